@@ -1,0 +1,69 @@
+// What the ClientSiteMove workflow asks of the world. createActivities() implements it over
+// PostgreSQL and SendGrid; workflow tests implement it locally. Every activity is idempotent:
+// running it twice, or again after a crash half-way, leaves the same state as running it once.
+import type {
+  EmailState,
+  FinalPhase,
+  ItemProgress,
+  MoveProgress,
+} from '../domain/move';
+
+export interface MoveRef {
+  moveId: string;
+}
+
+export interface BatchInput extends MoveRef {
+  batchSize: number;
+}
+
+/** After one batch: what is left, and how many items of the kind are now in the step's end state. */
+export interface BatchResult {
+  /** Items this call changed (0 when a retry found the work already done). */
+  processed: number;
+  /** Items still to do for this step; the workflow calls again until it is 0. */
+  remaining: number;
+  /** Items of the step's kind that are moved (forward) or still moved (rollback). */
+  done: number;
+}
+
+export interface FinishInput extends MoveRef {
+  phase: FinalPhase;
+  progress: MoveProgress;
+}
+
+export interface EmailOutcome {
+  state: Extract<EmailState, 'SENT' | 'NOT_REQUESTED'>;
+}
+
+export interface MoveActivities {
+  /** Client becomes ACTIVE_MOVE_SCHEDULED, a task opens at the destination, the audit says so. */
+  markMoveScheduled(input: MoveRef): Promise<void>;
+  /** Mirrors the workflow's progress onto the move row and its dashboard task. */
+  recordProgress(progress: MoveProgress): Promise<void>;
+  /**
+   * Reads the client's users, phone numbers and services as they are now, records one move item
+   * each, and the tariff, bundle and spaces the client holds (what a rollback restores).
+   */
+  snapshotMoveItems(input: MoveRef): Promise<ItemProgress>;
+
+  // Forward steps, in order.
+  provisionServices(input: BatchInput): Promise<BatchResult>;
+  rehomePhoneNumbers(input: BatchInput): Promise<BatchResult>;
+  moveUsers(input: BatchInput): Promise<BatchResult>;
+  applyTariffAndBundle(input: MoveRef): Promise<void>;
+  assignSpaces(input: MoveRef): Promise<void>;
+  decommissionSourceServices(input: BatchInput): Promise<BatchResult>;
+
+  // Compensations, one per forward step; each undoes only what its step did.
+  removeProvisionedServices(input: BatchInput): Promise<BatchResult>;
+  restorePhoneNumbers(input: BatchInput): Promise<BatchResult>;
+  restoreUsers(input: BatchInput): Promise<BatchResult>;
+  restoreTariffAndBundle(input: MoveRef): Promise<void>;
+  restoreSpaces(input: MoveRef): Promise<void>;
+  recommissionSourceServices(input: BatchInput): Promise<BatchResult>;
+
+  /** Final bookkeeping: client status, task closed, move row final, audit. */
+  finishMove(input: FinishInput): Promise<void>;
+  /** Emails the chosen T2 contact the outcome, through the outbox: sent at most once. */
+  sendOutcomeEmail(input: FinishInput): Promise<EmailOutcome>;
+}

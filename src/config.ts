@@ -1,0 +1,104 @@
+// Reads the environment once. Everything else receives these values; nothing else reads process.env.
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: z.string().url().optional(),
+  PG_PORT: port(5433),
+  API_PORT: port(3000),
+  API_HOST: z.string().default('127.0.0.1'),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('client-site-move'),
+  TEMPORAL_WEB_URL: z.string().url().optional(),
+  MAIL_SINK_PORT: port(8025),
+  SENDGRID_API_KEY: z.string().optional(),
+  SENDGRID_BASE_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().email().default('connect-site-move@example.com'),
+  CORS_ORIGIN: z.string().default('http://localhost:5173'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
+  BODY_LIMIT: z.string().default('100kb'),
+  MOVE_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  MOVE_DECISION_TIMEOUT: z.string().default('24 hours'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  database: {
+    /** The database the app uses: DATABASE_URL, or the embedded server's when it is unset. */
+    url: string;
+    /** True when `npm start` runs PostgreSQL itself (no DATABASE_URL). */
+    embedded: boolean;
+    embeddedPort: number;
+  };
+  api: { host: string; port: number; corsOrigin: string; rateLimitPerMinute: number; bodyLimit: string };
+  temporal: {
+    /** host:port of an existing server; unset means `npm start` runs the dev server. */
+    address?: string;
+    port: number;
+    uiPort: number;
+    namespace: string;
+    taskQueue: string;
+    webUrl?: string;
+  };
+  mail: { from: string; apiKey?: string; baseUrl?: string; sinkPort: number };
+  move: { batchSize: number; decisionTimeout: string };
+}
+
+export class ConfigError extends Error {}
+
+export const EMBEDDED_DATABASE_NAME = 'connect_site_move';
+
+/** Loopback-only development credentials of the embedded server; production sets DATABASE_URL. */
+export function embeddedDatabaseUrl(port: number, database: string): string {
+  return `postgresql://postgres:postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  // Empty strings mean "unset" (a blank line in an .env or compose file).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    database: {
+      url: e.DATABASE_URL ?? embeddedDatabaseUrl(e.PG_PORT, EMBEDDED_DATABASE_NAME),
+      embedded: e.DATABASE_URL === undefined,
+      embeddedPort: e.PG_PORT,
+    },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      corsOrigin: e.CORS_ORIGIN,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      bodyLimit: e.BODY_LIMIT,
+    },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      webUrl: e.TEMPORAL_WEB_URL,
+    },
+    mail: { from: e.MAIL_FROM, apiKey: e.SENDGRID_API_KEY, baseUrl: e.SENDGRID_BASE_URL, sinkPort: e.MAIL_SINK_PORT },
+    move: { batchSize: e.MOVE_BATCH_SIZE, decisionTimeout: e.MOVE_DECISION_TIMEOUT },
+  };
+}

@@ -1,0 +1,24 @@
+// Failure types a move can meet. Activities throw them as ApplicationFailure types; the workflow,
+// the dashboard and the API read them by name. Non-retryable ones need an operator.
+export const MoveFailureType = {
+  /** A phone number the move carries is blocked by the carrier. */
+  PhoneNumberBlocked: 'PhoneNumberBlocked',
+  /** A chosen destination space was taken by another client after the move was scheduled. */
+  SpaceOccupied: 'SpaceOccupied',
+  /** A space held before the move can no longer be given back (rollback). */
+  SpaceNotRestorable: 'SpaceNotRestorable',
+  /** The move, its client or one of its choices no longer exists. */
+  MoveDataMissing: 'MoveDataMissing',
+  /** The chosen tariff or bundle no longer belongs to the destination. */
+  InvalidChoice: 'InvalidChoice',
+} as const;
+export type MoveFailureType = (typeof MoveFailureType)[keyof typeof MoveFailureType];
+
+export const NON_RETRYABLE_MOVE_FAILURES: MoveFailureType[] = Object.values(MoveFailureType);
+
+/** Details carried by a move ApplicationFailure, so the workflow can say which item failed. */
+export interface MoveFailureDetails {
+  item: { kind: 'SERVICE' | 'PHONE_NUMBER' | 'USER' | 'SPACE'; id: string; label: string } | null;
+  /** Further items that failed in the same batch (the first is `item`). */
+  moreFailedItems: number;
+}

@@ -1,0 +1,59 @@
+// The Temporal worker: runs the ClientSiteMove workflow and its activities over PostgreSQL and
+// SendGrid. `npm run worker` starts it on its own; `npm start` runs it beside the API.
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { loadConfig, type Config } from './config';
+import { createDb, type Db } from './db/client';
+import { createSendGridMailer, type Mailer } from './mail/mailer';
+
+export interface MoveWorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Db;
+  mailer: Mailer;
+  /** A prebuilt bundle (tests build it once); otherwise the worker bundles src/workflows itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Links in emails point here, e.g. Temporal Web. */
+  temporalWebUrl?: string;
+}
+
+export async function createMoveWorker(deps: MoveWorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({ db: deps.db, mailer: deps.mailer, temporalWebUrl: deps.temporalWebUrl }),
+  });
+}
+
+export async function runWorker(config: Config): Promise<void> {
+  const connection = await NativeConnection.connect({
+    address: config.temporal.address ?? `127.0.0.1:${config.temporal.port}`,
+  });
+  const db = createDb(config.database.url);
+  const worker = await createMoveWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db,
+    mailer: createSendGridMailer(config.mail),
+    temporalWebUrl: config.temporal.webUrl,
+  });
+  try {
+    await worker.run();
+  } finally {
+    await db.$disconnect();
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  runWorker(loadConfig()).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

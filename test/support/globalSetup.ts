@@ -1,0 +1,45 @@
+// Once per `npm test`: a real PostgreSQL on a free port with a migrated template database, and
+// the workflow bundle built once. Test files read what they need from TEST_* variables.
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ensureDatabase } from '../../src/db/databases';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../src/db/embeddedPostgres';
+import { migrateDatabase } from '../../src/db/migrate';
+import { freePort } from '../../src/stack/ports';
+import { readTemporalTools } from '../../src/temporal/tools';
+
+export const TEMPLATE_DATABASE = 'csm_template';
+
+declare global {
+  var __csmTestPostgres: RunningPostgres | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const tools = readTemporalTools();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'csm-test-'));
+  // PostgreSQL runs as its own system user and must be able to reach its data folder.
+  await chmod(dir, 0o755);
+  const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
+  globalThis.__csmTestPostgres = pg;
+  const templateUrl = pg.urlFor(TEMPLATE_DATABASE);
+  await ensureDatabase(templateUrl);
+  await migrateDatabase(templateUrl);
+
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: { trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error, log: () => {} },
+  });
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  await writeFile(bundlePath, bundle.code);
+
+  process.env.TEST_PG_ADMIN_URL = pg.urlFor('postgres');
+  process.env.TEST_TEMPLATE_DATABASE = TEMPLATE_DATABASE;
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.TEST_TEMPORAL_CLI = tools.temporalCli;
+  process.env.TEST_TEMPORAL_TEST_SERVER = tools.testServer;
+  process.env.TEST_TMP_DIR = dir;
+  console.log(`\n[test] PostgreSQL on :${pg.port}, template migrated, workflows bundled in ${Date.now() - started} ms`);
+}
