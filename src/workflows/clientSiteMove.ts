@@ -244,16 +244,17 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
   /** Sleeps on a durable timer until the scheduled time, waking for reschedule, move-now or cancel. */
   async function waitUntilDue(): Promise<'due' | 'cancelled'> {
     for (;;) {
-      if (cancelRequested) return 'cancelled';
-      const remaining = Date.parse(progress.scheduledFor) - Date.now();
-      if (moveNowRequested || remaining <= 0) return 'due';
-      const seen = scheduleVersion;
-      await condition(() => !stillWaiting() || scheduleVersion !== seen, remaining);
-      if (scheduleVersion !== seen) {
+      // A reschedule may land at any time, even before the first wait; each one is mirrored once.
+      if (scheduleVersion !== mirroredScheduleVersion) {
         const version = scheduleVersion;
         await mirrorProgress();
         mirroredScheduleVersion = version;
+        continue;
       }
+      if (cancelRequested) return 'cancelled';
+      const remaining = Date.parse(progress.scheduledFor) - Date.now();
+      if (moveNowRequested || remaining <= 0) return 'due';
+      await condition(() => !stillWaiting() || scheduleVersion !== mirroredScheduleVersion, remaining);
     }
   }
 

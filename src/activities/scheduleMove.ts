@@ -1,0 +1,47 @@
+// The move is scheduled: the client shows "Active - move scheduled", the destination site's
+// dashboard gets a task, and the audit says so. The API inserted the move row before starting the
+// workflow; each write here is insert-if-missing, so a retry changes nothing.
+import type { MoveRef } from './contract';
+import type { ActivityDeps } from './deps';
+import { auditOnce } from './audit';
+import { TX_OPTIONS, loadMove } from './moveRecord';
+import { initialProgress, progressJson } from './progressJson';
+
+export async function markMoveScheduled(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
+  const now = deps.now();
+  await deps.db.$transaction(async (tx) => {
+    const move = await loadMove(tx, moveId);
+    await tx.client.updateMany({
+      where: { id: move.clientId, status: { not: 'ACTIVE_MOVE_SCHEDULED' } },
+      data: { status: 'ACTIVE_MOVE_SCHEDULED' },
+    });
+    // Insert only: a retry must not reset progress the workflow has reported since.
+    await tx.dashboardTask.createMany({
+      skipDuplicates: true,
+      data: [
+        {
+          siteId: move.destinationSiteId,
+          clientId: move.clientId,
+          moveId,
+          title: `Client site move: ${move.clientName} to ${move.destinationSiteName}`,
+          phase: 'SCHEDULED',
+          open: true,
+          progress: progressJson(initialProgress(move, now)),
+        },
+      ],
+    });
+    await auditOnce(tx, {
+      dedupeKey: `move:${moveId}:scheduled`,
+      action: 'MOVE_SCHEDULED',
+      clientId: move.clientId,
+      moveId,
+      at: now,
+      details: {
+        sourceSiteId: move.sourceSiteId,
+        destinationSiteId: move.destinationSiteId,
+        scheduledFor: move.scheduledFor.toISOString(),
+        moveNow: move.moveNow,
+      },
+    });
+  }, TX_OPTIONS);
+}

@@ -1,0 +1,74 @@
+// Reads the client as it is when the move starts: one move item per user, phone number and active
+// service at the source site, and, once, what a rollback must give back (tariff, bundle, spaces).
+// Bulk INSERT ... SELECT with ON CONFLICT DO NOTHING: a re-run adds only what is new, and reports
+// from the items themselves, so a re-run after a crash tells the truth about what already moved.
+import { emptyItemProgress, PROGRESS_KEY, type ItemProgress } from '../domain/move';
+import { MoveFailureType } from '../domain/errors';
+import type { MoveRef } from './contract';
+import type { ActivityDeps } from './deps';
+import { moveFailure } from './failures';
+import { heartbeat } from './heartbeat';
+import { TX_OPTIONS, loadMove, type MoveRecord, type Tx } from './moveRecord';
+
+export async function snapshotMoveItems(deps: ActivityDeps, { moveId }: MoveRef): Promise<ItemProgress> {
+  const now = deps.now();
+  return deps.db.$transaction(async (tx) => {
+    const move = await loadMove(tx, moveId);
+    if (move.originalTariffId === null) await recordOriginals(tx, move);
+    heartbeat({ step: 'SNAPSHOT', stage: 'items' });
+    await insertItems(tx, move, now);
+    heartbeat({ step: 'SNAPSHOT', stage: 'counting' });
+    return countItems(tx, moveId);
+  }, TX_OPTIONS);
+}
+
+/** The first snapshot fixes what a rollback restores; later ones must not overwrite it. */
+async function recordOriginals(tx: Tx, move: MoveRecord): Promise<void> {
+  if (move.clientSiteId !== move.sourceSiteId) {
+    throw moveFailure(
+      MoveFailureType.MoveDataMissing,
+      `${move.clientName} is no longer at ${move.sourceSiteName}, the site this move was scheduled from`,
+    );
+  }
+  await tx.clientSiteMove.update({
+    where: { id: move.id },
+    data: { originalTariffId: move.clientTariffId, originalMinuteBundleId: move.clientMinuteBundleId },
+  });
+  await tx.$executeRaw`
+    INSERT INTO client_site_move_space (move_id, space_id, role)
+    SELECT ${move.id}::uuid, s.id, 'ORIGINAL'::"MoveSpaceRole"
+    FROM space s WHERE s.client_id = ${move.clientId}::uuid AND s.site_id = ${move.sourceSiteId}::uuid
+    ON CONFLICT DO NOTHING`;
+}
+
+async function insertItems(tx: Tx, move: MoveRecord, now: Date): Promise<void> {
+  const [moveId, clientId, from, to] = [move.id, move.clientId, move.sourceSiteId, move.destinationSiteId];
+  await tx.$executeRaw`
+    INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
+    SELECT gen_random_uuid(), ${moveId}::uuid, 'USER'::"MoveItemKind", u.id, u.name, ${from}::uuid, ${to}::uuid, ${now}
+    FROM client_user u WHERE u.client_id = ${clientId}::uuid AND u.site_id = ${from}::uuid
+    ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
+  await tx.$executeRaw`
+    INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
+    SELECT gen_random_uuid(), ${moveId}::uuid, 'PHONE_NUMBER'::"MoveItemKind", p.id, p.number, ${from}::uuid, ${to}::uuid, ${now}
+    FROM phone_number p WHERE p.client_id = ${clientId}::uuid AND p.site_id = ${from}::uuid
+    ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
+  // Only live services move; those provisioned by this move sit at the destination and are excluded.
+  await tx.$executeRaw`
+    INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
+    SELECT gen_random_uuid(), ${moveId}::uuid, 'SERVICE'::"MoveItemKind", s.id, s.name, ${from}::uuid, ${to}::uuid, ${now}
+    FROM service s
+    WHERE s.client_id = ${clientId}::uuid AND s.site_id = ${from}::uuid AND s.status = 'ACTIVE'
+    ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
+}
+
+async function countItems(tx: Tx, moveId: string): Promise<ItemProgress> {
+  const groups = await tx.moveItem.groupBy({ by: ['kind', 'status'], where: { moveId }, _count: { _all: true } });
+  const progress = emptyItemProgress();
+  for (const group of groups) {
+    const kind = progress[PROGRESS_KEY[group.kind]];
+    kind.total += group._count._all;
+    if (group.status === 'MOVED') kind.done += group._count._all;
+  }
+  return progress;
+}

@@ -1,0 +1,39 @@
+// The client's users: re-homed at the destination site, and back at the source on rollback.
+import type { BatchInput, BatchResult } from './contract';
+import type { ActivityDeps } from './deps';
+import { MOVED, NOT_YET_MOVED, missingFrom, runBatch, setItemStatus, type BatchStep } from './batch';
+import { relocate } from './relocate';
+
+const move: BatchStep = {
+  name: 'moveUsers',
+  kind: 'USER',
+  todo: NOT_YET_MOVED,
+  done: MOVED,
+  async apply(tx, batch, now) {
+    const moved = await relocate(tx, 'client_user', batch, 'destination');
+    await setItemStatus(tx, [...moved], 'MOVED', now);
+    return missingFrom(batch, moved, 'User');
+  },
+};
+
+const restore: BatchStep = {
+  name: 'restoreUsers',
+  kind: 'USER',
+  todo: MOVED,
+  done: MOVED,
+  async apply(tx, batch, now) {
+    // A user deleted since the move has nowhere to go back to; the item is still undone.
+    await relocate(tx, 'client_user', batch, 'source');
+    await setItemStatus(
+      tx,
+      batch.map((i) => i.id),
+      'ROLLED_BACK',
+      now,
+    );
+    return [];
+  },
+};
+
+export const moveUsers = (deps: ActivityDeps, input: BatchInput): Promise<BatchResult> => runBatch(deps, move, input);
+export const restoreUsers = (deps: ActivityDeps, input: BatchInput): Promise<BatchResult> =>
+  runBatch(deps, restore, input);

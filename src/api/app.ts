@@ -1,0 +1,85 @@
+// The HTTP API as an Express app, built from its dependencies (no globals, so tests build their own
+// against real PostgreSQL and Temporal). Order matters: logging and metrics see every request,
+// security headers and CORS come before any route, errors all end in one problem+json handler.
+import type { Client } from '@temporalio/client';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client';
+import { DEFAULT_TEMPORAL_TIMEOUTS } from '../moves/temporal';
+import { authenticate, requireSuperAdmin } from './auth';
+import type { AppConfig, RouteDeps } from './context';
+import './locals';
+import { requestLogger } from './logging';
+import { createMetrics } from './metrics';
+import { generateOpenApiDocument, type OpenApiDocument } from './openapi';
+import { notFoundHandler, problemHandler } from './problem';
+import { mutationRateLimit } from './rateLimit';
+import { registerClientRoutes } from './routes/clients';
+import { registerMoveActionRoutes } from './routes/moveActions';
+import { registerMoveRoutes } from './routes/moves';
+import { registerOperationsRoutes } from './routes/operations';
+import { registerSiteRoutes } from './routes/sites';
+import { ApiRouter } from './routing';
+
+export type { AppConfig } from './context';
+
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  config: AppConfig;
+  logger: Logger;
+  /** True once graceful shutdown has begun (readiness then fails). */
+  isDraining?: () => boolean;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { db, config, logger } = deps;
+  const routeDeps: RouteDeps = {
+    db,
+    temporal: deps.temporal,
+    config,
+    timeouts: { ...DEFAULT_TEMPORAL_TIMEOUTS, ...config.temporalTimeouts },
+    logger,
+    links: { temporalWebUrl: config.temporal.webUrl, namespace: config.temporal.namespace },
+  };
+  const metrics = createMetrics(db, (error) => logger.warn({ err: error }, 'Could not count moves by phase'));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLogger(logger));
+  app.use(metrics.middleware);
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.api.corsOrigin.split(',').map((o) => o.trim()),
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: ['Location', 'X-Request-Id', 'Idempotent-Replayed', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      maxAge: 600,
+    }),
+  );
+
+  const api = new ApiRouter({
+    authenticate: authenticate(db),
+    requireSuperAdmin,
+    mutationRateLimit: mutationRateLimit(config.api.rateLimitPerMinute),
+    // Bodies are read only once the caller is known to be allowed to send one.
+    parseBody: express.json({ limit: config.api.bodyLimit }),
+  });
+  let document: OpenApiDocument | undefined;
+  registerOperationsRoutes(api, routeDeps, {
+    metrics: metrics.registry,
+    openApiDocument: () => (document ??= generateOpenApiDocument(api.registry)),
+    isDraining: deps.isDraining ?? (() => false),
+  });
+  registerSiteRoutes(api, routeDeps);
+  registerClientRoutes(api, routeDeps);
+  registerMoveRoutes(api, routeDeps);
+  registerMoveActionRoutes(api, routeDeps);
+  app.use(api.router);
+
+  app.use(notFoundHandler());
+  app.use(problemHandler());
+  return app;
+}

@@ -1,0 +1,47 @@
+// Bearer tokens: the token is hashed and looked up; operators never have their token stored.
+// Any operator may read; only a T2_SUPER_ADMIN may change a move (the product's rule).
+import type { RequestHandler, Response } from 'express';
+import type { Db } from '../db/client';
+import { hashToken } from '../domain/tokens';
+import type { AuthenticatedOperator } from './locals';
+import { HttpProblem } from './problem';
+
+const CHALLENGE = 'Bearer realm="connect-site-move"';
+
+export function authenticate(db: Db): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('authorization');
+    const match = header ? /^Bearer[ ]+([\x21-\x7e]+)[ ]*$/i.exec(header) : null;
+    if (!match?.[1]) {
+      throw new HttpProblem('unauthorized', 'Send an operator token: Authorization: Bearer <token>', [], {
+        'WWW-Authenticate': CHALLENGE,
+      });
+    }
+    const operator = await db.operator.findUnique({
+      where: { tokenHash: hashToken(match[1]) },
+      select: { id: true, name: true, email: true, role: true },
+    });
+    if (!operator) {
+      throw new HttpProblem('unauthorized', 'The token is not valid', [], {
+        'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"`,
+      });
+    }
+    res.locals.operator = operator;
+    next();
+  };
+}
+
+export const requireSuperAdmin: RequestHandler = (_req, res, next) => {
+  const operator = currentOperator(res);
+  if (operator.role !== 'T2_SUPER_ADMIN') {
+    throw new HttpProblem('forbidden', 'Only a T2 Super Admin can start or change a client site move');
+  }
+  next();
+};
+
+/** The authenticated operator; only called behind `authenticate`. */
+export function currentOperator(res: Response): AuthenticatedOperator {
+  const operator = res.locals.operator;
+  if (!operator) throw new Error('currentOperator() called on a route without authenticate()');
+  return operator;
+}

@@ -1,0 +1,24 @@
+// What every route module receives: the app's dependencies and configuration, resolved once.
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Db } from '../db/client';
+import type { TemporalTimeouts } from '../moves/temporal';
+import type { LinkContext } from './views';
+
+export interface AppConfig {
+  api: Config['api'];
+  temporal: Pick<Config['temporal'], 'namespace' | 'taskQueue' | 'webUrl'>;
+  move: Config['move'];
+  /** How long a request waits on Temporal; defaults in src/moves/temporal.ts. */
+  temporalTimeouts?: Partial<TemporalTimeouts>;
+}
+
+export interface RouteDeps {
+  db: Db;
+  temporal: Client;
+  config: AppConfig;
+  timeouts: TemporalTimeouts;
+  logger: Logger;
+  links: LinkContext;
+}

@@ -1,0 +1,118 @@
+// Operators' decisions about a move, each a Temporal update: the workflow's validator decides
+// whether the move's phase allows it, and the answer is the move's progress after it applied.
+import type { z } from 'zod';
+import { runMoveAction, type MoveAction } from '../../moves/moveActions';
+import { currentOperator } from '../auth';
+import type { RouteDeps } from '../context';
+import type { ProblemSlug } from '../problem';
+import type { ApiRouter } from '../routing';
+import { CancelBody, MoveDetailSchema, MoveParams, NoBody, RescheduleBody } from '../schemas';
+import { moveDetailView } from '../views';
+import { loadMove, noteMove } from './moves';
+
+interface ActionRoute<B extends z.ZodType> {
+  segment: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  body: B;
+  bodyOptional: boolean;
+  problems: ProblemSlug[];
+  action(body: z.output<B>): MoveAction;
+}
+
+const COMMON_PROBLEMS: ProblemSlug[] = ['move-not-found', 'phase-does-not-allow', 'move-finished', 'temporal-unavailable'];
+
+export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void {
+  const add = <B extends z.ZodType>(spec: ActionRoute<B>) =>
+    api.add({
+      method: 'post',
+      path: `/api/client-site-moves/{id}/${spec.segment}`,
+      operationId: spec.operationId,
+      tag: 'Move actions',
+      summary: spec.summary,
+      description: spec.description,
+      access: 'superAdmin',
+      params: MoveParams,
+      body: spec.body,
+      bodyOptional: spec.bodyOptional,
+      responses: { 200: { description: 'Done; the move as it is now', schema: MoveDetailSchema } },
+      problems: [...COMMON_PROBLEMS, ...spec.problems],
+      handle: async ({ params, body, req, res }) => {
+        const operator = currentOperator(res);
+        const move = await loadMove(deps, params.id);
+        noteMove(res, move);
+        const action = spec.action(body);
+        const progress = await runMoveAction({ temporal: deps.temporal, timeouts: deps.timeouts }, move, action);
+        try {
+          // The workflow's own audit entries have no operator; this one says who decided.
+          await deps.db.auditEntry.create({
+            data: {
+              actorOperatorId: operator.id,
+              action: `move.${action.kind}`,
+              clientId: move.clientId,
+              moveId: move.id,
+              details: { ...action, phaseAfter: progress.phase },
+            },
+          });
+        } catch (error) {
+          req.log.error({ err: error }, 'The action applied but its audit entry could not be written');
+        }
+        const row = await loadMove(deps, params.id);
+        res.json(moveDetailView(row, deps.links, { progress, source: 'temporal' }));
+      },
+    });
+
+  add({
+    segment: 'cancel',
+    operationId: 'cancelClientSiteMove',
+    summary: 'Cancel a scheduled move',
+    description:
+      'Only while SCHEDULED: the client is ACTIVE again at its current site, the task closes as cancelled, ' +
+      'nothing moves.',
+    body: CancelBody,
+    bodyOptional: false,
+    problems: ['invalid-reason'],
+    action: (body) => ({ kind: 'cancel', reason: body.reason }),
+  });
+  add({
+    segment: 'reschedule',
+    operationId: 'rescheduleClientSiteMove',
+    summary: 'Move a scheduled move to another (future) time',
+    description: 'Only while SCHEDULED.',
+    body: RescheduleBody,
+    bodyOptional: false,
+    problems: ['invalid-move-time'],
+    action: (body) => ({ kind: 'reschedule', moveAt: body.moveAt }),
+  });
+  add({
+    segment: 'move-now',
+    operationId: 'moveClientNow',
+    summary: 'Run a scheduled move now instead of waiting',
+    description: 'Only while SCHEDULED. Answers once the move has begun.',
+    body: NoBody,
+    bodyOptional: true,
+    problems: [],
+    action: () => ({ kind: 'move-now' }),
+  });
+  add({
+    segment: 'retry',
+    operationId: 'retryClientSiteMove',
+    summary: 'Run the failed step again',
+    description: 'Only in NEEDS_ATTENTION, after the cause (e.g. a blocked number) has been put right.',
+    body: NoBody,
+    bodyOptional: true,
+    problems: [],
+    action: () => ({ kind: 'retry' }),
+  });
+  add({
+    segment: 'rollback',
+    operationId: 'rollBackClientSiteMove',
+    summary: 'Undo the move and give the client back at its source site',
+    description: 'Only in NEEDS_ATTENTION. Answers once the rollback has begun; follow it with GET.',
+    body: NoBody,
+    bodyOptional: true,
+    problems: [],
+    action: () => ({ kind: 'rollback' }),
+  });
+}

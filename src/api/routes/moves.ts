@@ -1,0 +1,169 @@
+// Client site moves: start one (the wizard's Finish), read one with live progress, list them.
+import type { Response } from 'express';
+import type { Prisma } from '../../db/client';
+import { MoveRequestError, MoveRequestErrorCode } from '../../moves/errors';
+import { readMoveProgress, type MoveProgressRef, type ReadProgressDeps } from '../../moves/readProgress';
+import { startMove } from '../../moves/startMove';
+import { currentOperator } from '../auth';
+import type { RouteDeps } from '../context';
+import type { ApiRouter } from '../routing';
+import {
+  IdempotencyHeaders,
+  type Page,
+  MoveDetailSchema,
+  MoveParams,
+  MoveSchema,
+  MovesQuery,
+  MovesResponse,
+  StartMoveBody,
+} from '../schemas';
+import { moveDetailView, moveInclude, moveView, type MoveRow } from '../views';
+
+export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
+  const { db } = deps;
+
+  api.add({
+    method: 'post',
+    path: '/api/client-site-moves',
+    operationId: 'startClientSiteMove',
+    tag: 'Moves',
+    summary: 'Start a client site move (the wizard’s Finish)',
+    description:
+      'Checks the choices against the data, records the move and starts its workflow. The client shows ' +
+      '"Active - move scheduled" and the destination site gets a dashboard task. With an Idempotency-Key, ' +
+      'repeating the same request returns the same move (header Idempotent-Replayed: true).',
+    access: 'superAdmin',
+    body: StartMoveBody,
+    headers: IdempotencyHeaders,
+    responses: {
+      201: {
+        description: 'The move was started (or, with a repeated Idempotency-Key, had been)',
+        schema: MoveSchema,
+        headers: { Location: 'The move', 'Idempotent-Replayed': 'true when an earlier request made the move' },
+      },
+    },
+    problems: [
+      'client-not-found',
+      'active-move-exists',
+      'workflow-already-running',
+      'idempotent-request-in-progress',
+      'client-not-active',
+      'destination-is-current-site',
+      'destination-unknown',
+      'choice-not-at-destination',
+      'space-occupied',
+      'move-time-in-past',
+      'notify-operator-unknown',
+      'idempotency-key-reused',
+      'temporal-unavailable',
+    ],
+    handle: async ({ body, headers, req, res }) => {
+      const operator = currentOperator(res);
+      const started = await startMove(
+        {
+          db,
+          temporal: deps.temporal,
+          taskQueue: deps.config.temporal.taskQueue,
+          move: deps.config.move,
+          timeouts: deps.timeouts,
+          onCleanupFailure: (moveId, error) =>
+            req.log.error({ err: error, moveId }, 'Could not remove a move whose workflow did not start'),
+        },
+        body,
+        { operatorId: operator.id, idempotencyKey: headers['idempotency-key'] },
+      );
+      const row = await loadMove(deps, started.moveId);
+      noteMove(res, row);
+      // No progress here: the workflow has only just started; GET the move (Location) to follow it.
+      res
+        .status(201)
+        .location(`/api/client-site-moves/${row.id}`)
+        .set(started.replayed ? { 'Idempotent-Replayed': 'true' } : {})
+        .json(moveView(row, deps.links));
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/client-site-moves',
+    operationId: 'listClientSiteMoves',
+    tag: 'Moves',
+    summary: 'List moves, newest first',
+    description: 'Status comes from the database (the workflow mirrors it at each step).',
+    access: 'operator',
+    query: MovesQuery,
+    responses: { 200: { description: 'A page of moves', schema: MovesResponse } },
+    handle: async ({ query, res }) => {
+      const where: Prisma.ClientSiteMoveWhereInput = {
+        ...(query.status ? { status: { in: query.status } } : {}),
+        ...(query.clientId ? { clientId: query.clientId } : {}),
+        ...(query.siteId ? { OR: [{ sourceSiteId: query.siteId }, { destinationSiteId: query.siteId }] } : {}),
+      };
+      const [total, rows] = await Promise.all([
+        db.clientSiteMove.count({ where }),
+        db.clientSiteMove.findMany({
+          where,
+          include: moveInclude,
+          orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+          skip: query.offset,
+          take: query.limit,
+        }),
+      ]);
+      res.json({
+        items: rows.map((row) => moveView(row, deps.links)),
+        page: page(query, total),
+      });
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/client-site-moves/{id}',
+    operationId: 'getClientSiteMove',
+    tag: 'Moves',
+    summary: 'A move with its progress',
+    description:
+      "Progress is live from the workflow's `progress` query. When Temporal does not answer in time, it is " +
+      'the last state the workflow mirrored to the database, and `progressSource` says `database`.',
+    access: 'operator',
+    params: MoveParams,
+    responses: { 200: { description: 'The move', schema: MoveDetailSchema } },
+    problems: ['move-not-found'],
+    handle: async ({ params, req, res }) => {
+      const row = await loadMove(deps, params.id);
+      noteMove(res, row);
+      const reading = await readMoveProgress(progressDeps(deps, req.log), moveProgressRef(row));
+      res.json(moveDetailView(row, deps.links, reading));
+    },
+  });
+}
+
+export async function loadMove(deps: RouteDeps, id: string): Promise<MoveRow> {
+  const row = await deps.db.clientSiteMove.findUnique({ where: { id }, include: moveInclude });
+  if (!row) throw new MoveRequestError(MoveRequestErrorCode.MoveNotFound, `Move ${id} does not exist`);
+  return row;
+}
+
+/** Puts the move's ids on the request's log line. */
+export function noteMove(res: Response, row: { id: string; workflowId: string }): void {
+  res.locals.moveId = row.id;
+  res.locals.workflowId = row.workflowId;
+}
+
+export function moveProgressRef(row: MoveRow): MoveProgressRef {
+  return { workflowId: row.workflowId, runId: row.runId, storedProgress: row.task?.progress ?? null };
+}
+
+export function progressDeps(deps: RouteDeps, log: { warn(obj: object, msg: string): void }): ReadProgressDeps {
+  return {
+    temporal: deps.temporal,
+    timeouts: deps.timeouts,
+    onFallback: (error: unknown) =>
+      log.warn({ err: error }, 'Temporal did not answer the progress query; serving the database copy'),
+  };
+}
+
+export function page(query: { limit: number; offset: number }, total: number): Page {
+  const next = query.offset + query.limit;
+  return { limit: query.limit, offset: query.offset, total, nextOffset: next < total ? next : null };
+}

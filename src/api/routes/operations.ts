@@ -1,0 +1,126 @@
+// For the platform and for developers: liveness, readiness, Prometheus metrics, the OpenAPI
+// document and its browsable page. All public (metrics are expected to be fenced off by the network).
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import { withTemporalDeadline } from '../../moves/temporal';
+import type { RouteDeps } from '../context';
+import { renderDocsPage } from '../docsPage';
+import type { OpenApiDocument } from '../openapi';
+import type { ApiRouter } from '../routing';
+import { HealthResponse, ReadyResponse } from '../schemas';
+
+export interface OperationsDeps {
+  metrics: Registry;
+  /** The finished document; routes are all registered by the time anyone asks. */
+  openApiDocument: () => OpenApiDocument;
+  /** True once shutdown has begun: the instance should get no new traffic. */
+  isDraining: () => boolean;
+}
+
+interface Check {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+async function timed(ms: number, probe: () => Promise<unknown>): Promise<Check> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+    return { ok: true, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: message.split('\n')[0] };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerOperationsRoutes(api: ApiRouter, deps: RouteDeps, ops: OperationsDeps): void {
+  api.add({
+    method: 'get',
+    path: '/healthz',
+    operationId: 'health',
+    tag: 'Operations',
+    summary: 'Liveness: the process is up',
+    access: 'public',
+    responses: { 200: { description: 'Up', schema: HealthResponse } },
+    handle: ({ res }) => {
+      res.json({ status: 'ok' });
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/readyz',
+    operationId: 'ready',
+    tag: 'Operations',
+    summary: 'Readiness: the database and Temporal answer',
+    access: 'public',
+    responses: {
+      200: { description: 'Ready', schema: ReadyResponse },
+      503: { description: 'Not ready (or shutting down); see checks', schema: ReadyResponse },
+    },
+    handle: async ({ res }) => {
+      const ms = deps.timeouts.readyMs;
+      const [database, temporal] = await Promise.all([
+        timed(ms, () => deps.db.$queryRaw`SELECT 1`),
+        timed(ms, () =>
+          withTemporalDeadline(deps.temporal, ms, () => deps.temporal.connection.workflowService.getSystemInfo({})),
+        ),
+      ]);
+      const ready = database.ok && temporal.ok && !ops.isDraining();
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { database, temporal } });
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    tag: 'Operations',
+    summary: 'Prometheus metrics: requests, latencies, moves by phase',
+    access: 'public',
+    responses: {
+      200: { description: 'Prometheus text format', schema: z.string(), contentType: 'text/plain; version=0.0.4' },
+    },
+    handle: async ({ res }) => {
+      const body = await ops.metrics.metrics();
+      res.type(ops.metrics.contentType).send(body);
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/openapi.json',
+    operationId: 'openApiDocument',
+    tag: 'Operations',
+    summary: 'This API as OpenAPI 3.1, generated from the schemas the API validates with',
+    access: 'public',
+    responses: { 200: { description: 'The OpenAPI document', schema: z.record(z.string(), z.unknown()) } },
+    handle: ({ res }) => {
+      res.json(ops.openApiDocument());
+    },
+  });
+
+  let docsPage: string | undefined;
+  api.add({
+    method: 'get',
+    path: '/api/docs',
+    operationId: 'docsPage',
+    tag: 'Operations',
+    summary: 'This API, browsable',
+    access: 'public',
+    responses: { 200: { description: 'HTML', schema: z.string(), contentType: 'text/html' } },
+    handle: ({ res }) => {
+      docsPage ??= renderDocsPage(ops.openApiDocument());
+      res.type('html').send(docsPage);
+    },
+  });
+}

@@ -1,0 +1,76 @@
+// Sites for the wizard's picker, and each site's dashboard tasks (a move shows on its destination).
+import type { Prisma } from '../../db/client';
+import { MoveRequestError, MoveRequestErrorCode } from '../../moves/errors';
+import { readMoveProgress, storedProgress, type ProgressReading } from '../../moves/readProgress';
+import type { RouteDeps } from '../context';
+import type { ApiRouter } from '../routing';
+import { SiteParams, SitesResponse, TasksQuery, TasksResponse } from '../schemas';
+import { taskInclude, taskView } from '../views';
+import { page, progressDeps } from './moves';
+
+export function registerSiteRoutes(api: ApiRouter, deps: RouteDeps): void {
+  const { db } = deps;
+
+  api.add({
+    method: 'get',
+    path: '/api/sites',
+    operationId: 'listSites',
+    tag: 'Wizard',
+    summary: 'Every site, by name',
+    access: 'operator',
+    responses: { 200: { description: 'The sites', schema: SitesResponse } },
+    handle: async ({ res }) => {
+      const items = await db.site.findMany({ select: { id: true, code: true, name: true }, orderBy: { name: 'asc' } });
+      res.json({ items });
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/sites/{siteId}/dashboard/tasks',
+    operationId: 'listDashboardTasks',
+    tag: 'Dashboard',
+    summary: "A site's dashboard tasks: the moves coming to it, open ones first",
+    description:
+      'Open tasks carry live progress when Temporal answers in time (`progressSource: temporal`); closed ones, ' +
+      'and every task while Temporal is unreachable, carry the state the workflow last mirrored.',
+    access: 'operator',
+    params: SiteParams,
+    query: TasksQuery,
+    responses: { 200: { description: 'A page of tasks', schema: TasksResponse } },
+    problems: ['site-not-found'],
+    handle: async ({ params, query, req, res }) => {
+      const site = await db.site.findUnique({
+        where: { id: params.siteId },
+        select: { id: true, code: true, name: true },
+      });
+      if (!site) throw new MoveRequestError(MoveRequestErrorCode.SiteNotFound, `Site ${params.siteId} does not exist`);
+      const where: Prisma.DashboardTaskWhereInput = {
+        siteId: site.id,
+        ...(query.open === undefined ? {} : { open: query.open }),
+      };
+      const [total, rows] = await Promise.all([
+        db.dashboardTask.count({ where }),
+        db.dashboardTask.findMany({
+          where,
+          include: taskInclude,
+          orderBy: [{ open: 'desc' }, { updatedAt: 'desc' }, { id: 'asc' }],
+          skip: query.offset,
+          take: query.limit,
+        }),
+      ]);
+      const live = progressDeps(deps, req.log);
+      const items = await Promise.all(
+        rows.map(async (row) => {
+          const stored: ProgressReading = { progress: storedProgress(row.progress), source: 'database' };
+          // A closed task's mirrored progress is final; only open ones are worth asking Temporal about.
+          const reading = row.open
+            ? await readMoveProgress(live, { ...row.move, storedProgress: row.progress })
+            : stored;
+          return taskView(row, reading);
+        }),
+      );
+      res.json({ site, items, page: page(query, total) });
+    },
+  });
+}

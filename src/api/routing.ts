@@ -1,0 +1,183 @@
+// One declaration per route gives both the Express handler chain (auth, role, rate limit,
+// validation) and its OpenAPI operation, so the spec cannot drift from what the app accepts.
+import { OpenAPIRegistry, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { PROBLEM_CONTENT_TYPE, PROBLEMS, HttpProblem, problemType, type ProblemSlug } from './problem';
+import { ProblemSchema } from './schemas';
+import { parseRequestPart } from './validation';
+
+/** public: anyone. operator: any authenticated operator (reads). superAdmin: changes moves. */
+export type Access = 'public' | 'operator' | 'superAdmin';
+
+const Empty = z.strictObject({});
+type Empty = typeof Empty;
+
+export interface ResponseDoc {
+  description: string;
+  schema?: z.ZodType;
+  /** Defaults to application/json when there is a schema. */
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteContext<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, H extends z.ZodType> {
+  params: z.output<P>;
+  query: z.output<Q>;
+  body: z.output<B>;
+  headers: z.output<H>;
+  req: Request;
+  res: Response;
+}
+
+export interface ApiRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, H extends z.ZodType> {
+  method: 'get' | 'post';
+  /** OpenAPI form: /api/client-site-moves/{id}. */
+  path: `/${string}`;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** True when the body may be left out altogether (action routes that take no input). */
+  bodyOptional?: boolean;
+  headers?: H;
+  responses: Record<number, ResponseDoc>;
+  /** Problems this route can answer with, besides those its access and inputs imply. */
+  problems?: ProblemSlug[];
+  handle(ctx: RouteContext<P, Q, B, H>): Promise<void> | void;
+}
+
+export interface RoutingDeps {
+  authenticate: RequestHandler;
+  requireSuperAdmin: RequestHandler;
+  /** Applied to every superAdmin route, after authentication (the key is the operator). */
+  mutationRateLimit: RequestHandler;
+  /** Reads a JSON body; only on routes that take one, after access checks. */
+  parseBody: RequestHandler;
+}
+
+export class ApiRouter {
+  readonly router: Router = express.Router();
+  readonly registry = new OpenAPIRegistry();
+
+  constructor(private readonly deps: RoutingDeps) {
+    this.registry.registerComponent('securitySchemes', 'bearerAuth', {
+      type: 'http',
+      scheme: 'bearer',
+      description: "An operator's API token (`npm run operator:create`); in development `dev-super-admin` or `dev-admin`",
+    });
+  }
+
+  add<
+    P extends z.ZodType = Empty,
+    Q extends z.ZodType = Empty,
+    B extends z.ZodType = Empty,
+    H extends z.ZodType = Empty,
+  >(route: ApiRoute<P, Q, B, H>): void {
+    this.registry.registerPath(openApiOperation(route));
+
+    const chain: RequestHandler[] = [
+      (_req, res, next) => {
+        res.locals.route = route.path;
+        next();
+      },
+    ];
+    if (route.access !== 'public') chain.push(this.deps.authenticate);
+    if (route.access === 'superAdmin') chain.push(this.deps.requireSuperAdmin, this.deps.mutationRateLimit);
+    if (route.body) {
+      chain.push((req, _res, next) => {
+        // A body of another type would otherwise reach validation as "no body" and be misreported.
+        if (req.is('application/json') === false) {
+          throw new HttpProblem('unsupported-media-type', `Send the body as application/json, not ${req.get('content-type')}`);
+        }
+        next();
+      }, this.deps.parseBody);
+    }
+    chain.push(async (req, res) => {
+      const ctx: RouteContext<P, Q, B, H> = {
+        params: parseRequestPart(route.params ?? Empty, req.params, 'path') as z.output<P>,
+        query: route.query ? parseRequestPart(route.query, req.query, 'query') : ({} as z.output<Q>),
+        headers: route.headers ? parseRequestPart(route.headers, req.headers, 'header') : ({} as z.output<H>),
+        body: route.body ? parseRequestPart(route.body, req.body ?? {}, 'body') : ({} as z.output<B>),
+        req,
+        res,
+      };
+      await route.handle(ctx);
+    });
+    this.router[route.method](expressPath(route.path), ...chain);
+  }
+}
+
+/** /api/moves/{id} → /api/moves/:id */
+export function expressPath(openApiPath: string): string {
+  return openApiPath.replace(/\{(\w+)\}/g, ':$1');
+}
+
+function impliedProblems(route: ApiRoute<z.ZodType, z.ZodType, z.ZodType, z.ZodType>): ProblemSlug[] {
+  const slugs: ProblemSlug[] = [];
+  if (route.params || route.query || route.body || route.headers) slugs.push('validation-failed');
+  if (route.body) slugs.push('malformed-json', 'payload-too-large', 'unsupported-media-type');
+  if (route.access !== 'public') slugs.push('unauthorized');
+  if (route.access === 'superAdmin') slugs.push('forbidden', 'rate-limited');
+  slugs.push('internal-error');
+  return [...slugs, ...(route.problems ?? [])];
+}
+
+function openApiOperation(route: ApiRoute<z.ZodType, z.ZodType, z.ZodType, z.ZodType>): RouteConfig {
+  const responses: Record<string, ResponseConfig> = {};
+  for (const [status, doc] of Object.entries(route.responses)) {
+    responses[status] = {
+      description: doc.description,
+      ...(doc.headers ? { headers: stringHeaders(doc.headers) } : {}),
+      ...(doc.schema ? { content: { [doc.contentType ?? 'application/json']: { schema: doc.schema } } } : {}),
+    };
+  }
+  const byStatus = new Map<number, ProblemSlug[]>();
+  for (const slug of impliedProblems(route)) {
+    const status = PROBLEMS[slug].status;
+    if (route.responses[status]) continue;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), slug]);
+  }
+  for (const [status, slugs] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const list = [...new Set(slugs)];
+    responses[String(status)] = {
+      description: list.map((slug) => `\`${problemType(slug)}\`: ${PROBLEMS[slug].title}`).join('; '),
+      content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+      ...(status === 429 || status === 503 ? { headers: stringHeaders({ 'Retry-After': 'Seconds to wait' }) } : {}),
+      ...(status === 401 ? { headers: stringHeaders({ 'WWW-Authenticate': 'Bearer challenge' }) } : {}),
+    };
+  }
+  return {
+    method: route.method,
+    path: route.path,
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: [route.tag],
+    security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
+    request: {
+      ...(route.params ? { params: route.params as z.ZodObject } : {}),
+      ...(route.query ? { query: route.query as z.ZodObject } : {}),
+      ...(route.headers ? { headers: route.headers as z.ZodObject } : {}),
+      ...(route.body
+        ? {
+            body: {
+              required: !route.bodyOptional,
+              content: { 'application/json': { schema: route.body } },
+            },
+          }
+        : {}),
+    },
+    responses,
+  };
+}
+
+function stringHeaders(headers: Record<string, string>): NonNullable<ResponseConfig['headers']> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' as const } }]),
+  );
+}

@@ -1,0 +1,262 @@
+// The API's shapes, once: requests are validated with these schemas, responses are typed by them,
+// and the OpenAPI document is generated from them. `meta({ id })` names a component in the spec.
+import { z } from 'zod';
+import { MOVE_PHASES } from '../domain/move';
+import { MovePhaseSchema, MoveProgressSchema } from '../moves/progressSchema';
+import { PROBLEMS, problemType } from './problem';
+
+const Id = z.uuid();
+const Timestamp = z.iso.datetime({ offset: true }).describe('ISO-8601 with offset');
+
+// ---------------------------------------------------------------------------------------- shared
+
+export const Phase = MovePhaseSchema.meta({ id: 'MovePhase', description: 'The phase of a move' });
+
+export const ProblemSchema = z
+  .object({
+    type: z.enum(Object.keys(PROBLEMS).map((slug) => problemType(slug as keyof typeof PROBLEMS)) as [string, ...string[]]),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().describe('What went wrong, for people'),
+    requestId: z.string().optional().describe('Also in the X-Request-Id header and the logs'),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('For validation and refused choices: each field that is wrong, and why'),
+    activeMoveId: z.uuid().nullable().optional().describe('active-move-exists: the move in the way'),
+    moveId: z.uuid().optional().describe('Idempotency problems: the move the key belongs to'),
+    workflowId: z.string().optional().describe('workflow-already-running: the running workflow'),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; `type` is stable, `detail` is for people' });
+
+const Paging = {
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1 to 100'),
+  offset: z.coerce.number().int().min(0).default(0).describe('Items to skip'),
+};
+
+export const PageSchema = z
+  .object({
+    limit: z.number().int(),
+    offset: z.number().int(),
+    total: z.number().int(),
+    nextOffset: z.number().int().nullable().describe('The offset of the next page; null on the last page'),
+  })
+  .meta({ id: 'Page' });
+
+export const SiteRef = z.object({ id: Id, code: z.string(), name: z.string() }).meta({ id: 'SiteRef' });
+const Named = z.object({ id: Id, name: z.string() });
+
+// --------------------------------------------------------------------------------- sites, clients
+
+export const SitesResponse = z.object({ items: z.array(SiteRef) }).meta({ id: 'SiteList' });
+
+export const ClientStatus = z
+  .enum(['ACTIVE', 'ACTIVE_MOVE_SCHEDULED', 'INACTIVE'])
+  .meta({ id: 'ClientStatus', description: 'ACTIVE_MOVE_SCHEDULED is shown as "Active - move scheduled"' });
+
+export const ClientSummary = z
+  .object({
+    id: Id,
+    name: z.string(),
+    status: ClientStatus,
+    site: SiteRef,
+    tariff: Named,
+    minuteBundle: Named,
+  })
+  .meta({ id: 'ClientSummary' });
+
+export const ClientsQuery = z.strictObject({
+  siteId: Id.optional().describe("Only this site's clients"),
+  ...Paging,
+});
+export const ClientsResponse = z.object({ items: z.array(ClientSummary), page: PageSchema }).meta({ id: 'ClientList' });
+
+export const ClientParams = z.strictObject({ clientId: Id });
+export const SiteParams = z.strictObject({ siteId: Id });
+
+export const MoveOptionsResponse = z
+  .object({
+    client: ClientSummary,
+    activeMoveId: Id.nullable().describe('The move the client already has, if any (a new one cannot start)'),
+    destinations: z.array(
+      z.object({
+        site: SiteRef,
+        tariffs: z.array(Named.extend({ monthlyFeePence: z.number().int() })),
+        minuteBundles: z.array(Named.extend({ minutes: z.number().int(), monthlyFeePence: z.number().int() })),
+        vacantSpaces: z.array(Named.extend({ capacity: z.number().int() })),
+      }),
+    ),
+    notifyContacts: z
+      .array(Named.extend({ email: z.string(), role: z.enum(['T2_SUPER_ADMIN', 'T2_ADMIN']) }))
+      .describe('T2 contacts who may receive the confirmation email'),
+  })
+  .meta({ id: 'MoveOptions', description: "The wizard's first step: every site but the current one, with its choices" });
+
+export const PreviewQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(5000).default(500).describe('Items listed per kind, 1 to 5000'),
+  offset: z.coerce.number().int().min(0).default(0).describe('Items skipped per kind'),
+});
+
+export const MovePreviewResponse = z
+  .object({
+    client: ClientSummary,
+    users: z.object({
+      count: z.number().int(),
+      items: z.array(Named.extend({ email: z.string() })),
+    }),
+    phoneNumbers: z.object({
+      count: z.number().int(),
+      blocked: z.number().int().describe('Blocked numbers stop the move in NEEDS_ATTENTION until unblocked'),
+      items: z.array(z.object({ id: Id, number: z.string(), status: z.enum(['ACTIVE', 'BLOCKED']) })),
+    }),
+    services: z.object({
+      count: z.number().int(),
+      items: z.array(Named.extend({ type: z.string() })),
+    }),
+  })
+  .meta({
+    id: 'MovePreview',
+    description: "The wizard's review steps: the users, phone numbers and live services that would move, with counts",
+  });
+
+// ------------------------------------------------------------------------------------------ moves
+
+export const StartMoveBody = z
+  .strictObject({
+    clientId: Id,
+    destinationSiteId: Id,
+    tariffId: Id.describe("The client's tariff at the destination"),
+    minuteBundleId: Id.describe("The client's minute bundle at the destination"),
+    spaceIds: z
+      .array(Id)
+      .max(50)
+      .default([])
+      .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a space')
+      .describe('Vacant spaces at the destination the client moves into'),
+    moveAt: z
+      .union([z.literal('now'), Timestamp])
+      .describe('"now", or when the move runs (ISO-8601 with offset, in the future)'),
+    notifyOperatorId: Id.nullable().optional().describe('The T2 contact emailed when the move finishes'),
+  })
+  .meta({ id: 'StartMove' });
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
+    .optional()
+    .describe('Repeat a start safely: the same key and body return the same move'),
+});
+
+export const MoveParams = z.strictObject({ id: Id });
+
+export const MovesQuery = z.strictObject({
+  status: z
+    .preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(z.enum(MOVE_PHASES)))
+    .optional()
+    .describe('Phases, comma separated, e.g. SCHEDULED,NEEDS_ATTENTION'),
+  siteId: Id.optional().describe('Moves from or to this site'),
+  clientId: Id.optional(),
+  ...Paging,
+});
+
+export const MoveSchema = z
+  .object({
+    id: Id,
+    workflowId: z.string(),
+    runId: z.string().nullable(),
+    status: Phase,
+    client: Named,
+    sourceSite: SiteRef,
+    destinationSite: SiteRef,
+    tariff: Named,
+    minuteBundle: Named,
+    spaces: z.array(Named).describe('The destination spaces chosen'),
+    moveNow: z.boolean(),
+    scheduledFor: Timestamp,
+    notifyOperator: Named.extend({ email: z.string() }).nullable(),
+    requestedBy: Named,
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+    lastError: z.string().nullable(),
+    cancelReason: z.string().nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    links: z.object({
+      self: z.string(),
+      temporalWeb: z.string().nullable().describe('The workflow in Temporal Web, when its address is configured'),
+    }),
+  })
+  .meta({ id: 'Move' });
+
+export const ProgressSource = z
+  .enum(['temporal', 'database'])
+  .meta({
+    id: 'ProgressSource',
+    description: "temporal: live from the workflow. database: the last state the workflow mirrored (Temporal did not answer)",
+  });
+
+export const MoveProgress = MoveProgressSchema.meta({ id: 'MoveProgress' });
+
+export const MoveDetailSchema = MoveSchema.extend({
+  progress: MoveProgress.nullable(),
+  progressSource: ProgressSource,
+}).meta({ id: 'MoveDetail', description: 'A move with its progress; `status` is the live phase when Temporal answered' });
+
+export const MovesResponse = z.object({ items: z.array(MoveSchema), page: PageSchema }).meta({ id: 'MoveList' });
+
+export const CancelBody = z
+  .strictObject({ reason: z.string().describe('Why: 1 to 500 characters') })
+  .meta({ id: 'CancelMove' });
+export const RescheduleBody = z.strictObject({ moveAt: Timestamp.describe('The new time, in the future') }).meta({
+  id: 'RescheduleMove',
+});
+export const NoBody = z.strictObject({}).meta({ id: 'NoBody', description: 'Send no body, or {}' });
+
+// ------------------------------------------------------------------------------------- dashboard
+
+export const TasksQuery = z.strictObject({
+  open: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('true: open tasks only; false: closed only; omitted: all'),
+  ...Paging,
+});
+
+export const DashboardTaskSchema = z
+  .object({
+    id: Id,
+    moveId: Id,
+    client: Named,
+    title: z.string(),
+    phase: Phase,
+    open: z.boolean(),
+    progress: MoveProgress.nullable(),
+    progressSource: ProgressSource,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    closedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'DashboardTask' });
+
+export const TasksResponse = z
+  .object({ site: SiteRef, items: z.array(DashboardTaskSchema), page: PageSchema })
+  .meta({ id: 'DashboardTaskList' });
+
+// ------------------------------------------------------------------------------------ operations
+
+export const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+const Check = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+export const ReadyResponse = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.object({ database: Check, temporal: Check }),
+  })
+  .meta({ id: 'Readiness' });
+
+export type Page = z.infer<typeof PageSchema>;
+export type Move = z.infer<typeof MoveSchema>;
+export type MoveDetail = z.infer<typeof MoveDetailSchema>;
+export type DashboardTask = z.infer<typeof DashboardTaskSchema>;

@@ -1,0 +1,102 @@
+// Database rows as the API shows them. Typed by the response schemas, so a view that drifts from
+// the spec does not compile.
+import type { Prisma } from '../db/client';
+import type { ProgressReading } from '../moves/readProgress';
+import type { DashboardTask, Move, MoveDetail } from './schemas';
+
+export const moveInclude = {
+  client: { select: { id: true, name: true } },
+  sourceSite: { select: { id: true, code: true, name: true } },
+  destinationSite: { select: { id: true, code: true, name: true } },
+  tariff: { select: { id: true, name: true } },
+  minuteBundle: { select: { id: true, name: true } },
+  spaces: { where: { role: 'TARGET' }, select: { space: { select: { id: true, name: true } } } },
+  notifyOperator: { select: { id: true, name: true, email: true } },
+  requestedBy: { select: { id: true, name: true } },
+  task: { select: { progress: true } },
+} satisfies Prisma.ClientSiteMoveInclude;
+
+export type MoveRow = Prisma.ClientSiteMoveGetPayload<{ include: typeof moveInclude }>;
+
+export interface LinkContext {
+  /** Temporal Web's base URL, when configured. */
+  temporalWebUrl?: string;
+  namespace: string;
+}
+
+const iso = (d: Date) => d.toISOString();
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function moveView(row: MoveRow, links: LinkContext): Move {
+  return {
+    id: row.id,
+    workflowId: row.workflowId,
+    runId: row.runId,
+    status: row.status,
+    client: row.client,
+    sourceSite: row.sourceSite,
+    destinationSite: row.destinationSite,
+    tariff: row.tariff,
+    minuteBundle: row.minuteBundle,
+    spaces: row.spaces.map((s) => s.space).sort((a, b) => a.name.localeCompare(b.name)),
+    moveNow: row.moveNow,
+    scheduledFor: iso(row.scheduledFor),
+    notifyOperator: row.notifyOperator,
+    requestedBy: row.requestedBy,
+    startedAt: isoOrNull(row.startedAt),
+    finishedAt: isoOrNull(row.finishedAt),
+    lastError: row.lastError,
+    cancelReason: row.cancelReason,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+    links: {
+      self: `/api/client-site-moves/${row.id}`,
+      temporalWeb: links.temporalWebUrl ? temporalWebLink(links.temporalWebUrl, links.namespace, row) : null,
+    },
+  };
+}
+
+/** The move with its progress; when Temporal answered, its phase is the freshest status there is. */
+export function moveDetailView(row: MoveRow, links: LinkContext, reading: ProgressReading): MoveDetail {
+  const move = moveView(row, links);
+  const live = reading.source === 'temporal' ? reading.progress : null;
+  return {
+    ...move,
+    status: live?.phase ?? move.status,
+    scheduledFor: live?.scheduledFor ?? move.scheduledFor,
+    progress: reading.progress,
+    progressSource: reading.source,
+  };
+}
+
+function temporalWebLink(baseUrl: string, namespace: string, run: { workflowId: string; runId: string | null }): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  const path = [namespace, 'workflows', run.workflowId, ...(run.runId ? [run.runId, 'history'] : [])]
+    .map(encodeURIComponent)
+    .join('/');
+  return `${base}/namespaces/${path}`;
+}
+
+export const taskInclude = {
+  client: { select: { id: true, name: true } },
+  move: { select: { workflowId: true, runId: true } },
+} satisfies Prisma.DashboardTaskInclude;
+
+export type TaskRow = Prisma.DashboardTaskGetPayload<{ include: typeof taskInclude }>;
+
+export function taskView(row: TaskRow, reading: ProgressReading): DashboardTask {
+  const live = reading.source === 'temporal' ? reading.progress : null;
+  return {
+    id: row.id,
+    moveId: row.moveId,
+    client: row.client,
+    title: row.title,
+    phase: live?.phase ?? row.phase,
+    open: row.open,
+    progress: reading.progress,
+    progressSource: reading.source,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+    closedAt: isoOrNull(row.closedAt),
+  };
+}

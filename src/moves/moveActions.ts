@@ -1,0 +1,87 @@
+// An operator's decision about a running move (cancel, reschedule, move now, retry, roll back),
+// delivered as a Temporal update so the workflow's validator decides whether its phase allows it.
+// The workflow's refusals come back as MoveRequestErrors with the workflow's own reason.
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { MoveProgress } from '../domain/move';
+import { UpdateRejectionType } from '../domain/updates';
+import {
+  cancelUpdate,
+  moveNowUpdate,
+  rescheduleUpdate,
+  retryUpdate,
+  rollbackUpdate,
+} from '../workflows/clientSiteMove';
+import { MoveRequestError, MoveRequestErrorCode as Code } from './errors';
+import { isTemporalUnavailable, withTemporalDeadline, type TemporalTimeouts } from './temporal';
+
+export type MoveAction =
+  | { kind: 'cancel'; reason: string }
+  | { kind: 'reschedule'; moveAt: string }
+  | { kind: 'move-now' }
+  | { kind: 'retry' }
+  | { kind: 'rollback' };
+
+export interface MoveActionDeps {
+  temporal: Client;
+  timeouts: Pick<TemporalTimeouts, 'updateMs'>;
+}
+
+export interface MoveWorkflowRef {
+  workflowId: string;
+  /** The run this move started; the same workflow id is reused by the client's later moves. */
+  runId: string | null;
+}
+
+/** Runs the action and returns the move's progress once the workflow has applied it. */
+export async function runMoveAction(
+  deps: MoveActionDeps,
+  move: MoveWorkflowRef,
+  action: MoveAction,
+): Promise<MoveProgress> {
+  const handle = deps.temporal.workflow.getHandle(move.workflowId, move.runId ?? undefined);
+  const call = (): Promise<MoveProgress> => {
+    switch (action.kind) {
+      case 'cancel':
+        return handle.executeUpdate(cancelUpdate, { args: [action.reason] });
+      case 'reschedule':
+        return handle.executeUpdate(rescheduleUpdate, { args: [action.moveAt] });
+      case 'move-now':
+        return handle.executeUpdate(moveNowUpdate);
+      case 'retry':
+        return handle.executeUpdate(retryUpdate);
+      case 'rollback':
+        return handle.executeUpdate(rollbackUpdate);
+    }
+  };
+  try {
+    return await withTemporalDeadline(deps.temporal, deps.timeouts.updateMs, call);
+  } catch (error) {
+    throw asMoveRequestError(error, action);
+  }
+}
+
+function asMoveRequestError(error: unknown, action: MoveAction): unknown {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const reason = error.cause.message;
+    switch (error.cause.type) {
+      case UpdateRejectionType.PhaseDoesNotAllow:
+        return new MoveRequestError(Code.PhaseDoesNotAllow, reason);
+      case UpdateRejectionType.InvalidMoveTime:
+        return new MoveRequestError(Code.InvalidMoveTime, reason, [{ field: 'moveAt', message: reason }]);
+      case UpdateRejectionType.InvalidReason:
+        return new MoveRequestError(Code.InvalidReason, reason, [{ field: 'reason', message: reason }]);
+    }
+  }
+  // Temporal answers NOT_FOUND for an update to a run that has already closed.
+  if (error instanceof WorkflowNotFoundError) {
+    return new MoveRequestError(Code.MoveFinished, `The move has finished; it cannot ${action.kind} any more`);
+  }
+  if (isTemporalUnavailable(error)) {
+    return new MoveRequestError(
+      Code.TemporalUnavailable,
+      `Temporal did not confirm the ${action.kind} in time. If it reached the workflow it still applies: read the move before trying again`,
+    );
+  }
+  return error;
+}

@@ -1,0 +1,49 @@
+// MoveProgress (src/domain/move.ts) as a zod schema: the API documents it and checks the copy the
+// dashboard task keeps in the database before serving it. The type checks below keep the two in step.
+import { z } from 'zod';
+import { ITEM_KINDS, MOVE_PHASES, type MoveError, type MoveProgress } from '../domain/move';
+
+const KindProgressSchema = z.object({ total: z.number().int(), done: z.number().int() });
+
+export const MovePhaseSchema = z.enum(MOVE_PHASES);
+
+export const MoveErrorSchema = z.object({
+  type: z.string().describe('ApplicationFailure type, e.g. PhoneNumberBlocked; Unknown when the cause had none'),
+  message: z.string(),
+  step: z.string().nullable(),
+  item: z
+    .object({ kind: z.enum([...ITEM_KINDS, 'SPACE']), id: z.string(), label: z.string() })
+    .nullable()
+    .describe('The item the failure is about, when it is about one'),
+  nonRetryable: z.boolean().describe('True when retrying the same thing cannot help; an operator must act'),
+  at: z.string(),
+});
+
+export const MoveProgressSchema = z.object({
+  moveId: z.string(),
+  phase: MovePhaseSchema,
+  scheduledFor: z.string().describe('ISO-8601; when the move runs'),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  currentStep: z
+    .string()
+    .nullable()
+    .describe('A step such as PROVISION_SERVICES, rollback:<step>, WAITING, SNAPSHOT, NOTIFY; null when finished'),
+  items: z.object({ users: KindProgressSchema, phoneNumbers: KindProgressSchema, services: KindProgressSchema }),
+  lastError: MoveErrorSchema.nullable(),
+  decisionDeadline: z
+    .string()
+    .nullable()
+    .describe('In NEEDS_ATTENTION: when the move rolls back by itself if no one decides'),
+  needsHuman: z.array(MoveErrorSchema).describe('After a failed rollback: what a human must put right'),
+  email: z.object({ state: z.enum(['NOT_REQUESTED', 'PENDING', 'SENT', 'FAILED']), error: z.string().nullable() }),
+  cancelReason: z.string().nullable(),
+  updatedAt: z.string(),
+});
+
+// Compile-time: the schema describes exactly the domain types, in both directions.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const progressMatches: Same<z.infer<typeof MoveProgressSchema>, MoveProgress> = true;
+const errorMatches: Same<z.infer<typeof MoveErrorSchema>, MoveError> = true;
+void progressMatches;
+void errorMatches;

@@ -1,0 +1,46 @@
+// A move's progress: live from the workflow's `progress` query when Temporal answers in time,
+// otherwise the copy the workflow last mirrored onto the dashboard task (and the caller says so).
+import type { Client } from '@temporalio/client';
+import type { MoveProgress } from '../domain/move';
+import { progressQuery } from '../workflows/clientSiteMove';
+import { MoveProgressSchema } from './progressSchema';
+import { withTemporalDeadline, type TemporalTimeouts } from './temporal';
+
+export type ProgressSource = 'temporal' | 'database';
+
+export interface ProgressReading {
+  /** Null only when the workflow has not yet mirrored anything and Temporal did not answer. */
+  progress: MoveProgress | null;
+  source: ProgressSource;
+}
+
+export interface ReadProgressDeps {
+  temporal: Client;
+  timeouts: Pick<TemporalTimeouts, 'queryMs'>;
+  /** Told why the live answer was not available (for the logs). */
+  onFallback?: (error: unknown) => void;
+}
+
+export interface MoveProgressRef {
+  workflowId: string;
+  runId: string | null;
+  /** The dashboard task's stored progress (JSON), if the move has a task yet. */
+  storedProgress: unknown;
+}
+
+export async function readMoveProgress(deps: ReadProgressDeps, move: MoveProgressRef): Promise<ProgressReading> {
+  try {
+    const handle = deps.temporal.workflow.getHandle(move.workflowId, move.runId ?? undefined);
+    const progress = await withTemporalDeadline(deps.temporal, deps.timeouts.queryMs, () => handle.query(progressQuery));
+    return { progress, source: 'temporal' };
+  } catch (error) {
+    deps.onFallback?.(error);
+    return { progress: storedProgress(move.storedProgress), source: 'database' };
+  }
+}
+
+/** The mirrored copy, if it has the shape the workflow writes (anything else is not served). */
+export function storedProgress(json: unknown): MoveProgress | null {
+  const parsed = MoveProgressSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,332 @@
+// Starting a client site move: check the request against the data, record the move, start its
+// workflow. The database row comes first so the partial unique index decides races between two
+// starts for one client; if Temporal then refuses or cannot be reached, the row is removed again,
+// so a failed request leaves nothing behind.
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Config } from '../config';
+import { Prisma, type Db } from '../db/client';
+import { ACTIVE_PHASES, moveWorkflowId, type ClientSiteMoveInput } from '../domain/move';
+import { clientSiteMove } from '../workflows/clientSiteMove';
+import {
+  ClientIdKey,
+  DestinationSiteIdKey,
+  MoveIdKey,
+  MovePhaseKey,
+  SourceSiteIdKey,
+} from '../workflows/searchAttributes';
+import { MoveRequestError, MoveRequestErrorCode as Code, type FieldError } from './errors';
+import { isTemporalUnavailable, withTemporalDeadline, type TemporalTimeouts } from './temporal';
+
+export interface StartMoveRequest {
+  clientId: string;
+  destinationSiteId: string;
+  tariffId: string;
+  minuteBundleId: string;
+  spaceIds: string[];
+  /** `now`, or an ISO-8601 time with offset. */
+  moveAt: string;
+  notifyOperatorId?: string | null;
+}
+
+export interface StartMoveDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  move: Config['move'];
+  timeouts: Pick<TemporalTimeouts, 'startMs'>;
+  /** Told when cleaning up after a failed start itself fails (the row then needs a human). */
+  onCleanupFailure?: (moveId: string, error: unknown) => void;
+}
+
+export interface StartMoveOptions {
+  operatorId: string;
+  /** Same operator, key and request: the same move comes back instead of a new one. */
+  idempotencyKey?: string;
+  now?: Date;
+}
+
+export interface StartedMove {
+  moveId: string;
+  /** True when an earlier request with the same Idempotency-Key made the move. */
+  replayed: boolean;
+}
+
+const ACTIVE_MOVE_INDEX = 'client_site_move_one_active_per_client';
+const IDEMPOTENCY_INDEX = 'client_site_move_requested_by_id_idempotency_key_key';
+
+export async function startMove(
+  deps: StartMoveDeps,
+  request: StartMoveRequest,
+  options: StartMoveOptions,
+): Promise<StartedMove> {
+  const { db } = deps;
+  const { operatorId, idempotencyKey } = options;
+  const now = options.now ?? new Date();
+  const fingerprint = idempotencyKey === undefined ? null : requestFingerprint(request);
+
+  if (idempotencyKey !== undefined) {
+    const earlier = await findByIdempotencyKey(db, operatorId, idempotencyKey);
+    if (earlier) return replay(earlier, fingerprint);
+  }
+
+  const client = await db.client.findUnique({ where: { id: request.clientId } });
+  if (!client) throw new MoveRequestError(Code.ClientNotFound, `Client ${request.clientId} does not exist`);
+
+  const active = await db.clientSiteMove.findFirst({
+    where: { clientId: client.id, status: { in: [...ACTIVE_PHASES] } },
+    select: { id: true, status: true },
+  });
+  if (active) throw activeMoveExists(client.name, active);
+  if (client.status !== 'ACTIVE') {
+    throw new MoveRequestError(Code.ClientNotActive, `${client.name} is ${client.status}; only an ACTIVE client can move`);
+  }
+
+  await checkChoices(db, request, client);
+
+  const moveNow = request.moveAt === 'now';
+  const scheduledFor = moveNow ? now : new Date(request.moveAt);
+  if (!moveNow && scheduledFor.getTime() <= now.getTime()) {
+    throw new MoveRequestError(Code.MoveTimeInPast, `${request.moveAt} is in the past`, [
+      { field: 'moveAt', message: 'must be "now" or a time in the future' },
+    ]);
+  }
+  const notifyOperatorId = request.notifyOperatorId ?? null;
+  if (notifyOperatorId !== null && !(await db.operator.findUnique({ where: { id: notifyOperatorId } }))) {
+    throw new MoveRequestError(Code.NotifyOperatorUnknown, `Operator ${notifyOperatorId} does not exist`, [
+      { field: 'notifyOperatorId', message: 'is not a known T2 contact' },
+    ]);
+  }
+
+  const workflowId = moveWorkflowId(client.id);
+  let moveId: string;
+  try {
+    const row = await db.clientSiteMove.create({
+      data: {
+        clientId: client.id,
+        requestedById: operatorId,
+        sourceSiteId: client.siteId,
+        destinationSiteId: request.destinationSiteId,
+        tariffId: request.tariffId,
+        minuteBundleId: request.minuteBundleId,
+        moveNow,
+        scheduledFor,
+        notifyOperatorId,
+        workflowId,
+        idempotencyKey: idempotencyKey ?? null,
+        requestFingerprint: fingerprint,
+        spaces: { create: request.spaceIds.map((spaceId) => ({ spaceId, role: 'TARGET' as const })) },
+        // Who asked for it: the workflow's own audit entries have no operator.
+        auditEntries: {
+          create: {
+            actorOperatorId: operatorId,
+            action: 'move.requested',
+            clientId: client.id,
+            details: { moveAt: request.moveAt, destinationSiteId: request.destinationSiteId },
+          },
+        },
+      },
+      select: { id: true },
+    });
+    moveId = row.id;
+  } catch (error) {
+    const index = violatedUniqueIndex(error);
+    if (index === ACTIVE_MOVE_INDEX) {
+      // Another start for this client won the race between our check and our insert.
+      const winner = await db.clientSiteMove.findFirst({
+        where: { clientId: client.id, status: { in: [...ACTIVE_PHASES] } },
+        select: { id: true, status: true },
+      });
+      throw activeMoveExists(client.name, winner);
+    }
+    if (index === IDEMPOTENCY_INDEX && idempotencyKey !== undefined) {
+      const earlier = await findByIdempotencyKey(db, operatorId, idempotencyKey);
+      if (earlier) return replay(earlier, fingerprint);
+    }
+    throw error;
+  }
+
+  const input: ClientSiteMoveInput = {
+    moveId,
+    clientId: client.id,
+    clientName: client.name,
+    sourceSiteId: client.siteId,
+    destinationSiteId: request.destinationSiteId,
+    scheduledFor: scheduledFor.toISOString(),
+    moveNow,
+    notify: notifyOperatorId !== null,
+    batchSize: deps.move.batchSize,
+    decisionTimeout: deps.move.decisionTimeout,
+  };
+  let runId: string;
+  try {
+    const handle = await withTemporalDeadline(deps.temporal, deps.timeouts.startMs, () =>
+      deps.temporal.workflow.start(clientSiteMove, {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: ClientIdKey, value: client.id },
+          { key: MoveIdKey, value: moveId },
+          { key: SourceSiteIdKey, value: client.siteId },
+          { key: DestinationSiteIdKey, value: request.destinationSiteId },
+          { key: MovePhaseKey, value: 'SCHEDULED' },
+        ],
+        memo: { clientName: client.name, moveId },
+      }),
+    );
+    runId = handle.firstExecutionRunId;
+  } catch (error) {
+    await removeUnstartedMove(deps, moveId);
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new MoveRequestError(
+        Code.WorkflowAlreadyRunning,
+        `Temporal already runs workflow ${workflowId} for ${client.name}; wait for it to finish`,
+        [],
+        { workflowId },
+      );
+    }
+    if (isTemporalUnavailable(error)) {
+      throw new MoveRequestError(
+        Code.TemporalUnavailable,
+        'Temporal could not be reached to start the move; nothing was changed, try again shortly',
+      );
+    }
+    throw error;
+  }
+  await db.clientSiteMove.update({ where: { id: moveId }, data: { runId } });
+  return { moveId, replayed: false };
+}
+
+/** Checks that the destination and everything chosen there belong together and are free. */
+async function checkChoices(
+  db: Db,
+  request: StartMoveRequest,
+  client: { id: string; name: string; siteId: string },
+): Promise<void> {
+  if (request.destinationSiteId === client.siteId) {
+    throw new MoveRequestError(Code.DestinationIsCurrentSite, `${client.name} is already at that site`, [
+      { field: 'destinationSiteId', message: "must differ from the client's current site" },
+    ]);
+  }
+  const destination = await db.site.findUnique({ where: { id: request.destinationSiteId } });
+  if (!destination) {
+    throw new MoveRequestError(Code.DestinationUnknown, `Site ${request.destinationSiteId} does not exist`, [
+      { field: 'destinationSiteId', message: 'is not a known site' },
+    ]);
+  }
+  const [tariff, bundle, spaces] = await Promise.all([
+    db.tariff.findUnique({ where: { id: request.tariffId } }),
+    db.minuteBundle.findUnique({ where: { id: request.minuteBundleId } }),
+    db.space.findMany({
+      where: { id: { in: request.spaceIds } },
+      include: {
+        // A space already promised to another client's unfinished move is as good as taken.
+        moveSpaces: { where: { role: 'TARGET', move: { status: { in: [...ACTIVE_PHASES] } } }, select: { moveId: true } },
+      },
+    }),
+  ]);
+  const elsewhere: FieldError[] = [];
+  const atDestination = `is not available at ${destination.name}`;
+  if (tariff?.siteId !== destination.id) elsewhere.push({ field: 'tariffId', message: atDestination });
+  if (bundle?.siteId !== destination.id) elsewhere.push({ field: 'minuteBundleId', message: atDestination });
+  const byId = new Map(spaces.map((s) => [s.id, s]));
+  request.spaceIds.forEach((id, i) => {
+    if (byId.get(id)?.siteId !== destination.id) elsewhere.push({ field: `spaceIds.${i}`, message: atDestination });
+  });
+  if (elsewhere.length > 0) {
+    throw new MoveRequestError(
+      Code.ChoiceNotAtDestination,
+      `Every tariff, minute bundle and space must belong to ${destination.name}`,
+      elsewhere,
+    );
+  }
+  const taken: FieldError[] = [];
+  request.spaceIds.forEach((id, i) => {
+    const space = byId.get(id);
+    if (!space) return;
+    if (space.clientId !== null && space.clientId !== client.id) {
+      taken.push({ field: `spaceIds.${i}`, message: `${space.name} is occupied` });
+    } else if (space.moveSpaces.length > 0) {
+      taken.push({ field: `spaceIds.${i}`, message: `${space.name} is promised to another scheduled move` });
+    }
+  });
+  if (taken.length > 0) {
+    throw new MoveRequestError(Code.SpaceOccupied, 'A chosen space is not vacant', taken);
+  }
+}
+
+function activeMoveExists(clientName: string, active: { id: string; status: string } | null): MoveRequestError {
+  return new MoveRequestError(
+    Code.ActiveMoveExists,
+    active
+      ? `${clientName} already has a move in progress (${active.status}); finish or cancel it first`
+      : `${clientName} already has a move in progress`,
+    [],
+    { activeMoveId: active?.id ?? null },
+  );
+}
+
+async function findByIdempotencyKey(db: Db, operatorId: string, idempotencyKey: string) {
+  return db.clientSiteMove.findUnique({
+    where: { requestedById_idempotencyKey: { requestedById: operatorId, idempotencyKey } },
+    select: { id: true, runId: true, requestFingerprint: true },
+  });
+}
+
+function replay(
+  earlier: { id: string; runId: string | null; requestFingerprint: string | null },
+  fingerprint: string | null,
+): StartedMove {
+  if (earlier.requestFingerprint !== fingerprint) {
+    throw new MoveRequestError(
+      Code.IdempotencyKeyReused,
+      'This Idempotency-Key was already used with a different request; use a new key for a new request',
+      [{ field: 'Idempotency-Key', message: 'was used before with a different body' }],
+      { moveId: earlier.id },
+    );
+  }
+  if (earlier.runId === null) {
+    throw new MoveRequestError(
+      Code.IdempotentRequestInProgress,
+      'A request with this Idempotency-Key is still being processed; retry shortly',
+      [],
+      { moveId: earlier.id },
+    );
+  }
+  return { moveId: earlier.id, replayed: true };
+}
+
+async function removeUnstartedMove(deps: StartMoveDeps, moveId: string): Promise<void> {
+  try {
+    // Spaces and the audit entry go with it (ON DELETE CASCADE).
+    await deps.db.clientSiteMove.delete({ where: { id: moveId } });
+  } catch (error) {
+    deps.onCleanupFailure?.(moveId, error);
+  }
+}
+
+/** The request as a stable string: same fields, same values, same fingerprint, whatever the key order. */
+export function requestFingerprint(request: StartMoveRequest): string {
+  const canonical = {
+    clientId: request.clientId,
+    destinationSiteId: request.destinationSiteId,
+    tariffId: request.tariffId,
+    minuteBundleId: request.minuteBundleId,
+    spaceIds: request.spaceIds,
+    moveAt: request.moveAt,
+    notifyOperatorId: request.notifyOperatorId ?? null,
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/** The name of the unique index a Prisma write ran into, if that is why it failed. */
+function violatedUniqueIndex(error: unknown): string | null {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return null;
+  // Through the pg driver adapter the index name is only in the driver's message.
+  const message = JSON.stringify(error.meta ?? {});
+  const match = /unique constraint \\"([^\\"]+)\\"/.exec(message);
+  return match?.[1] ?? null;
+}

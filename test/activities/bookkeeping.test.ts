@@ -1,0 +1,188 @@
+// The move's own records: scheduled (client status, destination task, audit), progress mirrored
+// onto the move row and task within the database's CHECKs, and the final bookkeeping per outcome.
+import { createActivities } from '../../src/activities';
+import type { MoveActivities } from '../../src/activities/contract';
+import { seedDemoData } from '../../src/db/seed';
+import { isFinalPhase, type FinalPhase, type MoveError } from '../../src/domain/move';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { fullState, insertMove, noMail, progressFor, type MoveFixture } from '../support/moveFixtures';
+
+// Dune & Finch: 3 users, 2 numbers, 2 services at Bristol Temple Quay.
+const CLIENT = 'Dune & Finch';
+const NOW = new Date('2026-12-01T10:00:00.000Z');
+
+let t: TestDatabase;
+let a: MoveActivities;
+let fixture: MoveFixture;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedDemoData(t.db, { env: 'test' });
+  a = createActivities({ db: t.db, mailer: noMail, now: () => NOW });
+});
+afterAll(() => t.drop());
+
+beforeEach(async () => {
+  fixture = await insertMove(t.db, { client: CLIENT, to: 'LDS-WEL', scheduledFor: new Date('2026-12-08T09:00:00Z') });
+});
+
+afterEach(async () => {
+  // Frees the client for the next test's move, whatever state this test left.
+  const move = await t.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
+  if (!isFinalPhase(move.status)) {
+    await t.db.clientSiteMove.update({ where: { id: fixture.moveId }, data: { status: 'CANCELLED', finishedAt: NOW } });
+  }
+  await t.db.client.update({ where: { id: fixture.clientId }, data: { status: 'ACTIVE' } });
+});
+
+const moveId = () => fixture.moveId;
+const sameStateWhenRepeated = async (run: () => Promise<unknown>) => {
+  await run();
+  const once = await fullState(t.db, fixture);
+  await run();
+  expect(await fullState(t.db, fixture)).toEqual(once);
+};
+
+const anError = (overrides: Partial<MoveError> = {}): MoveError => ({
+  type: 'PhoneNumberBlocked',
+  message: 'Phone number +441170300001 is blocked by the carrier',
+  step: 'REHOME_PHONE_NUMBERS',
+  item: { kind: 'PHONE_NUMBER', id: '00000000-0000-4000-8000-000000000001', label: '+441170300001' },
+  nonRetryable: true,
+  at: NOW.toISOString(),
+  ...overrides,
+});
+
+describe('markMoveScheduled', () => {
+  it('marks the client, opens a task at the destination and audits, once however often it runs', async () => {
+    await sameStateWhenRepeated(() => a.markMoveScheduled({ moveId: moveId() }));
+    const { client, move } = await fullState(t.db, fixture);
+    expect(client.client.status).toBe('ACTIVE_MOVE_SCHEDULED');
+    expect(move.task).toMatchObject({
+      siteId: fixture.destinationSiteId,
+      clientId: fixture.clientId,
+      title: 'Client site move: Dune & Finch to Leeds Wellington Place',
+      phase: 'SCHEDULED',
+      open: true,
+      closedAt: null,
+      progress: { moveId: moveId(), phase: 'SCHEDULED', scheduledFor: '2026-12-08T09:00:00.000Z' },
+    });
+    expect(move.audit).toEqual([
+      expect.objectContaining({ action: 'MOVE_SCHEDULED', dedupeKey: `move:${moveId()}:scheduled`, moveId: moveId() }),
+    ]);
+  });
+
+  it('on a retry keeps the progress the workflow has reported since', async () => {
+    await a.markMoveScheduled({ moveId: moveId() });
+    await a.recordProgress(progressFor(moveId(), 'MOVING', { startedAt: NOW.toISOString() }));
+    await a.markMoveScheduled({ moveId: moveId() });
+    const { task } = (await fullState(t.db, fixture)).move;
+    expect(task).toMatchObject({ phase: 'MOVING', progress: { phase: 'MOVING' } });
+  });
+
+  it.each([['an unknown move', '6f1d2c3b-0000-4000-8000-000000000000'], ['a malformed id', 'not-a-uuid']])(
+    'fails non-retryably for %s',
+    async (_, id) => {
+      await expect(a.markMoveScheduled({ moveId: id })).rejects.toMatchObject({
+        type: 'MoveDataMissing',
+        nonRetryable: true,
+      });
+    },
+  );
+});
+
+describe('recordProgress', () => {
+  beforeEach(() => a.markMoveScheduled({ moveId: moveId() }));
+
+  it('mirrors an active phase onto the move row and the open task', async () => {
+    const progress = progressFor(moveId(), 'NEEDS_ATTENTION', {
+      scheduledFor: '2026-12-09T09:00:00.000Z',
+      startedAt: '2026-12-09T09:00:01.000Z',
+      currentStep: 'REHOME_PHONE_NUMBERS',
+      lastError: anError(),
+      decisionDeadline: '2026-12-10T09:00:01.000Z',
+    });
+    await sameStateWhenRepeated(() => a.recordProgress(progress));
+    const { move, task } = (await fullState(t.db, fixture)).move;
+    expect(move).toMatchObject({
+      status: 'NEEDS_ATTENTION',
+      scheduledFor: new Date('2026-12-09T09:00:00.000Z'),
+      startedAt: new Date('2026-12-09T09:00:01.000Z'),
+      finishedAt: null,
+      lastError: 'Phone number +441170300001 is blocked by the carrier',
+      needsHuman: null,
+    });
+    expect(task).toMatchObject({ phase: 'NEEDS_ATTENTION', open: true, closedAt: null, progress });
+  });
+
+  it('closes the task in a final phase, with finished and closed times from the progress', async () => {
+    const needsHuman = [anError({ type: 'SpaceNotRestorable', message: 'Suite 1.01 is taken', step: 'rollback:ASSIGN_SPACES' })];
+    const progress = progressFor(moveId(), 'FAILED', { finishedAt: '2026-12-09T10:00:00.000Z', needsHuman });
+    await sameStateWhenRepeated(() => a.recordProgress(progress));
+    const { move, task } = (await fullState(t.db, fixture)).move;
+    expect(move).toMatchObject({ status: 'FAILED', finishedAt: new Date('2026-12-09T10:00:00.000Z'), needsHuman });
+    expect(task).toMatchObject({ phase: 'FAILED', open: false, closedAt: new Date('2026-12-09T10:00:00.000Z') });
+  });
+
+  it('ignores a late report of an active phase once the move is final', async () => {
+    await a.recordProgress(progressFor(moveId(), 'CANCELLED', { finishedAt: NOW.toISOString(), cancelReason: 'No' }));
+    const final = await fullState(t.db, fixture);
+    await a.recordProgress(progressFor(moveId(), 'SCHEDULED'));
+    expect(await fullState(t.db, fixture)).toEqual(final);
+  });
+
+  it('fails non-retryably for an unknown move', async () => {
+    await expect(a.recordProgress(progressFor('6f1d2c3b-0000-4000-8000-000000000000', 'MOVING'))).rejects.toMatchObject(
+      { type: 'MoveDataMissing', nonRetryable: true },
+    );
+  });
+});
+
+describe('finishMove', () => {
+  beforeEach(() => a.markMoveScheduled({ moveId: moveId() }));
+
+  it.each<[FinalPhase, 'ACTIVE' | 'ACTIVE_MOVE_SCHEDULED']>([
+    ['COMPLETED', 'ACTIVE'],
+    ['ROLLED_BACK', 'ACTIVE'],
+    ['CANCELLED', 'ACTIVE'],
+    // A failed rollback left something for a human: the client is not plain ACTIVE until then.
+    ['FAILED', 'ACTIVE_MOVE_SCHEDULED'],
+  ])('%s: client becomes %s, move and task final, audited once', async (phase, clientStatus) => {
+    const finishedAt = '2026-12-08T09:30:00.000Z';
+    const progress = progressFor(moveId(), phase, {
+      finishedAt,
+      lastError: phase === 'COMPLETED' ? null : anError(),
+      needsHuman: phase === 'FAILED' ? [anError()] : [],
+      cancelReason: phase === 'CANCELLED' ? 'Client changed its mind' : null,
+    });
+    await sameStateWhenRepeated(() => a.finishMove({ moveId: moveId(), phase, progress }));
+    const { client, move } = await fullState(t.db, fixture);
+    expect(client.client.status).toBe(clientStatus);
+    expect(move.move).toMatchObject({
+      status: phase,
+      finishedAt: new Date(finishedAt),
+      lastError: progress.lastError?.message ?? null,
+      needsHuman: phase === 'FAILED' ? [anError()] : null,
+      cancelReason: progress.cancelReason,
+    });
+    expect(move.task).toMatchObject({ phase, open: false, closedAt: new Date(finishedAt), progress: { phase } });
+    expect(move.audit.map((e) => e.action)).toEqual(['MOVE_SCHEDULED', `MOVE_${phase}`]);
+  });
+
+  it('a late duplicate changes nothing, even after the client has a new move', async () => {
+    const completed = progressFor(moveId(), 'COMPLETED', { finishedAt: NOW.toISOString() });
+    await a.finishMove({ moveId: moveId(), phase: 'COMPLETED', progress: completed });
+    const first = fixture;
+    const finished = await fullState(t.db, first);
+
+    fixture = await insertMove(t.db, { client: CLIENT, to: 'MAN-SPF' });
+    await a.markMoveScheduled({ moveId: fixture.moveId });
+    const cancelled = progressFor(first.moveId, 'CANCELLED', { finishedAt: NOW.toISOString() });
+    await a.finishMove({ moveId: first.moveId, phase: 'CANCELLED', progress: cancelled });
+
+    expect(await fullState(t.db, { ...first, moveId: first.moveId })).toEqual({
+      ...finished,
+      client: { ...finished.client, client: { ...finished.client.client, status: 'ACTIVE_MOVE_SCHEDULED' } },
+    });
+  });
+});

@@ -1,0 +1,95 @@
+// The 2,000-item demo client moves completely, batch by batch as the workflow drives it, and a full
+// rollback gives it back exactly as it was.
+import { createActivities } from '../../src/activities';
+import type { MoveActivities } from '../../src/activities/contract';
+import { seedDemoData } from '../../src/db/seed';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import {
+  bundleIdOf,
+  clientState,
+  insertMove,
+  noMail,
+  progressFor,
+  runCompensations,
+  runForwardSteps,
+  spaceIdOf,
+  tariffIdOf,
+  type MoveFixture,
+} from '../support/moveFixtures';
+
+const BATCH_SIZE = 500;
+
+let t: TestDatabase;
+let a: MoveActivities;
+let fixture: MoveFixture;
+let before: Awaited<ReturnType<typeof clientState>>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedDemoData(t.db, { env: 'test' });
+  a = createActivities({ db: t.db, mailer: noMail });
+  fixture = await insertMove(t.db, {
+    client: 'Acme Analytics Ltd',
+    to: 'MAN-SPF',
+    tariff: 'Enterprise',
+    bundle: '10,000 minutes',
+    targetSpaces: [9, 10],
+  });
+  before = await clientState(t.db, fixture.clientId);
+});
+afterAll(() => t.drop());
+
+describe('Acme Analytics Ltd (1,000 users, 700 numbers, 400 services)', () => {
+  it('snapshots every item', async () => {
+    await a.markMoveScheduled({ moveId: fixture.moveId });
+    const items = await a.snapshotMoveItems({ moveId: fixture.moveId });
+    expect(items).toEqual({
+      users: { total: 1_000, done: 0 },
+      phoneNumbers: { total: 700, done: 0 },
+      services: { total: 400, done: 0 },
+    });
+  });
+
+  it('moves completely, batch by batch', async () => {
+    await runForwardSteps(a, fixture.moveId, BATCH_SIZE);
+
+    const after = await clientState(t.db, fixture.clientId);
+    const dest = fixture.destinationSiteId;
+    expect(after.client).toEqual({
+      siteId: dest,
+      tariffId: tariffIdOf('MAN-SPF', 'Enterprise'),
+      minuteBundleId: bundleIdOf('MAN-SPF', '10,000 minutes'),
+      status: 'ACTIVE_MOVE_SCHEDULED',
+    });
+    expect(after.users.every((u) => u.siteId === dest)).toBe(true);
+    expect(after.phoneNumbers.every((p) => p.siteId === dest)).toBe(true);
+    const sourceServices = after.services.filter((s) => s.replacesServiceId === null);
+    const destinationServices = after.services.filter((s) => s.replacesServiceId !== null);
+    expect(sourceServices).toHaveLength(400);
+    expect(sourceServices.every((s) => s.status === 'DECOMMISSIONED' && s.siteId === fixture.sourceSiteId)).toBe(true);
+    expect(destinationServices).toHaveLength(400);
+    expect(destinationServices.every((s) => s.status === 'ACTIVE' && s.siteId === dest)).toBe(true);
+    expect(after.spaceIds).toEqual([spaceIdOf('MAN-SPF', 9), spaceIdOf('MAN-SPF', 10)].sort());
+
+    expect(await a.snapshotMoveItems({ moveId: fixture.moveId })).toEqual({
+      users: { total: 1_000, done: 1_000 },
+      phoneNumbers: { total: 700, done: 700 },
+      services: { total: 400, done: 400 },
+    });
+  });
+
+  it('rolls back to exactly the original users, numbers, services, tariff, bundle and spaces', async () => {
+    await runCompensations(a, fixture.moveId, BATCH_SIZE);
+    await a.finishMove({
+      moveId: fixture.moveId,
+      phase: 'ROLLED_BACK',
+      progress: progressFor(fixture.moveId, 'ROLLED_BACK', { finishedAt: new Date().toISOString() }),
+    });
+    expect(await clientState(t.db, fixture.clientId)).toEqual(before);
+    expect(await a.snapshotMoveItems({ moveId: fixture.moveId })).toEqual({
+      users: { total: 1_000, done: 0 },
+      phoneNumbers: { total: 700, done: 0 },
+      services: { total: 400, done: 0 },
+    });
+  });
+});

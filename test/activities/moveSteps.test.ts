@@ -1,0 +1,270 @@
+// Snapshot, each forward step and its compensation on a small demo client, against real PostgreSQL:
+// every activity run twice leaves the same state, and each compensation (run after the steps before
+// it, as the workflow does) gives the client back exactly as it was.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../src/activities';
+import type { BatchResult, MoveActivities } from '../../src/activities/contract';
+import { seedDemoData } from '../../src/db/seed';
+import { MOVE_STEPS, isBatchedStep, type MoveStep } from '../../src/domain/move';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import {
+  bundleIdOf,
+  clientState,
+  drain,
+  fullState,
+  insertMove,
+  noMail,
+  progressFor,
+  runCompensations,
+  spaceIdOf,
+  tariffIdOf,
+  type MoveFixture,
+} from '../support/moveFixtures';
+
+// Brightwave Studios: 25 users, 15 numbers, 6 services and space 4 at London Shoreditch.
+const CLIENT = 'Brightwave Studios';
+const BATCH = 4;
+
+let t: TestDatabase;
+let a: MoveActivities;
+let fixture: MoveFixture;
+let before: Awaited<ReturnType<typeof clientState>>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedDemoData(t.db, { env: 'test' });
+  a = createActivities({ db: t.db, mailer: noMail });
+});
+afterAll(() => t.drop());
+
+beforeEach(async () => {
+  fixture = await insertMove(t.db, { client: CLIENT, to: 'MAN-SPF', tariff: 'Premium', targetSpaces: [5, 6] });
+  await a.markMoveScheduled({ moveId: fixture.moveId });
+  // Taken once scheduled: compensations restore items, finishMove restores the client's status.
+  before = await clientState(t.db, fixture.clientId);
+});
+
+afterEach(async () => {
+  // Whatever a test did, undo it and close the move, so the next test can start one for the client.
+  await runCompensations(a, fixture.moveId, 100);
+  const finishedAt = new Date().toISOString();
+  await a.finishMove({
+    moveId: fixture.moveId,
+    phase: 'ROLLED_BACK',
+    progress: progressFor(fixture.moveId, 'ROLLED_BACK', { finishedAt }),
+  });
+});
+
+const input = () => ({ moveId: fixture.moveId, batchSize: BATCH });
+
+type Batched = Exclude<MoveStep, 'APPLY_TARIFF_AND_BUNDLE' | 'ASSIGN_SPACES'>;
+type BatchActivity = MoveActivities['moveUsers'];
+
+const FORWARD: Record<Batched, () => BatchActivity> = {
+  PROVISION_SERVICES: () => a.provisionServices,
+  REHOME_PHONE_NUMBERS: () => a.rehomePhoneNumbers,
+  MOVE_USERS: () => a.moveUsers,
+  DECOMMISSION_SOURCE_SERVICES: () => a.decommissionSourceServices,
+};
+const COMPENSATION: Record<Batched, () => BatchActivity> = {
+  PROVISION_SERVICES: () => a.removeProvisionedServices,
+  REHOME_PHONE_NUMBERS: () => a.restorePhoneNumbers,
+  MOVE_USERS: () => a.restoreUsers,
+  DECOMMISSION_SOURCE_SERVICES: () => a.recommissionSourceServices,
+};
+/** Items of each batched step's kind: services, numbers, users. */
+const ITEMS: Record<Batched, number> = {
+  PROVISION_SERVICES: 6,
+  REHOME_PHONE_NUMBERS: 15,
+  MOVE_USERS: 25,
+  DECOMMISSION_SOURCE_SERVICES: 6,
+};
+
+async function forward(step: MoveStep): Promise<void> {
+  if (step === 'APPLY_TARIFF_AND_BUNDLE') return a.applyTariffAndBundle({ moveId: fixture.moveId });
+  if (step === 'ASSIGN_SPACES') return a.assignSpaces({ moveId: fixture.moveId });
+  await drain(FORWARD[step](), input());
+}
+
+async function compensate(step: MoveStep): Promise<void> {
+  if (step === 'APPLY_TARIFF_AND_BUNDLE') return a.restoreTariffAndBundle({ moveId: fixture.moveId });
+  if (step === 'ASSIGN_SPACES') return a.restoreSpaces({ moveId: fixture.moveId });
+  await drain(COMPENSATION[step](), input());
+}
+
+/** Runs `run` again and expects nothing to change. */
+async function expectSameStateWhenRepeated(run: () => Promise<void>): Promise<void> {
+  const once = await fullState(t.db, fixture);
+  await run();
+  expect(await fullState(t.db, fixture)).toEqual(once);
+}
+
+type State = Awaited<ReturnType<typeof clientState>>;
+
+/** What each forward step visibly changes. */
+const EFFECT: Record<MoveStep, (after: State) => void> = {
+  PROVISION_SERVICES: (after) => {
+    const made = after.services.filter((s) => s.replacesServiceId !== null);
+    expect(made).toHaveLength(before.services.length);
+    expect(made.every((s) => s.siteId === fixture.destinationSiteId && s.status === 'ACTIVE')).toBe(true);
+    expect(new Set(made.map((s) => s.replacesServiceId))).toEqual(new Set(before.services.map((s) => s.id)));
+  },
+  REHOME_PHONE_NUMBERS: (after) =>
+    expect(after.phoneNumbers.every((p) => p.siteId === fixture.destinationSiteId)).toBe(true),
+  MOVE_USERS: (after) => expect(after.users.every((u) => u.siteId === fixture.destinationSiteId)).toBe(true),
+  APPLY_TARIFF_AND_BUNDLE: (after) =>
+    expect(after.client).toMatchObject({
+      siteId: fixture.destinationSiteId,
+      tariffId: tariffIdOf('MAN-SPF', 'Premium'),
+      minuteBundleId: bundleIdOf('MAN-SPF', '500 minutes'),
+    }),
+  ASSIGN_SPACES: (after) => expect(after.spaceIds).toEqual([...fixture.targetSpaceIds].sort()),
+  DECOMMISSION_SOURCE_SERVICES: (after) => {
+    const source = after.services.filter((s) => s.replacesServiceId === null);
+    expect(source.every((s) => s.status === 'DECOMMISSIONED' && s.decommissionedAt !== null)).toBe(true);
+  },
+};
+
+describe('snapshotMoveItems', () => {
+  it('records one pending item per user, number and active service, and what a rollback restores', async () => {
+    const items = await a.snapshotMoveItems({ moveId: fixture.moveId });
+    expect(items).toEqual({
+      users: { total: 25, done: 0 },
+      phoneNumbers: { total: 15, done: 0 },
+      services: { total: 6, done: 0 },
+    });
+    const { move, items: rows, spaces } = (await fullState(t.db, fixture)).move;
+    expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
+    expect(move.originalMinuteBundleId).toBe(bundleIdOf('LDN-SHO', '500 minutes'));
+    expect(spaces.filter((s) => s.role === 'ORIGINAL').map((s) => s.spaceId)).toEqual([spaceIdOf('LDN-SHO', 4)]);
+    expect(rows.every((r) => r.status === 'PENDING')).toBe(true);
+    expect(rows.every((r) => r.fromSiteId === fixture.sourceSiteId && r.toSiteId === fixture.destinationSiteId)).toBe(
+      true,
+    );
+    const numberItem = rows.find((r) => r.kind === 'PHONE_NUMBER' && r.itemId === before.phoneNumbers[0]!.id);
+    expect(numberItem?.label).toBe(before.phoneNumbers[0]!.number);
+    await expectSameStateWhenRepeated(async () => void (await a.snapshotMoveItems({ moveId: fixture.moveId })));
+  });
+
+  it('on a re-run adds what is new, keeps the first originals and reports what already moved', async () => {
+    await a.snapshotMoveItems({ moveId: fixture.moveId });
+    await a.moveUsers({ moveId: fixture.moveId, batchSize: 10 });
+    const late = await t.db.clientUser.create({
+      data: {
+        clientId: fixture.clientId,
+        siteId: fixture.sourceSiteId,
+        name: 'Late Joiner',
+        email: 'late.joiner@brightwave.example',
+      },
+    });
+    const again = await a.snapshotMoveItems({ moveId: fixture.moveId });
+    expect(again.users).toEqual({ total: 26, done: 10 });
+    expect(again.phoneNumbers).toEqual({ total: 15, done: 0 });
+    const move = await t.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
+    expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
+    await t.db.clientUser.delete({ where: { id: late.id } });
+  });
+
+  it('refuses, non-retryably, when the client is no longer at the source site', async () => {
+    const original = await t.db.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
+    await t.db.client.update({
+      where: { id: fixture.clientId },
+      data: {
+        siteId: fixture.destinationSiteId,
+        tariffId: tariffIdOf('MAN-SPF', 'Standard'),
+        minuteBundleId: bundleIdOf('MAN-SPF', '500 minutes'),
+      },
+    });
+    try {
+      await expect(a.snapshotMoveItems({ moveId: fixture.moveId })).rejects.toMatchObject({
+        type: 'MoveDataMissing',
+        nonRetryable: true,
+      });
+      expect(await t.db.moveItem.count({ where: { moveId: fixture.moveId } })).toBe(0);
+    } finally {
+      await t.db.client.update({
+        where: { id: fixture.clientId },
+        data: { siteId: original.siteId, tariffId: original.tariffId, minuteBundleId: original.minuteBundleId },
+      });
+    }
+  });
+});
+
+describe('batches', () => {
+  it('take at most batchSize items and report processed, remaining and done', async () => {
+    await a.snapshotMoveItems({ moveId: fixture.moveId });
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await a.moveUsers({ moveId: fixture.moveId, batchSize: 10 }));
+    expect(results).toEqual([
+      { processed: 10, remaining: 15, done: 10 },
+      { processed: 10, remaining: 5, done: 20 },
+      { processed: 5, remaining: 0, done: 25 },
+      { processed: 0, remaining: 0, done: 25 },
+    ]);
+  });
+
+  it('go in a fixed order, so the same items make the same batch', async () => {
+    await a.snapshotMoveItems({ moveId: fixture.moveId });
+    await a.rehomePhoneNumbers({ moveId: fixture.moveId, batchSize: 5 });
+    const moved = await t.db.phoneNumber.findMany({
+      where: { clientId: fixture.clientId, siteId: fixture.destinationSiteId },
+      orderBy: { number: 'asc' },
+    });
+    const lowest = [...before.phoneNumbers].sort((x, y) => x.number.localeCompare(y.number)).slice(0, 5);
+    expect(moved.map((p) => p.id)).toEqual(lowest.map((p) => p.id));
+  });
+
+  it('heartbeat when run as an activity', async () => {
+    await a.snapshotMoveItems({ moveId: fixture.moveId });
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const result: BatchResult = await env.run(a.provisionServices, { moveId: fixture.moveId, batchSize: BATCH });
+    expect(result).toEqual({ processed: BATCH, remaining: 6 - BATCH, done: BATCH });
+    expect(beats).toEqual([
+      { step: 'provisionServices', picked: BATCH },
+      { step: 'provisionServices', ...result },
+    ]);
+  });
+});
+
+describe.each(MOVE_STEPS.map((step, index) => [step, index] as const))('%s', (step, index) => {
+  beforeEach(async () => {
+    await a.snapshotMoveItems({ moveId: fixture.moveId });
+    for (const earlier of MOVE_STEPS.slice(0, index)) await forward(earlier);
+  });
+
+  it('does its part, and doing it again changes nothing', async () => {
+    await forward(step);
+    EFFECT[step]((await fullState(t.db, fixture)).client);
+    await expectSameStateWhenRepeated(() => forward(step));
+    if (isBatchedStep(step)) {
+      // What the workflow sees when it calls a finished step again: nothing to do, all done.
+      expect(await FORWARD[step]()(input())).toEqual({ processed: 0, remaining: 0, done: ITEMS[step] });
+    }
+  });
+
+  it('is undone exactly by its compensation (which is idempotent too), after which the earlier steps undo', async () => {
+    await forward(step);
+    await compensate(step);
+    await expectSameStateWhenRepeated(() => compensate(step));
+    if (isBatchedStep(step)) {
+      expect(await COMPENSATION[step]()(input())).toEqual({ processed: 0, remaining: 0, done: 0 });
+    }
+    for (const earlier of MOVE_STEPS.slice(0, index).reverse()) await compensate(earlier);
+    expect(await clientState(t.db, fixture.clientId)).toEqual(before);
+  });
+});
+
+describe('a move run to the end and rolled back', () => {
+  it('leaves every item ROLLED_BACK and the client exactly as before', async () => {
+    await a.snapshotMoveItems({ moveId: fixture.moveId });
+    for (const step of MOVE_STEPS) await forward(step);
+    await runCompensations(a, fixture.moveId, BATCH);
+    const { items } = (await fullState(t.db, fixture)).move;
+    expect(items.every((i) => i.status === 'ROLLED_BACK' && i.newItemId === null && i.decommissionedAt === null)).toBe(
+      true,
+    );
+    expect(await clientState(t.db, fixture.clientId)).toEqual(before);
+  });
+});

@@ -1,0 +1,193 @@
+// The API under test, on real dependencies: a fresh PostgreSQL database with the demo seed, a real
+// Temporal (the CLI dev server, or an address where nothing listens to play "Temporal is down"),
+// and, when asked, a real worker with the real activities and a local SendGrid sink.
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { Express } from 'express';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp, type AppConfig } from '../../src/api/app';
+import { seedDemoData, seedId } from '../../src/db/seed';
+import { createSendGridMailer } from '../../src/mail/mailer';
+import { startMailSink, type MailSink } from '../../src/mail/sink';
+import type { TemporalTimeouts } from '../../src/moves/temporal';
+import { freePort } from '../../src/stack/ports';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startDevServerEnv, workflowBundle } from '../support/temporal';
+
+export const SUPER = 'dev-super-admin';
+export const ADMIN = 'dev-admin';
+export const SUPER_ADMIN_ID = seedId('operator/super-admin');
+export const ADMIN_ID = seedId('operator/admin');
+export const clientIdOf = (name: string): string => seedId(`client/${name}`);
+export const siteIdOf = (code: string): string => seedId(`site/${code}`);
+export const spaceIdOf = (siteCode: string, n: number): string => seedId(`space/${siteCode}/${n}`);
+export const tariffIdOf = (siteCode: string, name: string): string => seedId(`tariff/${siteCode}/${name}`);
+export const bundleIdOf = (siteCode: string, name: string): string => seedId(`bundle/${siteCode}/${name}`);
+
+export interface LogCapture {
+  lines: Record<string, unknown>[];
+}
+
+export interface HarnessOptions {
+  /** `unreachable`: a Temporal client pointed at a port where nothing listens. */
+  temporal: 'dev-server' | 'unreachable';
+  /** Run a real worker (activities over the test database, mail to a local sink). */
+  worker?: boolean;
+  rateLimitPerMinute?: number;
+  bodyLimit?: string;
+  temporalTimeouts?: Partial<TemporalTimeouts>;
+  temporalWebUrl?: string;
+}
+
+export interface ApiHarness {
+  t: TestDatabase;
+  app: Express;
+  temporal: Client;
+  env: TestWorkflowEnvironment | null;
+  taskQueue: string;
+  logs: LogCapture;
+  mailSink: MailSink | null;
+  /** A fresh app on the same database and Temporal, with other settings (e.g. a tiny rate limit). */
+  appWith(overrides: Partial<AppConfig['api']>): Express;
+  close(): Promise<void>;
+}
+
+export const CORS_ORIGIN = 'http://connect.example';
+
+export async function startApiHarness(options: HarnessOptions): Promise<ApiHarness> {
+  const t = await createTestDatabase();
+  await seedDemoData(t.db, { env: 'development' });
+  const env = options.temporal === 'dev-server' ? await startDevServerEnv() : null;
+  const temporal =
+    env?.client ?? new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
+  const taskQueue = `api-test-${randomUUID()}`;
+
+  let worker: Worker | null = null;
+  let workerRun: Promise<void> | null = null;
+  let mailSink: MailSink | null = null;
+  if (options.worker) {
+    if (!env) throw new Error('A worker needs the dev server');
+    // Loaded only here, so the pure HTTP tests do not depend on the activities module.
+    const { createMoveWorker } = await import('../../src/worker');
+    mailSink = await startMailSink();
+    worker = await createMoveWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: workflowBundle(),
+      db: t.db,
+      mailer: createSendGridMailer({ from: 'moves@t2.example', baseUrl: mailSink.url }),
+    });
+    workerRun = worker.run();
+  }
+
+  const logs: LogCapture = { lines: [] };
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) {
+          logs.lines.push(JSON.parse(line) as Record<string, unknown>);
+        }
+        done();
+      },
+    }),
+  );
+  const config = (api: Partial<AppConfig['api']> = {}): AppConfig => ({
+    api: {
+      host: '127.0.0.1',
+      port: 0,
+      corsOrigin: CORS_ORIGIN,
+      rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
+      bodyLimit: options.bodyLimit ?? '100kb',
+      ...api,
+    },
+    temporal: { namespace: env?.namespace ?? 'default', taskQueue, webUrl: options.temporalWebUrl },
+    move: { batchSize: 50, decisionTimeout: '24 hours' },
+    temporalTimeouts: { queryMs: 1_500, readyMs: 1_500, startMs: 3_000, updateMs: 20_000, ...options.temporalTimeouts },
+  });
+  const build = (api?: Partial<AppConfig['api']>) => createApp({ db: t.db, temporal, config: config(api), logger });
+
+  return {
+    t,
+    app: build(),
+    temporal,
+    env,
+    taskQueue,
+    logs,
+    mailSink,
+    appWith: build,
+    close: async () => {
+      if (worker) {
+        worker.shutdown();
+        await workerRun;
+      }
+      await mailSink?.close();
+      if (env) await env.teardown();
+      else await temporal.connection.close();
+      await t.drop();
+    },
+  };
+}
+
+/** Authorised request helpers over supertest. */
+export function api(app: Express, token: string | null = SUPER) {
+  const auth = (r: request.Test) => (token ? r.set('Authorization', `Bearer ${token}`) : r);
+  return {
+    get: (path: string) => auth(request(app).get(path)),
+    post: (path: string, body?: object) => {
+      const r = auth(request(app).post(path));
+      return body === undefined ? r : r.send(body);
+    },
+  };
+}
+
+export interface StartBody {
+  clientId: string;
+  destinationSiteId: string;
+  tariffId: string;
+  minuteBundleId: string;
+  spaceIds?: string[];
+  moveAt: string;
+  notifyOperatorId?: string | null;
+}
+
+/** A valid start request for a demo client to a site, with the destination's first tariff and bundle. */
+export function startBody(client: string, toSite: string, overrides: Partial<StartBody> = {}): StartBody {
+  return {
+    clientId: clientIdOf(client),
+    destinationSiteId: siteIdOf(toSite),
+    tariffId: tariffIdOf(toSite, 'Standard'),
+    minuteBundleId: bundleIdOf(toSite, '500 minutes'),
+    spaceIds: [],
+    moveAt: 'now',
+    ...overrides,
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), at short intervals, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 60_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export const PROBLEM = 'urn:connect-site-move:problem:';

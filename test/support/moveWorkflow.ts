@@ -1,0 +1,93 @@
+// Runs the ClientSiteMove workflow under a test environment with local activities.
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { moveWorkflowId, type ClientSiteMoveInput } from '../../src/domain/move';
+import type { MoveProgress } from '../../src/domain/move';
+import { clientSiteMove, progressQuery } from '../../src/workflows/clientSiteMove';
+import {
+  ClientIdKey,
+  DestinationSiteIdKey,
+  MoveIdKey,
+  MovePhaseKey,
+  SourceSiteIdKey,
+} from '../../src/workflows/searchAttributes';
+import type { FakeMoveActivities } from './fakeMoveActivities';
+import { workflowBundle } from './temporal';
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type MoveHandle = WorkflowHandle<typeof clientSiteMove>;
+
+export async function moveInput(
+  env: TestWorkflowEnvironment,
+  overrides: Partial<ClientSiteMoveInput> = {},
+): Promise<ClientSiteMoveInput> {
+  const now = await env.currentTimeMs();
+  return {
+    moveId: randomUUID(),
+    clientId: randomUUID(),
+    clientName: 'Test Client Ltd',
+    sourceSiteId: randomUUID(),
+    destinationSiteId: randomUUID(),
+    scheduledFor: new Date(now + 7 * DAY_MS).toISOString(),
+    moveNow: false,
+    notify: true,
+    batchSize: 2,
+    decisionTimeout: '24 hours',
+    ...overrides,
+  };
+}
+
+/**
+ * Starts a worker with the fake's activities, starts the move, and runs `body` while the worker
+ * runs. Heartbeats are not throttled, so a cancelled activity learns of it at once.
+ */
+export async function withMove<T>(
+  env: TestWorkflowEnvironment,
+  fake: FakeMoveActivities,
+  input: ClientSiteMoveInput,
+  body: (handle: MoveHandle) => Promise<T>,
+): Promise<T> {
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: fake.activities,
+    maxHeartbeatThrottleInterval: '50 milliseconds',
+    defaultHeartbeatThrottleInterval: '50 milliseconds',
+  });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(clientSiteMove, {
+      taskQueue,
+      workflowId: moveWorkflowId(input.clientId),
+      args: [input],
+      typedSearchAttributes: [
+        { key: ClientIdKey, value: input.clientId },
+        { key: MoveIdKey, value: input.moveId },
+        { key: SourceSiteIdKey, value: input.sourceSiteId },
+        { key: DestinationSiteIdKey, value: input.destinationSiteId },
+        { key: MovePhaseKey, value: 'SCHEDULED' },
+      ],
+      memo: { clientName: input.clientName, moveId: input.moveId },
+    });
+    return body(handle);
+  });
+}
+
+/** Polls the progress query until `predicate` holds (the workflow is driven by the worker meanwhile). */
+export async function waitForProgress(
+  handle: MoveHandle,
+  predicate: (progress: MoveProgress) => boolean,
+  what: string,
+): Promise<MoveProgress> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const progress = await handle.query(progressQuery);
+    if (predicate(progress)) return progress;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; progress: ${JSON.stringify(progress)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
