@@ -73,22 +73,25 @@ export async function runBatch(deps: ActivityDeps, step: BatchStep, input: Batch
   return result;
 }
 
-/** Item ids of the batch, as a uuid[] parameter. */
+export const moveItemIds = (batch: MoveItemRow[]): string[] => batch.map((i) => i.id);
+
+/** The move_item ids of a batch, as a uuid[] parameter. */
 export function idsOf(batch: MoveItemRow[]): Prisma.Sql {
-  return Prisma.sql`${batch.map((i) => i.id)}::uuid[]`;
+  return Prisma.sql`${moveItemIds(batch)}::uuid[]`;
 }
 
-/** Marks items MOVED (forward) or ROLLED_BACK (compensation), clearing an earlier failure. */
+/** Marks move items MOVED (forward) or ROLLED_BACK (compensation), clearing an earlier failure. */
 export async function setItemStatus(
   tx: Tx,
-  itemIds: string[],
+  moveItemIds: Iterable<string>,
   status: 'MOVED' | 'ROLLED_BACK',
   now: Date,
 ): Promise<void> {
-  if (itemIds.length === 0) return;
+  const ids = [...moveItemIds];
+  if (ids.length === 0) return;
   await tx.$executeRaw`
     UPDATE move_item SET status = ${status}::"MoveItemStatus", error = NULL, updated_at = ${now}
-    WHERE id = ANY(${itemIds}::uuid[])`;
+    WHERE id = ANY(${ids}::uuid[])`;
 }
 
 /** Items of the batch the step did not find among `found` (their source row is gone). */

@@ -13,6 +13,8 @@ export const TX_OPTIONS = { timeout: 60_000, maxWait: 10_000 } as const;
 export interface MoveRecord {
   id: string;
   workflowId: string;
+  /** The workflow run, once the API has recorded it: several moves of one client share a workflow id. */
+  runId: string | null;
   clientId: string;
   clientName: string;
   /** The client's current site, tariff and bundle (not the move's choices). */
@@ -54,7 +56,7 @@ export async function lockMove(tx: Tx, moveId: string): Promise<void> {
 export async function loadMove(tx: Tx, moveId: string, lock = true): Promise<MoveRecord> {
   if (!UUID.test(moveId)) throw moveMissing(moveId);
   const [move] = await tx.$queryRaw<MoveRecord[]>`
-    SELECT m.id, m.workflow_id AS "workflowId", m.client_id AS "clientId", c.name AS "clientName",
+    SELECT m.id, m.workflow_id AS "workflowId", m.run_id AS "runId", m.client_id AS "clientId", c.name AS "clientName",
            c.site_id AS "clientSiteId", c.tariff_id AS "clientTariffId", c.minute_bundle_id AS "clientMinuteBundleId",
            m.source_site_id AS "sourceSiteId", src.name AS "sourceSiteName",
            m.destination_site_id AS "destinationSiteId", dst.name AS "destinationSiteName",

@@ -74,12 +74,18 @@ async function settleUnclaimed(deps: ActivityDeps, dedupeKey: string): Promise<E
   if (row.status === 'SENT') return { state: 'SENT' };
   if (row.status === 'SENDING') {
     const lastError = 'An earlier attempt stopped while sending; it is unknown whether the email left';
-    await deps.db.emailOutbox.updateMany({ where: { id: row.id, status: 'SENDING' }, data: { status: 'UNCERTAIN', lastError } });
+    await deps.db.emailOutbox.updateMany({
+      where: { id: row.id, status: 'SENDING' },
+      data: { status: 'UNCERTAIN', lastError },
+    });
     throw uncertain(row.id, row.toEmail);
   }
   if (row.status === 'UNCERTAIN') throw uncertain(row.id, row.toEmail);
   // PENDING or FAILED again: another attempt released it between our claim and this read.
-  throw ApplicationFailure.retryable(`Email ${row.id} changed while being claimed; trying again`, EmailFailureType.SendFailed);
+  throw ApplicationFailure.retryable(
+    `Email ${row.id} changed while being claimed; trying again`,
+    EmailFailureType.SendFailed,
+  );
 }
 
 async function recordSendError(deps: ActivityDeps, email: ClaimedEmail, error: unknown): Promise<Error> {
@@ -136,5 +142,6 @@ function temporalWebLink(base: string | undefined, move: MoveRecord): string | n
   if (!base) return null;
   const root = base.replace(/\/+$/, '');
   const namespace = /\/namespaces\/[^/]+$/.test(root) ? root : `${root}/namespaces/default`;
-  return `${namespace}/workflows/${encodeURIComponent(move.workflowId)}`;
+  const run = move.runId ? `/${encodeURIComponent(move.runId)}` : '';
+  return `${namespace}/workflows/${encodeURIComponent(move.workflowId)}${run}`;
 }

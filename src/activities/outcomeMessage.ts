@@ -75,7 +75,9 @@ export function composeOutcomeMessage(f: OutcomeFacts): OutcomeMessage {
   const html = [
     `<p>${escapeHtml(summary(f))}</p>`,
     '<table>',
-    ...table.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`),
+    ...table.map(
+      ([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
+    ),
     '</table>',
     ...(needsHuman.length > 0
       ? ['<p><strong>Needs a human:</strong></p><ul>', ...needsHuman.map((l) => `<li>${escapeHtml(l)}</li>`), '</ul>']

@@ -4,7 +4,16 @@
 import { MoveFailureType } from '../domain/errors';
 import type { BatchInput, BatchResult } from './contract';
 import type { ActivityDeps } from './deps';
-import { MOVED, NOT_YET_MOVED, missingFrom, runBatch, setItemStatus, type BatchStep, type ItemFailure } from './batch';
+import {
+  MOVED,
+  NOT_YET_MOVED,
+  missingFrom,
+  moveItemIds,
+  runBatch,
+  setItemStatus,
+  type BatchStep,
+  type ItemFailure,
+} from './batch';
 import { relocate } from './relocate';
 
 const rehome: BatchStep = {
@@ -21,7 +30,7 @@ const rehome: BatchStep = {
     const blockedIds = new Set(numbers.filter((n) => n.status === 'BLOCKED').map((n) => n.id));
     const movable = batch.filter((i) => !blockedIds.has(i.itemId));
     const moved = await relocate(tx, 'phone_number', movable, 'destination');
-    await setItemStatus(tx, [...moved], 'MOVED', now);
+    await setItemStatus(tx, moved, 'MOVED', now);
     const blockedFailures: ItemFailure[] = batch
       .filter((i) => blockedIds.has(i.itemId))
       .map((item) => ({
@@ -40,12 +49,7 @@ const restore: BatchStep = {
   done: MOVED,
   async apply(tx, batch, now) {
     await relocate(tx, 'phone_number', batch, 'source');
-    await setItemStatus(
-      tx,
-      batch.map((i) => i.id),
-      'ROLLED_BACK',
-      now,
-    );
+    await setItemStatus(tx, moveItemIds(batch), 'ROLLED_BACK', now);
     return [];
   },
 };

@@ -1,7 +1,7 @@
 // The client's users: re-homed at the destination site, and back at the source on rollback.
 import type { BatchInput, BatchResult } from './contract';
 import type { ActivityDeps } from './deps';
-import { MOVED, NOT_YET_MOVED, missingFrom, runBatch, setItemStatus, type BatchStep } from './batch';
+import { MOVED, NOT_YET_MOVED, missingFrom, moveItemIds, runBatch, setItemStatus, type BatchStep } from './batch';
 import { relocate } from './relocate';
 
 const move: BatchStep = {
@@ -11,7 +11,7 @@ const move: BatchStep = {
   done: MOVED,
   async apply(tx, batch, now) {
     const moved = await relocate(tx, 'client_user', batch, 'destination');
-    await setItemStatus(tx, [...moved], 'MOVED', now);
+    await setItemStatus(tx, moved, 'MOVED', now);
     return missingFrom(batch, moved, 'User');
   },
 };
@@ -24,12 +24,7 @@ const restore: BatchStep = {
   async apply(tx, batch, now) {
     // A user deleted since the move has nowhere to go back to; the item is still undone.
     await relocate(tx, 'client_user', batch, 'source');
-    await setItemStatus(
-      tx,
-      batch.map((i) => i.id),
-      'ROLLED_BACK',
-      now,
-    );
+    await setItemStatus(tx, moveItemIds(batch), 'ROLLED_BACK', now);
     return [];
   },
 };

@@ -67,16 +67,18 @@ export function createApp(deps: AppDeps): Express {
     // Bodies are read only once the caller is known to be allowed to send one.
     parseBody: express.json({ limit: config.api.bodyLimit }),
   });
-  let document: OpenApiDocument | undefined;
   registerOperationsRoutes(api, routeDeps, {
     metrics: metrics.registry,
-    openApiDocument: () => (document ??= generateOpenApiDocument(api.registry)),
+    // Asked for only by requests, which come after the document below exists.
+    openApiDocument: () => document,
     isDraining: deps.isDraining ?? (() => false),
   });
   registerSiteRoutes(api, routeDeps);
   registerClientRoutes(api, routeDeps);
   registerMoveRoutes(api, routeDeps);
   registerMoveActionRoutes(api, routeDeps);
+  // Now, not on first request: a schema the generator cannot express fails at startup.
+  const document: OpenApiDocument = generateOpenApiDocument(api.registry);
   app.use(api.router);
 
   app.use(notFoundHandler());

@@ -12,6 +12,8 @@ const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 export function requestLogger(logger: Logger): HttpLogger {
   return pinoHttp({
     logger,
+    // Lines logged while handling a request carry just `reqId`; the final line also has req and res.
+    quietReqLogger: true,
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();

@@ -21,7 +21,7 @@ export interface ResponseDoc {
   headers?: Record<string, string>;
 }
 
-export interface RouteContext<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, H extends z.ZodType> {
+export interface RouteContext<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, H extends z.ZodObject> {
   params: z.output<P>;
   query: z.output<Q>;
   body: z.output<B>;
@@ -30,7 +30,7 @@ export interface RouteContext<P extends z.ZodType, Q extends z.ZodType, B extend
   res: Response;
 }
 
-export interface ApiRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, H extends z.ZodType> {
+export interface ApiRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, H extends z.ZodObject> {
   method: 'get' | 'post';
   /** OpenAPI form: /api/client-site-moves/{id}. */
   path: `/${string}`;
@@ -44,6 +44,7 @@ export interface ApiRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.
   body?: B;
   /** True when the body may be left out altogether (action routes that take no input). */
   bodyOptional?: boolean;
+  /** Keys spelled as in HTTP (Idempotency-Key); looked up case-insensitively. */
   headers?: H;
   responses: Record<number, ResponseDoc>;
   /** Problems this route can answer with, besides those its access and inputs imply. */
@@ -76,7 +77,7 @@ export class ApiRouter {
     P extends z.ZodType = Empty,
     Q extends z.ZodType = Empty,
     B extends z.ZodType = Empty,
-    H extends z.ZodType = Empty,
+    H extends z.ZodObject = Empty,
   >(route: ApiRoute<P, Q, B, H>): void {
     this.registry.registerPath(openApiOperation(route));
 
@@ -91,7 +92,9 @@ export class ApiRouter {
     if (route.body) {
       chain.push((req, _res, next) => {
         // A body of another type would otherwise reach validation as "no body" and be misreported.
-        if (req.is('application/json') === false) {
+        // (type-is counts `Content-Length: 0` as a body; an empty one needs no type.)
+        const empty = req.get('content-length') === '0' && req.get('transfer-encoding') === undefined;
+        if (!empty && req.is('application/json') === false) {
           throw new HttpProblem('unsupported-media-type', `Send the body as application/json, not ${req.get('content-type')}`);
         }
         next();
@@ -101,7 +104,7 @@ export class ApiRouter {
       const ctx: RouteContext<P, Q, B, H> = {
         params: parseRequestPart(route.params ?? Empty, req.params, 'path') as z.output<P>,
         query: route.query ? parseRequestPart(route.query, req.query, 'query') : ({} as z.output<Q>),
-        headers: route.headers ? parseRequestPart(route.headers, req.headers, 'header') : ({} as z.output<H>),
+        headers: route.headers ? parseRequestPart(route.headers, headerValues(route.headers, req), 'header') : ({} as z.output<H>),
         body: route.body ? parseRequestPart(route.body, req.body ?? {}, 'body') : ({} as z.output<B>),
         req,
         res,
@@ -112,12 +115,17 @@ export class ApiRouter {
   }
 }
 
+/** The declared headers under their declared names (Node lower-cases the ones it received). */
+function headerValues(schema: z.ZodObject, req: Request): Record<string, string | undefined> {
+  return Object.fromEntries(Object.keys(schema.shape).map((name) => [name, req.get(name)]));
+}
+
 /** /api/moves/{id} → /api/moves/:id */
 export function expressPath(openApiPath: string): string {
   return openApiPath.replace(/\{(\w+)\}/g, ':$1');
 }
 
-function impliedProblems(route: ApiRoute<z.ZodType, z.ZodType, z.ZodType, z.ZodType>): ProblemSlug[] {
+function impliedProblems(route: ApiRoute<z.ZodType, z.ZodType, z.ZodType, z.ZodObject>): ProblemSlug[] {
   const slugs: ProblemSlug[] = [];
   if (route.params || route.query || route.body || route.headers) slugs.push('validation-failed');
   if (route.body) slugs.push('malformed-json', 'payload-too-large', 'unsupported-media-type');
@@ -127,7 +135,7 @@ function impliedProblems(route: ApiRoute<z.ZodType, z.ZodType, z.ZodType, z.ZodT
   return [...slugs, ...(route.problems ?? [])];
 }
 
-function openApiOperation(route: ApiRoute<z.ZodType, z.ZodType, z.ZodType, z.ZodType>): RouteConfig {
+function openApiOperation(route: ApiRoute<z.ZodType, z.ZodType, z.ZodType, z.ZodObject>): RouteConfig {
   const responses: Record<string, ResponseConfig> = {};
   for (const [status, doc] of Object.entries(route.responses)) {
     responses[status] = {
@@ -162,7 +170,7 @@ function openApiOperation(route: ApiRoute<z.ZodType, z.ZodType, z.ZodType, z.Zod
     request: {
       ...(route.params ? { params: route.params as z.ZodObject } : {}),
       ...(route.query ? { query: route.query as z.ZodObject } : {}),
-      ...(route.headers ? { headers: route.headers as z.ZodObject } : {}),
+      ...(route.headers ? { headers: route.headers } : {}),
       ...(route.body
         ? {
             body: {

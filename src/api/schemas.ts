@@ -29,9 +29,19 @@ export const ProblemSchema = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details; `type` is stable, `detail` is for people' });
 
+/**
+ * An integer in a query string. Not z.coerce: that turns null into 0, and the spec generator (which
+ * asks "does it accept null?") would then document the parameter as nullable.
+ */
+const queryInt = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v),
+    z.number().int().min(min).max(max).default(fallback),
+  );
+
 const Paging = {
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1 to 100'),
-  offset: z.coerce.number().int().min(0).default(0).describe('Items to skip'),
+  limit: queryInt(1, 100, 20).describe('Page size, 1 to 100'),
+  offset: queryInt(0, 1_000_000, 0).describe('Items to skip'),
 };
 
 export const PageSchema = z
@@ -93,8 +103,8 @@ export const MoveOptionsResponse = z
   .meta({ id: 'MoveOptions', description: "The wizard's first step: every site but the current one, with its choices" });
 
 export const PreviewQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(5000).default(500).describe('Items listed per kind, 1 to 5000'),
-  offset: z.coerce.number().int().min(0).default(0).describe('Items skipped per kind'),
+  limit: queryInt(1, 5000, 500).describe('Items listed per kind, 1 to 5000'),
+  offset: queryInt(0, 1_000_000, 0).describe('Items skipped per kind'),
 });
 
 export const MovePreviewResponse = z
@@ -134,14 +144,17 @@ export const StartMoveBody = z
       .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a space')
       .describe('Vacant spaces at the destination the client moves into'),
     moveAt: z
-      .union([z.literal('now'), Timestamp])
+      .union([z.literal('now'), Timestamp], {
+        error: (issue) =>
+          issue.input === undefined ? 'is required' : 'must be "now" or an ISO-8601 time with offset',
+      })
       .describe('"now", or when the move runs (ISO-8601 with offset, in the future)'),
     notifyOperatorId: Id.nullable().optional().describe('The T2 contact emailed when the move finishes'),
   })
   .meta({ id: 'StartMove' });
 
 export const IdempotencyHeaders = z.object({
-  'idempotency-key': z
+  'Idempotency-Key': z
     .string()
     .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
     .optional()

@@ -166,7 +166,7 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
       await mirror.recordProgress(progress);
     } catch (error) {
       if (isCancellation(error)) throw error;
-      log.warn('Dashboard mirror is behind: recordProgress kept failing', { moveId, error: messageOf(error) });
+      log.warn('Dashboard mirror is behind: recordProgress kept failing', { moveId, error: messageOf(rootCause(error)) });
     }
   };
   const requirePhase = (phase: MovePhase, action: string, extraOk = true) => {
@@ -347,8 +347,8 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
         progress.email = { state: sent.state, error: null };
       } catch (error) {
         // The move stands whatever the mail does; the failure is shown on the move instead.
-        progress.email = { state: 'FAILED', error: messageOf(error) };
-        log.error('Outcome email kept failing', { moveId, error: messageOf(error) });
+        progress.email = { state: 'FAILED', error: messageOf(rootCause(error)) };
+        log.error('Outcome email kept failing', { moveId, error: progress.email.error });
       }
       await mirrorProgress();
     }
@@ -362,9 +362,12 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
     return { phase, progress };
   }
 
-  // Scheduled: the client shows "Active - move scheduled" and the destination gets a task.
-  await bookkeeping.markMoveScheduled({ moveId });
-  await mirrorProgress();
+  // Scheduled: the client shows "Active - move scheduled" and the destination gets a task. Not
+  // cancellable, so even a move cancelled the instant it starts has a task to close as cancelled.
+  await CancellationScope.nonCancellable(async () => {
+    await bookkeeping.markMoveScheduled({ moveId });
+    await mirrorProgress();
+  });
 
   let due: 'due' | 'cancelled';
   try {
@@ -410,8 +413,13 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
   });
 }
 
+/** An activity's own failure, not Temporal's "Activity task failed" wrapper around it. */
+function rootCause(error: unknown): unknown {
+  return error instanceof ActivityFailure && error.cause ? error.cause : error;
+}
+
 function toMoveError(error: unknown, step: string | null): MoveError {
-  const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+  const cause = rootCause(error);
   let type = 'Unknown';
   let nonRetryable = false;
   let item: MoveError['item'] = null;

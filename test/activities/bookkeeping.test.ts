@@ -80,15 +80,15 @@ describe('markMoveScheduled', () => {
     expect(task).toMatchObject({ phase: 'MOVING', progress: { phase: 'MOVING' } });
   });
 
-  it.each([['an unknown move', '6f1d2c3b-0000-4000-8000-000000000000'], ['a malformed id', 'not-a-uuid']])(
-    'fails non-retryably for %s',
-    async (_, id) => {
-      await expect(a.markMoveScheduled({ moveId: id })).rejects.toMatchObject({
-        type: 'MoveDataMissing',
-        nonRetryable: true,
-      });
-    },
-  );
+  it.each([
+    ['an unknown move', '6f1d2c3b-0000-4000-8000-000000000000'],
+    ['a malformed id', 'not-a-uuid'],
+  ])('fails non-retryably for %s', async (_, id) => {
+    await expect(a.markMoveScheduled({ moveId: id })).rejects.toMatchObject({
+      type: 'MoveDataMissing',
+      nonRetryable: true,
+    });
+  });
 });
 
 describe('recordProgress', () => {
@@ -116,7 +116,9 @@ describe('recordProgress', () => {
   });
 
   it('closes the task in a final phase, with finished and closed times from the progress', async () => {
-    const needsHuman = [anError({ type: 'SpaceNotRestorable', message: 'Suite 1.01 is taken', step: 'rollback:ASSIGN_SPACES' })];
+    const needsHuman = [
+      anError({ type: 'SpaceNotRestorable', message: 'Suite 1.01 is taken', step: 'rollback:ASSIGN_SPACES' }),
+    ];
     const progress = progressFor(moveId(), 'FAILED', { finishedAt: '2026-12-09T10:00:00.000Z', needsHuman });
     await sameStateWhenRepeated(() => a.recordProgress(progress));
     const { move, task } = (await fullState(t.db, fixture)).move;

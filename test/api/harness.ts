@@ -11,6 +11,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp, type AppConfig } from '../../src/api/app';
 import { seedDemoData, seedId } from '../../src/db/seed';
+import { createMoveWorker } from '../../src/worker';
 import { createSendGridMailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/mail/sink';
 import type { TemporalTimeouts } from '../../src/moves/temporal';
@@ -71,10 +72,8 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
   let mailSink: MailSink | null = null;
   if (options.worker) {
     if (!env) throw new Error('A worker needs the dev server');
-    // Loaded only here, so the pure HTTP tests do not depend on the activities module.
-    const { createMoveWorker } = await import('../../src/worker');
     mailSink = await startMailSink();
-    worker = await createMoveWorker({
+    const running = await createMoveWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
@@ -82,7 +81,8 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       db: t.db,
       mailer: createSendGridMailer({ from: 'moves@t2.example', baseUrl: mailSink.url }),
     });
-    workerRun = worker.run();
+    worker = running;
+    workerRun = running.run();
   }
 
   const logs: LogCapture = { lines: [] };
@@ -184,7 +184,7 @@ export async function eventually<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

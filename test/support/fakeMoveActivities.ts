@@ -49,7 +49,10 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
   const finished: FinishInput[] = [];
   const emails: FinishInput[] = [];
   const gates = new Map<ActivityName, Gate>();
-  const failures = new Map(Object.entries(options.failures ?? {}) as [ActivityName, FailureSpec][]);
+  // Copies: the fake counts failures down, and specs are often shared between tests.
+  const failures = new Map(
+    (Object.entries(options.failures ?? {}) as [ActivityName, FailureSpec][]).map(([name, spec]) => [name, { ...spec }]),
+  );
   const state: Record<ItemKind, KindState> = {
     SERVICE: { total: options.totals?.SERVICE ?? 3, moved: 0 },
     PHONE_NUMBER: { total: options.totals?.PHONE_NUMBER ?? 4, moved: 0 },

@@ -174,7 +174,11 @@ export async function clientState(db: Db, clientId: string) {
 export async function moveState(db: Db, moveId: string) {
   const [move, items, spaces, task, audit, emails] = await Promise.all([
     db.clientSiteMove.findUniqueOrThrow({ where: { id: moveId }, omit: { updatedAt: true } }),
-    db.moveItem.findMany({ where: { moveId }, omit: { updatedAt: true }, orderBy: [{ kind: 'asc' }, { itemId: 'asc' }] }),
+    db.moveItem.findMany({
+      where: { moveId },
+      omit: { updatedAt: true },
+      orderBy: [{ kind: 'asc' }, { itemId: 'asc' }],
+    }),
     db.clientSiteMoveSpace.findMany({ where: { moveId }, orderBy: [{ role: 'asc' }, { spaceId: 'asc' }] }),
     db.dashboardTask.findUnique({ where: { moveId }, omit: { updatedAt: true } }),
     db.auditEntry.findMany({ where: { moveId }, orderBy: { id: 'asc' } }),

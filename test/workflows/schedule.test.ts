@@ -164,6 +164,18 @@ describe('a move scheduled 7 days ahead', () => {
     expect(fake.finished.map((f) => f.phase)).toEqual(['CANCELLED']);
   });
 
+  it('a Temporal cancellation the instant the move starts still opens, then closes, its task', async () => {
+    const fake = createFakeMoveActivities();
+    const input = await moveInput(env);
+    const result = await withMove(env, fake, input, async (handle) => {
+      await handle.cancel();
+      return handle.result();
+    });
+    expect(result.phase).toBe('CANCELLED');
+    expect(fake.order(['markMoveScheduled', 'finishMove'])).toEqual(['markMoveScheduled', 'finishMove']);
+    expect(fake.calls.some((c) => FORWARD.includes(c))).toBe(false);
+  });
+
   it('upserts the MovePhase search attribute as the phase changes', async () => {
     const fake = createFakeMoveActivities();
     const input = await moveInput(env);

@@ -41,7 +41,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
       handle: async ({ params, body, req, res }) => {
         const operator = currentOperator(res);
         const move = await loadMove(deps, params.id);
-        noteMove(res, move);
+        noteMove(req, res, move);
         const action = spec.action(body);
         const progress = await runMoveAction({ temporal: deps.temporal, timeouts: deps.timeouts }, move, action);
         try {

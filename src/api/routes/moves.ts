@@ -1,5 +1,5 @@
 // Client site moves: start one (the wizard's Finish), read one with live progress, list them.
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Prisma } from '../../db/client';
 import { MoveRequestError, MoveRequestErrorCode } from '../../moves/errors';
 import { readMoveProgress, type MoveProgressRef, type ReadProgressDeps } from '../../moves/readProgress';
@@ -70,10 +70,10 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
             req.log.error({ err: error, moveId }, 'Could not remove a move whose workflow did not start'),
         },
         body,
-        { operatorId: operator.id, idempotencyKey: headers['idempotency-key'] },
+        { operatorId: operator.id, idempotencyKey: headers['Idempotency-Key'] },
       );
       const row = await loadMove(deps, started.moveId);
-      noteMove(res, row);
+      noteMove(req, res, row);
       // No progress here: the workflow has only just started; GET the move (Location) to follow it.
       res
         .status(201)
@@ -131,7 +131,7 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
     problems: ['move-not-found'],
     handle: async ({ params, req, res }) => {
       const row = await loadMove(deps, params.id);
-      noteMove(res, row);
+      noteMove(req, res, row);
       const reading = await readMoveProgress(progressDeps(deps, req.log), moveProgressRef(row));
       res.json(moveDetailView(row, deps.links, reading));
     },
@@ -144,10 +144,11 @@ export async function loadMove(deps: RouteDeps, id: string): Promise<MoveRow> {
   return row;
 }
 
-/** Puts the move's ids on the request's log line. */
-export function noteMove(res: Response, row: { id: string; workflowId: string }): void {
+/** Puts the move's ids on the request's log lines: those logged from here on, and the final one. */
+export function noteMove(req: Request, res: Response, row: { id: string; workflowId: string }): void {
   res.locals.moveId = row.id;
   res.locals.workflowId = row.workflowId;
+  req.log = req.log.child({ moveId: row.id, workflowId: row.workflowId });
 }
 
 export function moveProgressRef(row: MoveRow): MoveProgressRef {

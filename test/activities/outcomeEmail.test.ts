@@ -1,0 +1,187 @@
+// The outcome email through the outbox and the real SendGrid client, against the local sink: sent
+// at most once, a provider error is FAILED and retried, an unknown outcome is UNCERTAIN and never resent.
+import { ApplicationFailure } from '@temporalio/common';
+import { createActivities } from '../../src/activities';
+import type { FinishInput, MoveActivities } from '../../src/activities/contract';
+import { seedDemoData } from '../../src/db/seed';
+import type { FinalPhase, MoveProgress } from '../../src/domain/move';
+import { createSendGridMailer, type Mailer } from '../../src/mail/mailer';
+import { startMailSink, type MailSink } from '../../src/mail/sink';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { ADMIN_EMAIL, insertMove, progressFor, type MoveFixture } from '../support/moveFixtures';
+
+const NOW = new Date('2026-12-08T09:30:00.000Z');
+const WEB = 'http://127.0.0.1:8233';
+
+let t: TestDatabase;
+let sink: MailSink;
+let a: MoveActivities;
+let fixture: MoveFixture;
+
+const activitiesWith = (mailer: Mailer) => createActivities({ db: t.db, mailer, temporalWebUrl: WEB, now: () => NOW });
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedDemoData(t.db, { env: 'test' });
+  sink = await startMailSink();
+  a = activitiesWith(createSendGridMailer({ from: 'moves@t2.example', baseUrl: sink.url }));
+});
+afterAll(async () => {
+  await sink.close();
+  await t.drop();
+});
+
+beforeEach(async () => {
+  fixture = await insertMove(t.db, { client: 'Dune & Finch', to: 'LDS-WEL', notify: true });
+});
+afterEach(async () => {
+  await t.db.clientSiteMove.update({ where: { id: fixture.moveId }, data: { status: 'CANCELLED', finishedAt: NOW } });
+});
+
+function outcome(phase: FinalPhase, overrides: Partial<MoveProgress> = {}): FinishInput {
+  const progress = progressFor(fixture.moveId, phase, {
+    finishedAt: NOW.toISOString(),
+    items: {
+      users: { total: 3, done: 3 },
+      phoneNumbers: { total: 2, done: 2 },
+      services: { total: 2, done: 2 },
+    },
+    ...overrides,
+  });
+  return { moveId: fixture.moveId, phase, progress };
+}
+
+const outbox = () => t.db.emailOutbox.findMany({ where: { moveId: fixture.moveId } });
+const mailsOf = (outboxId: string) => sink.messages().filter((m) => m.customArgs.reference === outboxId);
+
+async function rejectionOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error: unknown = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApplicationFailure);
+  return error as ApplicationFailure;
+}
+
+it('is NOT_REQUESTED when no contact was chosen, and writes nothing', async () => {
+  await t.db.clientSiteMove.update({ where: { id: fixture.moveId }, data: { notifyOperatorId: null } });
+  expect(await a.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'NOT_REQUESTED' });
+  expect(await outbox()).toEqual([]);
+});
+
+it('sends exactly once, even when the activity runs twice', async () => {
+  expect(await a.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+  expect(await a.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+
+  const [row, ...others] = await outbox();
+  expect(others).toEqual([]);
+  const mails = mailsOf(row!.id);
+  expect(mails).toHaveLength(1);
+  expect(row).toMatchObject({
+    dedupeKey: `move:${fixture.moveId}:COMPLETED`,
+    toEmail: ADMIN_EMAIL,
+    status: 'SENT',
+    attempts: 1,
+    sentAt: NOW,
+    providerMessageId: mails[0]!.id,
+    lastError: null,
+  });
+  const mail = mails[0]!;
+  expect(mail.to).toEqual([ADMIN_EMAIL]);
+  expect(mail.subject).toBe('Client site move completed: Dune & Finch, Bristol Temple Quay to Leeds Wellington Place');
+  expect(mail.text).toContain('Users: 3 of 3 at Leeds Wellington Place');
+  expect(mail.text).toContain(`${WEB}/namespaces/default/workflows/client-site-move-${fixture.clientId}`);
+  expect(mail.html).toContain('Dune &#38; Finch');
+});
+
+it('a provider error leaves the email FAILED and the activity retryable; the retry sends it once', async () => {
+  sink.failNext(1);
+  const failure = await rejectionOf(a.sendOutcomeEmail(outcome('COMPLETED')));
+  expect(failure.type).toBe('EmailSendFailed');
+  expect(failure.nonRetryable).toBe(false);
+  const [failed] = await outbox();
+  expect(failed).toMatchObject({ status: 'FAILED', attempts: 1, lastError: expect.stringContaining('503') as unknown });
+  expect(mailsOf(failed!.id)).toHaveLength(0);
+
+  expect(await a.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+  const [sent] = await outbox();
+  expect(sent).toMatchObject({ status: 'SENT', attempts: 2, lastError: null });
+  expect(mailsOf(sent!.id)).toHaveLength(1);
+});
+
+it('an unreachable provider is a definite failure too: nothing was sent, so it is retried', async () => {
+  const closed = await startMailSink();
+  await closed.close();
+  const unreachable = activitiesWith(createSendGridMailer({ from: 'moves@t2.example', baseUrl: closed.url }));
+  const failure = await rejectionOf(unreachable.sendOutcomeEmail(outcome('COMPLETED')));
+  expect(failure).toMatchObject({ type: 'EmailSendFailed', nonRetryable: false });
+  expect((await outbox())[0]).toMatchObject({
+    status: 'FAILED',
+    lastError: expect.stringContaining('ECONNREFUSED') as unknown,
+  });
+
+  expect(await a.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+});
+
+it('found in SENDING (an attempt died mid-send) it becomes UNCERTAIN and is never resent', async () => {
+  await t.db.emailOutbox.create({
+    data: {
+      dedupeKey: `move:${fixture.moveId}:COMPLETED`,
+      moveId: fixture.moveId,
+      toEmail: ADMIN_EMAIL,
+      subject: 'Client site move completed',
+      text: 'text',
+      html: '<p>html</p>',
+      status: 'SENDING',
+      attempts: 1,
+    },
+  });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const failure = await rejectionOf(a.sendOutcomeEmail(outcome('COMPLETED')));
+    expect(failure).toMatchObject({ type: 'EmailOutcomeUncertain', nonRetryable: true });
+    expect(failure.message).toContain('may or may not have been sent');
+  }
+  const [row] = await outbox();
+  expect(row).toMatchObject({ status: 'UNCERTAIN', attempts: 1, sentAt: null });
+  expect(mailsOf(row!.id)).toHaveLength(0);
+});
+
+it('a send that fails without an answer (connection reset) is UNCERTAIN at once', async () => {
+  const reset: Mailer = {
+    send: () => Promise.reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
+  };
+  const failure = await rejectionOf(activitiesWith(reset).sendOutcomeEmail(outcome('COMPLETED')));
+  expect(failure).toMatchObject({ type: 'EmailOutcomeUncertain', nonRetryable: true });
+  expect((await outbox())[0]).toMatchObject({ status: 'UNCERTAIN', attempts: 1, lastError: 'socket hang up' });
+  // The real mailer is not tried either: the outcome of the first send is unknown.
+  await expect(a.sendOutcomeEmail(outcome('COMPLETED'))).rejects.toMatchObject({ type: 'EmailOutcomeUncertain' });
+});
+
+it('a FAILED move says so loudly and lists what needs a human; each outcome has its own email', async () => {
+  const needsHuman = [
+    {
+      type: 'SpaceNotRestorable',
+      message: 'Space Suite 1.01 is now held by another client',
+      step: 'rollback:ASSIGN_SPACES',
+      item: { kind: 'SPACE' as const, id: '00000000-0000-4000-8000-000000000001', label: 'Suite 1.01' },
+      nonRetryable: true,
+      at: NOW.toISOString(),
+    },
+  ];
+  expect(await a.sendOutcomeEmail(outcome('FAILED', { needsHuman, lastError: needsHuman[0]! }))).toEqual({
+    state: 'SENT',
+  });
+  expect(await a.sendOutcomeEmail(outcome('ROLLED_BACK'))).toEqual({ state: 'SENT' });
+  const rows = await outbox();
+  expect(rows.map((r) => r.dedupeKey).sort()).toEqual(
+    [`move:${fixture.moveId}:FAILED`, `move:${fixture.moveId}:ROLLED_BACK`].sort(),
+  );
+  const failed = mailsOf(rows.find((r) => r.dedupeKey.endsWith(':FAILED'))!.id)[0]!;
+  expect(failed.subject).toContain('FAILED: needs attention');
+  expect(failed.text).toContain('Needs a human:');
+  expect(failed.text).toContain(
+    '- SpaceNotRestorable: Space Suite 1.01 is now held by another client (SPACE Suite 1.01) at rollback:ASSIGN_SPACES',
+  );
+  const rolledBack = mailsOf(rows.find((r) => r.dedupeKey.endsWith(':ROLLED_BACK'))!.id)[0]!;
+  expect(rolledBack.text).toContain('rolled back: the client is back at Bristol Temple Quay as it was');
+});

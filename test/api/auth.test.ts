@@ -1,0 +1,110 @@
+// Authentication and authorization on every route the spec lists: no token or an unknown one is 401,
+// a T2_ADMIN may read but gets 403 on every change, and a refused request changes nothing.
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { ADMIN, PROBLEM, api, startApiHarness, startBody, type ApiHarness } from './harness';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness({ temporal: 'unreachable' });
+});
+afterAll(() => h.close());
+
+interface Operation {
+  method: 'get' | 'post';
+  path: string;
+  secured: boolean;
+}
+
+async function operations(): Promise<Operation[]> {
+  const doc = (await request(h.app).get('/api/openapi.json')).body as {
+    paths: Record<string, Record<string, { security?: unknown[] }>>;
+  };
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({
+      method: method as 'get' | 'post',
+      // Any well-formed id: authentication comes before the lookup.
+      path: path.replace(/\{\w+\}/g, randomUUID()),
+      secured: (op.security ?? []).length > 0,
+    })),
+  );
+}
+
+/** A body the route would accept, so a 401 or 403 is about the caller, not the input. */
+function validBody(path: string): object {
+  if (path === '/api/client-site-moves') return startBody('Dune & Finch', 'LDN-SHO');
+  if (path.endsWith('/cancel')) return { reason: 'client changed plans' };
+  if (path.endsWith('/reschedule')) return { moveAt: new Date(Date.now() + 86_400_000).toISOString() };
+  return {};
+}
+
+function send(op: Operation, token: string | null) {
+  const r = op.method === 'get' ? request(h.app).get(op.path) : request(h.app).post(op.path).send(validBody(op.path));
+  return token === null ? r : r.set('Authorization', token);
+}
+
+it('covers the six mutating routes and the seven reads', async () => {
+  const ops = await operations();
+  expect(ops.filter((o) => o.secured && o.method === 'post')).toHaveLength(6);
+  expect(ops.filter((o) => o.secured && o.method === 'get')).toHaveLength(7);
+});
+
+it('answers 401 problem+json with a Bearer challenge to every secured route without a valid token', async () => {
+  for (const op of (await operations()).filter((o) => o.secured)) {
+    for (const token of [null, 'Bearer not-a-real-token', 'Basic ZGV2LWFkbWluOg==', 'Bearer', `Bearer ${ADMIN} extra`]) {
+      const res = await send(op, token);
+      expect({ op: `${op.method} ${op.path}`, token, status: res.status }).toEqual({
+        op: `${op.method} ${op.path}`,
+        token,
+        status: 401,
+      });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="connect-site-move"/);
+      expect(res.body).toMatchObject({ type: `${PROBLEM}unauthorized`, status: 401, title: expect.any(String) });
+    }
+  }
+});
+
+it('answers 403 to a T2_ADMIN on every mutating route, and lets them read', async () => {
+  for (const op of (await operations()).filter((o) => o.secured)) {
+    const res = await send(op, `Bearer ${ADMIN}`);
+    if (op.method === 'post') {
+      expect({ op: op.path, status: res.status }).toEqual({ op: op.path, status: 403 });
+      expect(res.body).toMatchObject({
+        type: `${PROBLEM}forbidden`,
+        status: 403,
+        detail: 'Only a T2 Super Admin can start or change a client site move',
+      });
+    } else {
+      // Reads of an unknown id are 404; the point is that the admin got past authorization.
+      expect({ op: op.path, status: [200, 404].includes(res.status) ? 'allowed' : res.status }).toEqual({
+        op: op.path,
+        status: 'allowed',
+      });
+    }
+  }
+});
+
+it('lets anyone reach the public routes', async () => {
+  for (const op of (await operations()).filter((o) => !o.secured)) {
+    const res = await send(op, null);
+    // /readyz says 503 here: this harness's Temporal is unreachable on purpose.
+    expect({ op: op.path, status: res.status }).toEqual({ op: op.path, status: op.path === '/readyz' ? 503 : 200 });
+  }
+});
+
+it('changed nothing for any refused request', async () => {
+  expect(await h.t.db.clientSiteMove.count()).toBe(0);
+  expect(await h.t.db.auditEntry.count()).toBe(0);
+  expect(await h.t.db.client.count({ where: { status: { not: 'ACTIVE' } } })).toBe(0);
+});
+
+it('does not parse a body before the caller is known (a malformed body from a stranger is 401)', async () => {
+  const res = await request(h.app)
+    .post('/api/client-site-moves')
+    .set('Content-Type', 'application/json')
+    .send('{"not json');
+  expect(res.status).toBe(401);
+  const admin = await api(h.app, ADMIN).post('/api/client-site-moves').set('Content-Type', 'application/json').send('{');
+  expect(admin.status).toBe(403);
+});

@@ -1,0 +1,122 @@
+// The OpenAPI document: valid OpenAPI 3.1, and it lists exactly the routes the app serves (read
+// from Express's own router, not from the route declarations that generate the document).
+import type { Express } from 'express';
+import request from 'supertest';
+import { api, startApiHarness, type ApiHarness } from './harness';
+import { openApiProblems } from './validateOpenApi';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness({ temporal: 'unreachable' });
+});
+afterAll(() => h.close());
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+  rawPath?: string;
+}
+
+/** "METHOD /path/:param" for every route the app's router would dispatch to. */
+function appRoutes(app: Express): string[] {
+  const walk = (stack: Layer[], prefix: string): string[] =>
+    stack.flatMap((layer) => {
+      if (layer.route) {
+        return Object.keys(layer.route.methods)
+          .filter((m) => m !== '_all')
+          .map((m) => `${m.toUpperCase()} ${prefix}${layer.route!.path}`);
+      }
+      if (layer.handle?.stack) {
+        const mount = layer.rawPath && layer.rawPath !== '/' ? layer.rawPath : '';
+        return walk(layer.handle.stack, prefix + mount);
+      }
+      return [];
+    });
+  return walk((app.router as unknown as { stack: Layer[] }).stack, '');
+}
+
+interface SpecDocument {
+  openapi: string;
+  paths: Record<string, Record<string, { operationId: string; security?: unknown[] }>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+const specRoutes = (doc: SpecDocument) =>
+  Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+  );
+
+describe('GET /api/openapi.json', () => {
+  let doc: SpecDocument;
+  beforeAll(async () => {
+    const res = await request(h.app).get('/api/openapi.json').expect(200).expect('content-type', /json/);
+    doc = res.body as SpecDocument;
+  });
+
+  it('is a valid OpenAPI 3.1 document (swagger-parser)', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(await openApiProblems(doc)).toBeNull();
+  });
+
+  it('lists every route the app serves, and no other', () => {
+    const served = appRoutes(h.app).sort();
+    expect(served.length).toBeGreaterThanOrEqual(17);
+    expect(specRoutes(doc).sort()).toEqual(served);
+  });
+
+  it('names the issue’s routes', () => {
+    const routes = specRoutes(doc);
+    for (const route of [
+      'GET /api/sites',
+      'GET /api/clients',
+      'GET /api/clients/:clientId/site-move/options',
+      'GET /api/clients/:clientId/site-move/preview',
+      'POST /api/client-site-moves',
+      'GET /api/client-site-moves/:id',
+      'GET /api/client-site-moves',
+      'GET /api/sites/:siteId/dashboard/tasks',
+      'POST /api/client-site-moves/:id/cancel',
+      'POST /api/client-site-moves/:id/reschedule',
+      'POST /api/client-site-moves/:id/move-now',
+      'POST /api/client-site-moves/:id/retry',
+      'POST /api/client-site-moves/:id/rollback',
+      'GET /healthz',
+      'GET /readyz',
+      'GET /metrics',
+      'GET /api/openapi.json',
+    ]) {
+      expect(routes).toContain(route);
+    }
+  });
+
+  it('documents bearer auth on every /api route but the spec and docs, and problem+json errors', () => {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const op of Object.values(item)) {
+        const open = !path.startsWith('/api/') || path === '/api/openapi.json' || path === '/api/docs';
+        expect({ path, secured: (op.security ?? []).length > 0 }).toEqual({ path, secured: !open });
+      }
+    }
+    const start = doc.paths['/api/client-site-moves']!.post as unknown as {
+      responses: Record<string, { content?: Record<string, unknown> }>;
+    };
+    expect(Object.keys(start.responses).sort()).toEqual(
+      ['201', '400', '401', '403', '404', '409', '413', '415', '422', '429', '500', '503'].sort(),
+    );
+    expect(Object.keys(start.responses['422']!.content!)).toEqual(['application/problem+json']);
+    expect(doc.components.schemas).toHaveProperty('Problem');
+    expect(doc.components.schemas).toHaveProperty('MoveDetail');
+  });
+});
+
+describe('GET /api/docs', () => {
+  it('is a self-contained HTML page with every operation, allowed by the CSP', async () => {
+    const res = await request(h.app).get('/api/docs').expect(200).expect('content-type', /html/);
+    const spec = (await api(h.app).get('/api/openapi.json')).body as SpecDocument;
+    for (const item of Object.values(spec.paths)) {
+      for (const op of Object.values(item)) expect(res.text).toContain(`id="${op.operationId}"`);
+    }
+    // Nothing to fetch from elsewhere, no scripts for the CSP to block.
+    expect(res.text).not.toMatch(/<script|https?:\/\/(?!connect)/);
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+});

@@ -1,0 +1,136 @@
+// When Temporal cannot be reached (a real client pointed at a port where nothing listens): a start
+// answers 503 and leaves nothing behind, reads fall back to the progress the workflow last mirrored
+// to the database (and say so), decisions answer 503, and /readyz says why it is not ready.
+import { randomUUID } from 'node:crypto';
+import { MoveDetailSchema, TasksResponse } from '../../src/api/schemas';
+import { emptyItemProgress, moveWorkflowId, type MoveProgress } from '../../src/domain/move';
+import {
+  PROBLEM,
+  SUPER_ADMIN_ID,
+  api,
+  bundleIdOf,
+  clientIdOf,
+  siteIdOf,
+  startApiHarness,
+  startBody,
+  tariffIdOf,
+  type ApiHarness,
+} from './harness';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness({ temporal: 'unreachable', temporalTimeouts: { startMs: 1_000, queryMs: 500, updateMs: 1_000 } });
+});
+afterAll(() => h.close());
+
+/** A move the workflow has been running: its row, and its dashboard task with mirrored progress. */
+async function insertRunningMove(): Promise<{ moveId: string; progress: MoveProgress }> {
+  const clientId = clientIdOf('Cobalt Legal LLP');
+  const moveId = randomUUID();
+  const progress: MoveProgress = {
+    moveId,
+    phase: 'MOVING',
+    scheduledFor: '2026-11-20T09:00:00.000Z',
+    startedAt: '2026-11-20T09:00:01.000Z',
+    finishedAt: null,
+    currentStep: 'REHOME_PHONE_NUMBERS',
+    items: { ...emptyItemProgress(), users: { total: 60, done: 0 }, phoneNumbers: { total: 40, done: 20 } },
+    lastError: null,
+    decisionDeadline: null,
+    needsHuman: [],
+    email: { state: 'NOT_REQUESTED', error: null },
+    cancelReason: null,
+    updatedAt: '2026-11-20T09:00:05.000Z',
+  };
+  await h.t.db.clientSiteMove.create({
+    data: {
+      id: moveId,
+      clientId,
+      requestedById: SUPER_ADMIN_ID,
+      sourceSiteId: siteIdOf('MAN-SPF'),
+      destinationSiteId: siteIdOf('LDS-WEL'),
+      tariffId: tariffIdOf('LDS-WEL', 'Premium'),
+      minuteBundleId: bundleIdOf('LDS-WEL', '2,000 minutes'),
+      moveNow: true,
+      scheduledFor: new Date(progress.scheduledFor),
+      status: 'MOVING',
+      workflowId: moveWorkflowId(clientId),
+      runId: randomUUID(),
+      task: {
+        create: {
+          siteId: siteIdOf('LDS-WEL'),
+          clientId,
+          title: 'Client site move: Cobalt Legal LLP to Leeds Wellington Place',
+          phase: 'MOVING',
+          progress: JSON.parse(JSON.stringify(progress)) as object,
+        },
+      },
+    },
+  });
+  return { moveId, progress };
+}
+
+it('POST /api/client-site-moves: 503 with Retry-After, and no move, audit entry or status change left', async () => {
+  const started = Date.now();
+  const res = await api(h.app).post('/api/client-site-moves', startBody('Dune & Finch', 'LDN-SHO'));
+  expect(res.status).toBe(503);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.headers['retry-after']).toBe('5');
+  expect(res.body).toMatchObject({ type: `${PROBLEM}temporal-unavailable`, status: 503 });
+  // Bounded by the start deadline (1 s here), not by the client's own ~20 s of retries.
+  expect(Date.now() - started).toBeLessThan(8_000);
+  expect(await h.t.db.clientSiteMove.count()).toBe(0);
+  expect(await h.t.db.clientSiteMove.count({ where: { clientId: clientIdOf('Dune & Finch') } })).toBe(0);
+  expect(await h.t.db.auditEntry.count()).toBe(0);
+  expect((await h.t.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Dune & Finch') } })).status).toBe('ACTIVE');
+});
+
+describe('reads while Temporal is down', () => {
+  let moveId: string;
+  let progress: MoveProgress;
+  beforeAll(async () => {
+    ({ moveId, progress } = await insertRunningMove());
+  });
+
+  it('GET a move serves the database copy of its progress, and says so', async () => {
+    const res = await api(h.app).get(`/api/client-site-moves/${moveId}`);
+    expect(res.status).toBe(200);
+    const move = MoveDetailSchema.parse(res.body);
+    expect(move).toMatchObject({ status: 'MOVING', progressSource: 'database', progress });
+  });
+
+  it("the destination's dashboard shows the task with its last known progress", async () => {
+    const res = await api(h.app).get(`/api/sites/${siteIdOf('LDS-WEL')}/dashboard/tasks?open=true`);
+    expect(res.status).toBe(200);
+    const tasks = TasksResponse.parse(res.body);
+    expect(tasks.items).toEqual([
+      expect.objectContaining({ moveId, phase: 'MOVING', open: true, progressSource: 'database', progress }),
+    ]);
+  });
+
+  it('decisions answer 503 and change nothing', async () => {
+    for (const [action, body] of [
+      ['cancel', { reason: 'client changed plans' }],
+      ['move-now', {}],
+      ['retry', undefined],
+    ] as const) {
+      const res = await api(h.app).post(`/api/client-site-moves/${moveId}/${action}`, body);
+      expect({ action, status: res.status, type: (res.body as { type: string }).type }).toEqual({
+        action,
+        status: 503,
+        type: `${PROBLEM}temporal-unavailable`,
+      });
+    }
+    expect(await h.t.db.auditEntry.count({ where: { moveId } })).toBe(0);
+  });
+});
+
+it('/readyz is 503 naming Temporal; /healthz is 200', async () => {
+  const ready = await api(h.app, null).get('/readyz');
+  expect(ready.status).toBe(503);
+  expect(ready.body).toMatchObject({
+    status: 'not_ready',
+    checks: { database: { ok: true }, temporal: { ok: false, error: expect.any(String) } },
+  });
+  expect((await api(h.app, null).get('/healthz')).body).toEqual({ status: 'ok' });
+});

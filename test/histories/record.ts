@@ -1,0 +1,148 @@
+// Records the histories of the workflow's main paths into test/histories/*.json (`npm run
+// histories:record`). The replay test runs them against the current code, so a change that is not
+// replay-safe fails the suite. Record again only for a deliberate, patched change of behaviour.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { readTemporalTools } from '../../src/temporal/tools';
+import {
+  cancelUpdate,
+  moveNowUpdate,
+  rescheduleUpdate,
+  retryUpdate,
+  rollbackUpdate,
+} from '../../src/workflows/clientSiteMove';
+import {
+  createFakeMoveActivities,
+  type ActivityName,
+  type FakeOptions,
+  type Gate,
+} from '../support/fakeMoveActivities';
+import { DAY_MS, moveInput, waitForProgress, withMove, type MoveHandle } from '../support/moveWorkflow';
+import { startTimeSkippingEnv } from '../support/temporal';
+
+interface Scenario {
+  name: string;
+  fake?: FakeOptions;
+  moveNow?: boolean;
+  /** An activity that waits until the scenario opens it (to act while a step is in flight). */
+  gate?: ActivityName;
+  drive(handle: MoveHandle, env: TestWorkflowEnvironment, gate: Gate | undefined): Promise<void>;
+}
+
+const needsAttention = (handle: MoveHandle) =>
+  waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
+const blocked = { rehomePhoneNumbers: { times: 1, type: 'PhoneNumberBlocked', nonRetryable: true } };
+
+const SCENARIOS: Scenario[] = [
+  { name: 'scheduled-completed', drive: async (h) => void (await h.result()) },
+  {
+    name: 'rescheduled-then-moved-now',
+    drive: async (h, env) => {
+      await h.executeUpdate(rescheduleUpdate, { args: [new Date((await env.currentTimeMs()) + DAY_MS).toISOString()] });
+      await h.executeUpdate(moveNowUpdate);
+      await h.result();
+    },
+  },
+  {
+    name: 'cancelled-by-update',
+    drive: async (h) => {
+      await h.executeUpdate(cancelUpdate, { args: ['Client changed its mind'] });
+      await h.result();
+    },
+  },
+  {
+    name: 'needs-attention-retried',
+    moveNow: true,
+    fake: { failures: blocked },
+    drive: async (h) => {
+      await needsAttention(h);
+      await h.executeUpdate(retryUpdate);
+      await h.result();
+    },
+  },
+  {
+    name: 'needs-attention-rolled-back',
+    moveNow: true,
+    fake: { failures: { ...blocked, rehomePhoneNumbers: { ...blocked.rehomePhoneNumbers, times: Infinity } } },
+    drive: async (h) => {
+      await needsAttention(h);
+      await h.executeUpdate(rollbackUpdate);
+      await h.result();
+    },
+  },
+  {
+    name: 'deadline-rolled-back',
+    moveNow: true,
+    fake: { failures: { assignSpaces: { times: Infinity, type: 'SpaceOccupied', nonRetryable: true } } },
+    drive: async (h) => void (await h.result()),
+  },
+  {
+    name: 'rollback-failed',
+    moveNow: true,
+    fake: {
+      failures: {
+        decommissionSourceServices: { times: 1, type: 'StepBroken', nonRetryable: true },
+        restoreSpaces: { times: Infinity, type: 'SpaceNotRestorable', nonRetryable: true },
+      },
+    },
+    drive: async (h) => {
+      await needsAttention(h);
+      await h.executeUpdate(rollbackUpdate);
+      await h.result();
+    },
+  },
+  {
+    name: 'cancelled-in-temporal-while-waiting',
+    drive: async (h) => {
+      await h.cancel();
+      await h.result();
+    },
+  },
+  {
+    name: 'cancelled-in-temporal-mid-move',
+    moveNow: true,
+    gate: 'moveUsers',
+    drive: async (h, _env, gate) => {
+      await gate?.whenReached;
+      await h.cancel();
+      await h.result();
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'csm-record-'));
+  const tools = readTemporalTools();
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
+  const bundlePath = path.join(dir, 'bundle.js');
+  await writeFile(bundlePath, bundle.code);
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.TEST_TEMPORAL_TEST_SERVER = tools.testServer;
+  const env = await startTimeSkippingEnv();
+  try {
+    for (const scenario of SCENARIOS) {
+      const fake = createFakeMoveActivities(scenario.fake);
+      const gate = scenario.gate ? fake.gate(scenario.gate) : undefined;
+      const input = await moveInput(env, { moveNow: scenario.moveNow ?? false, batchSize: 2 });
+      const history = await withMove(env, fake, input, async (handle) => {
+        await scenario.drive(handle, env, gate);
+        return handle.fetchHistory();
+      });
+      const file = path.join(__dirname, `${scenario.name}.json`);
+      await writeFile(file, `${historyToJSON(history)}\n`);
+      console.log(`recorded ${scenario.name}: ${history.events?.length ?? 0} events`);
+    }
+  } finally {
+    await env.teardown();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+// A client with 10,000 items: batches keep the workflow history small (one activity per batch).
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createFakeMoveActivities } from '../support/fakeMoveActivities';
+import { moveInput, withMove } from '../support/moveWorkflow';
+import { startTimeSkippingEnv } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startTimeSkippingEnv();
+});
+afterAll(() => env?.teardown());
+
+it('moves 10,000 items in batches of 500 with a history far inside Temporal limits', async () => {
+  const fake = createFakeMoveActivities({ totals: { USER: 5_000, PHONE_NUMBER: 3_000, SERVICE: 2_000 } });
+  const input = await moveInput(env, { moveNow: true, batchSize: 500 });
+  const { result, events, bytes } = await withMove(env, fake, input, async (handle) => {
+    const done = await handle.result();
+    const history = await handle.fetchHistory();
+    return {
+      result: done,
+      events: history.events?.length ?? 0,
+      bytes: temporal.api.history.v1.History.encode(history).finish().length,
+    };
+  });
+  expect(result.phase).toBe('COMPLETED');
+  expect(result.progress.items).toEqual({
+    users: { total: 5_000, done: 5_000 },
+    phoneNumbers: { total: 3_000, done: 3_000 },
+    services: { total: 2_000, done: 2_000 },
+  });
+  // 10 user + 6 number + 4 service batches + 4 decommission batches: one activity each, no more.
+  expect(fake.calls.filter((c) => c === 'moveUsers')).toHaveLength(10);
+  expect(fake.calls.filter((c) => c === 'decommissionSourceServices')).toHaveLength(4);
+  // Temporal warns at 10,240 events / 10 MB and terminates at 51,200 events / 50 MB.
+  console.log(`10,000-item move: ${events} history events, ${bytes} bytes`);
+  expect(events).toBeLessThan(500);
+  expect(bytes).toBeLessThan(1_000_000);
+});
