@@ -53,9 +53,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use(
     cors({
-      origin: config.api.corsOrigin.split(',').map((o) => o.trim()),
+      // A comma-separated list of origins; only a listed origin is echoed back. `*` allows any.
+      origin: config.api.corsOrigin.trim() === '*' ? '*' : config.api.corsOrigin.split(',').map((o) => o.trim()),
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-      exposedHeaders: ['Location', 'X-Request-Id', 'Idempotent-Replayed', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      exposedHeaders: [
+        'Location',
+        'X-Request-Id',
+        'Idempotent-Replayed',
+        'Retry-After',
+        'RateLimit',
+        'RateLimit-Policy',
+      ],
       maxAge: 600,
     }),
   );

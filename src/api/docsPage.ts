@@ -35,7 +35,10 @@ function operationHtml(method: string, path: string, op: Operation): string {
     .join('');
   const body = op.requestBody?.content
     ? Object.entries(op.requestBody.content)
-        .map(([type, media]) => `<p>Body (${escape(type)}${op.requestBody?.required ? '' : ', optional'})</p><pre>${schemaHtml(media.schema ?? {})}</pre>`)
+        .map(
+          ([type, media]) =>
+            `<p>Body (${escape(type)}${op.requestBody?.required ? '' : ', optional'})</p><pre>${schemaHtml(media.schema ?? {})}</pre>`,
+        )
         .join('')
     : '';
   const responses = Object.entries(op.responses ?? {})
@@ -59,13 +62,20 @@ export function renderDocsPage(doc: OpenApiDocument): string {
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(item as Record<string, Operation>)) {
       operations.push(operationHtml(method, path, op));
-      toc.push(`<li><a href="#${escape(op.operationId ?? '')}">${escape(method.toUpperCase())} ${escape(path)}</a></li>`);
+      toc.push(
+        `<li><a href="#${escape(op.operationId ?? '')}">${escape(method.toUpperCase())} ${escape(path)}</a></li>`,
+      );
     }
   }
   const schemas = Object.entries(doc.components?.schemas ?? {})
-    .map(([name, schema]) => `<section id="schema-${escape(name)}"><h3>${escape(name)}</h3><pre>${schemaHtml(schema)}</pre></section>`)
+    .map(
+      ([name, schema]) =>
+        `<section id="schema-${escape(name)}"><h3>${escape(name)}</h3><pre>${schemaHtml(schema)}</pre></section>`,
+    )
     .join('');
-  const description = escape(doc.info.description ?? '').replace(/`([^`]+)`/g, '<code>$1</code>').replace(/\n/g, '<br>');
+  const description = escape(doc.info.description ?? '')
+    .replace(/`([^`]+)`/g, '<code>$1</code>')
+    .replace(/\n/g, '<br>');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(doc.info.title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -62,6 +62,12 @@ const FROM_MOVE_ERROR: Record<MoveRequestErrorCode, ProblemSlug> = {
   [MoveRequestErrorCode.TemporalUnavailable]: 'temporal-unavailable',
 };
 
+/** Problems that pass with time: how long a client should wait before trying again. */
+const RETRY_AFTER_SECONDS: Partial<Record<ProblemSlug, string>> = {
+  'temporal-unavailable': '5',
+  'idempotent-request-in-progress': '1',
+};
+
 export function problemType(slug: ProblemSlug): string {
   return `${TYPE_PREFIX}${slug}`;
 }
@@ -109,7 +115,11 @@ export function sendProblem(
     ...(extra.errors && extra.errors.length > 0 ? { errors: extra.errors } : {}),
   };
   res.locals.problem = slug;
-  res.status(status).set(extra.headers ?? {}).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  res
+    .status(status)
+    .set(extra.headers ?? {})
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(body));
 }
 
 /** Errors body-parser raises (http-errors shape), by their `type`. */
@@ -130,12 +140,13 @@ interface HttpErrorLike {
 function isClientHttpError(error: unknown): error is HttpErrorLike {
   const e = error as Partial<HttpErrorLike> | null;
   return (
-    typeof e === 'object' && e !== null && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.status === 'number' &&
+    e.status >= 400 &&
+    e.status < 500 &&
+    e.expose === true
   );
-}
-
-export interface ProblemLogger {
-  error(details: object, message: string): void;
 }
 
 export function problemHandler(): ErrorRequestHandler {
@@ -146,9 +157,12 @@ export function problemHandler(): ErrorRequestHandler {
     }
     if (error instanceof MoveRequestError) {
       const slug = FROM_MOVE_ERROR[error.code];
-      const headers: Record<string, string> = slug === 'temporal-unavailable' ? { 'Retry-After': '5' } : {};
-      if (slug === 'idempotent-request-in-progress') headers['Retry-After'] = '1';
-      return sendProblem(res, slug, error.message, { errors: error.fields, headers, members: error.extra });
+      const retryAfter = RETRY_AFTER_SECONDS[slug];
+      return sendProblem(res, slug, error.message, {
+        errors: error.fields,
+        headers: retryAfter ? { 'Retry-After': retryAfter } : {},
+        members: error.extra,
+      });
     }
     if (isClientHttpError(error)) {
       const slug = BODY_PARSER_PROBLEMS[error.type ?? ''] ?? 'validation-failed';
@@ -157,7 +171,11 @@ export function problemHandler(): ErrorRequestHandler {
     // A bug: log it whole, answer without internals.
     req.log.error({ err: error }, 'Unhandled error');
     res.err = error instanceof Error ? error : new Error(String(error));
-    return sendProblem(res, 'internal-error', 'Something went wrong on our side; the request id identifies it in the logs');
+    return sendProblem(
+      res,
+      'internal-error',
+      'Something went wrong on our side; the request id identifies it in the logs',
+    );
   };
 }
 

@@ -11,6 +11,8 @@ export function mutationRateLimit(perMinute: number): RequestHandler {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: (_req, res) => `operator:${String(res.locals.operator?.id)}`,
+    // The key is never an IP, so the library's proxy and IP checks would only log noise behind a proxy.
+    validate: { ip: false, trustProxy: false, xForwardedForHeader: false, forwardedHeader: false },
     handler: (_req, res, next) => {
       const retryAfter = res.getHeader('Retry-After');
       next(

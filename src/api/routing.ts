@@ -69,7 +69,8 @@ export class ApiRouter {
     this.registry.registerComponent('securitySchemes', 'bearerAuth', {
       type: 'http',
       scheme: 'bearer',
-      description: "An operator's API token (`npm run operator:create`); in development `dev-super-admin` or `dev-admin`",
+      description:
+        "An operator's API token (`npm run operator:create`); in development `dev-super-admin` or `dev-admin`",
     });
   }
 
@@ -95,7 +96,10 @@ export class ApiRouter {
         // (type-is counts `Content-Length: 0` as a body; an empty one needs no type.)
         const empty = req.get('content-length') === '0' && req.get('transfer-encoding') === undefined;
         if (!empty && req.is('application/json') === false) {
-          throw new HttpProblem('unsupported-media-type', `Send the body as application/json, not ${req.get('content-type')}`);
+          throw new HttpProblem(
+            'unsupported-media-type',
+            `Send the body as application/json, not ${req.get('content-type')}`,
+          );
         }
         next();
       }, this.deps.parseBody);
@@ -104,7 +108,9 @@ export class ApiRouter {
       const ctx: RouteContext<P, Q, B, H> = {
         params: parseRequestPart(route.params ?? Empty, req.params, 'path') as z.output<P>,
         query: route.query ? parseRequestPart(route.query, req.query, 'query') : ({} as z.output<Q>),
-        headers: route.headers ? parseRequestPart(route.headers, headerValues(route.headers, req), 'header') : ({} as z.output<H>),
+        headers: route.headers
+          ? parseRequestPart(route.headers, headerValues(route.headers, req), 'header')
+          : ({} as z.output<H>),
         body: route.body ? parseRequestPart(route.body, req.body ?? {}, 'body') : ({} as z.output<B>),
         req,
         res,

@@ -14,7 +14,9 @@ export const Phase = MovePhaseSchema.meta({ id: 'MovePhase', description: 'The p
 
 export const ProblemSchema = z
   .object({
-    type: z.enum(Object.keys(PROBLEMS).map((slug) => problemType(slug as keyof typeof PROBLEMS)) as [string, ...string[]]),
+    type: z.enum(
+      Object.keys(PROBLEMS).map((slug) => problemType(slug as keyof typeof PROBLEMS)) as [string, ...string[]],
+    ),
     title: z.string(),
     status: z.number().int(),
     detail: z.string().describe('What went wrong, for people'),
@@ -100,7 +102,10 @@ export const MoveOptionsResponse = z
       .array(Named.extend({ email: z.string(), role: z.enum(['T2_SUPER_ADMIN', 'T2_ADMIN']) }))
       .describe('T2 contacts who may receive the confirmation email'),
   })
-  .meta({ id: 'MoveOptions', description: "The wizard's first step: every site but the current one, with its choices" });
+  .meta({
+    id: 'MoveOptions',
+    description: "The wizard's first step: every site but the current one, with its choices",
+  });
 
 export const PreviewQuery = z.strictObject({
   limit: queryInt(1, 5000, 500).describe('Items listed per kind, 1 to 5000'),
@@ -145,8 +150,7 @@ export const StartMoveBody = z
       .describe('Vacant spaces at the destination the client moves into'),
     moveAt: z
       .union([z.literal('now'), Timestamp], {
-        error: (issue) =>
-          issue.input === undefined ? 'is required' : 'must be "now" or an ISO-8601 time with offset',
+        error: (issue) => (issue.input === undefined ? 'is required' : 'must be "now" or an ISO-8601 time with offset'),
       })
       .describe('"now", or when the move runs (ISO-8601 with offset, in the future)'),
     notifyOperatorId: Id.nullable().optional().describe('The T2 contact emailed when the move finishes'),
@@ -202,19 +206,21 @@ export const MoveSchema = z
   })
   .meta({ id: 'Move' });
 
-export const ProgressSource = z
-  .enum(['temporal', 'database'])
-  .meta({
-    id: 'ProgressSource',
-    description: "temporal: live from the workflow. database: the last state the workflow mirrored (Temporal did not answer)",
-  });
+export const ProgressSource = z.enum(['temporal', 'database']).meta({
+  id: 'ProgressSource',
+  description:
+    'temporal: live from the workflow. database: the last state the workflow mirrored (Temporal did not answer)',
+});
 
 export const MoveProgress = MoveProgressSchema.meta({ id: 'MoveProgress' });
 
 export const MoveDetailSchema = MoveSchema.extend({
   progress: MoveProgress.nullable(),
   progressSource: ProgressSource,
-}).meta({ id: 'MoveDetail', description: 'A move with its progress; `status` is the live phase when Temporal answered' });
+}).meta({
+  id: 'MoveDetail',
+  description: 'A move with its progress; `status` is the live phase when Temporal answered',
+});
 
 export const MovesResponse = z.object({ items: z.array(MoveSchema), page: PageSchema }).meta({ id: 'MoveList' });
 

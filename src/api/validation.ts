@@ -22,5 +22,9 @@ export function parseRequestPart<S extends z.ZodType>(schema: S, value: unknown,
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const where = { path: 'path parameters', query: 'query', body: 'request body', header: 'headers' }[part];
-  throw new HttpProblem('validation-failed', `The ${where} did not validate; see errors`, fieldErrors(result.error, part));
+  throw new HttpProblem(
+    'validation-failed',
+    `The ${where} did not validate; see errors`,
+    fieldErrors(result.error, part),
+  );
 }

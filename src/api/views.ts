@@ -69,7 +69,11 @@ export function moveDetailView(row: MoveRow, links: LinkContext, reading: Progre
   };
 }
 
-function temporalWebLink(baseUrl: string, namespace: string, run: { workflowId: string; runId: string | null }): string {
+function temporalWebLink(
+  baseUrl: string,
+  namespace: string,
+  run: { workflowId: string; runId: string | null },
+): string {
   const base = baseUrl.replace(/\/+$/, '');
   const path = [namespace, 'workflows', run.workflowId, ...(run.runId ? [run.runId, 'history'] : [])]
     .map(encodeURIComponent)

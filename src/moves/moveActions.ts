@@ -39,7 +39,11 @@ export async function runMoveAction(
   move: MoveWorkflowRef,
   action: MoveAction,
 ): Promise<MoveProgress> {
-  const handle = deps.temporal.workflow.getHandle(move.workflowId, move.runId ?? undefined);
+  if (move.runId === null) {
+    // Its start has not finished (or failed half-way): the workflow id alone could name another move.
+    throw new MoveRequestError(Code.PhaseDoesNotAllow, 'The move’s workflow has not started yet; try again shortly');
+  }
+  const handle = deps.temporal.workflow.getHandle(move.workflowId, move.runId);
   const call = (): Promise<MoveProgress> => {
     switch (action.kind) {
       case 'cancel':

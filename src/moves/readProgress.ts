@@ -29,9 +29,13 @@ export interface MoveProgressRef {
 }
 
 export async function readMoveProgress(deps: ReadProgressDeps, move: MoveProgressRef): Promise<ProgressReading> {
+  // Without its run id the workflow id could name a later move of the same client: do not ask.
+  if (move.runId === null) return { progress: storedProgress(move.storedProgress), source: 'database' };
   try {
-    const handle = deps.temporal.workflow.getHandle(move.workflowId, move.runId ?? undefined);
-    const progress = await withTemporalDeadline(deps.temporal, deps.timeouts.queryMs, () => handle.query(progressQuery));
+    const handle = deps.temporal.workflow.getHandle(move.workflowId, move.runId);
+    const progress = await withTemporalDeadline(deps.temporal, deps.timeouts.queryMs, () =>
+      handle.query(progressQuery),
+    );
     return { progress, source: 'temporal' };
   } catch (error) {
     deps.onFallback?.(error);

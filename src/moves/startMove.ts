@@ -53,7 +53,6 @@ export interface StartedMove {
 }
 
 const ACTIVE_MOVE_INDEX = 'client_site_move_one_active_per_client';
-const IDEMPOTENCY_INDEX = 'client_site_move_requested_by_id_idempotency_key_key';
 
 export async function startMove(
   deps: StartMoveDeps,
@@ -79,7 +78,10 @@ export async function startMove(
   });
   if (active) throw activeMoveExists(client.name, active);
   if (client.status !== 'ACTIVE') {
-    throw new MoveRequestError(Code.ClientNotActive, `${client.name} is ${client.status}; only an ACTIVE client can move`);
+    throw new MoveRequestError(
+      Code.ClientNotActive,
+      `${client.name} is ${client.status}; only an ACTIVE client can move`,
+    );
   }
 
   await checkChoices(db, request, client);
@@ -131,6 +133,11 @@ export async function startMove(
     moveId = row.id;
   } catch (error) {
     const index = violatedUniqueIndex(error);
+    if (index !== null && idempotencyKey !== undefined) {
+      // A concurrent request with the same key may have won, whichever index PostgreSQL names.
+      const earlier = await findByIdempotencyKey(db, operatorId, idempotencyKey);
+      if (earlier) return replay(earlier, fingerprint);
+    }
     if (index === ACTIVE_MOVE_INDEX) {
       // Another start for this client won the race between our check and our insert.
       const winner = await db.clientSiteMove.findFirst({
@@ -138,10 +145,6 @@ export async function startMove(
         select: { id: true, status: true },
       });
       throw activeMoveExists(client.name, winner);
-    }
-    if (index === IDEMPOTENCY_INDEX && idempotencyKey !== undefined) {
-      const earlier = await findByIdempotencyKey(db, operatorId, idempotencyKey);
-      if (earlier) return replay(earlier, fingerprint);
     }
     throw error;
   }
@@ -224,7 +227,10 @@ async function checkChoices(
       where: { id: { in: request.spaceIds } },
       include: {
         // A space already promised to another client's unfinished move is as good as taken.
-        moveSpaces: { where: { role: 'TARGET', move: { status: { in: [...ACTIVE_PHASES] } } }, select: { moveId: true } },
+        moveSpaces: {
+          where: { role: 'TARGET', move: { status: { in: [...ACTIVE_PHASES] } } },
+          select: { moveId: true },
+        },
       },
     }),
   ]);

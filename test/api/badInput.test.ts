@@ -1,7 +1,7 @@
 // "No request ever gets a 500 for bad input": every route in the spec, fed malformed ids, query
 // strings and bodies, answers a 4xx problem+json.
 import request from 'supertest';
-import { SUPER, startApiHarness, type ApiHarness } from './harness';
+import { SUPER, startApiHarness, stringMatching, type ApiHarness } from './harness';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -9,7 +9,14 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const BAD_IDS = ['x', '1', '00000000-0000-0000-0000-00000000000g', '%E2%9C%93', 'a'.repeat(300), "'; DROP TABLE client; --"];
+const BAD_IDS = [
+  'x',
+  '1',
+  '00000000-0000-0000-0000-00000000000g',
+  '%E2%9C%93',
+  'a'.repeat(300),
+  "'; DROP TABLE client; --",
+];
 const BAD_QUERIES = [
   'limit=-1',
   'limit=abc',
@@ -50,8 +57,14 @@ async function operations() {
 }
 
 function expectClientError(label: string, res: request.Response) {
-  expect({ label, status: res.status >= 400 && res.status < 500 ? '4xx' : res.status }).toEqual({ label, status: '4xx' });
-  expect({ label, type: res.headers['content-type'] }).toEqual({ label, type: expect.stringMatching(/^application\/problem\+json/) });
+  expect({ label, status: res.status >= 400 && res.status < 500 ? '4xx' : res.status }).toEqual({
+    label,
+    status: '4xx',
+  });
+  expect({ label, type: res.headers['content-type'] }).toEqual({
+    label,
+    type: stringMatching(/^application\/problem\+json/),
+  });
 }
 
 it('answers malformed path ids with 4xx', async () => {

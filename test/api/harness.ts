@@ -184,10 +184,19 @@ export async function eventually<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
 export const PROBLEM = 'urn:connect-site-move:problem:';
+
+// Jest's asymmetric matchers are typed `any`; these wrappers keep it from leaking into assertions.
+export const anyString = (): unknown => expect.any(String);
+export const anyNumber = (): unknown => expect.any(Number);
+export const stringMatching = (pattern: RegExp | string): unknown => expect.stringMatching(pattern);
+export const stringContaining = (text: string): unknown => expect.stringContaining(text);
+export const objectContaining = (shape: object): unknown => expect.objectContaining(shape);

@@ -74,11 +74,15 @@ describe('startApiServer', () => {
     try {
       const attempt = startApiServer(configWith({ API_PORT: String(port) }), { logger: silent });
       await expect(attempt).rejects.toThrow(PortInUseError);
-      await expect(attempt).rejects.toThrow(`Port ${port} is already in use: stop whatever holds it or set API_PORT to a free port.`);
+      await expect(attempt).rejects.toThrow(
+        `Port ${port} is already in use: stop whatever holds it or set API_PORT to a free port.`,
+      );
       // The command prints just that line and exits 1.
       const cli = await run('src/api/server.ts', [], { API_PORT: String(port) });
       expect(cli.code).toBe(1);
-      expect(cli.stderr.trim()).toBe(`Port ${port} is already in use: stop whatever holds it or set API_PORT to a free port.`);
+      expect(cli.stderr.trim()).toBe(
+        `Port ${port} is already in use: stop whatever holds it or set API_PORT to a free port.`,
+      );
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
@@ -97,14 +101,16 @@ describe('graceful shutdown', () => {
         'Content-Length': Buffer.byteLength(body),
       },
     });
-    const response = new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      });
-      req.on('error', reject);
-    });
+    const response = new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
+      (resolve, reject) => {
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        });
+        req.on('error', reject);
+      },
+    );
     req.write(body.slice(0, 10));
     await handling;
     return { finish: () => req.end(body.slice(10)), response, req };
@@ -152,7 +158,7 @@ describe('graceful shutdown', () => {
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await eventually(async () => (stdout.includes('"msg":"API listening"') ? true : undefined), {
+    await eventually(() => Promise.resolve(stdout.includes('"msg":"API listening"') ? true : undefined), {
       what: 'the API to listen',
       timeoutMs: 30_000,
     });
@@ -176,11 +182,12 @@ describe('npm run operator:create', () => {
     ]);
     expect(out).toMatchObject({ code: 0, stderr: '' });
     const token = /Token \(shown once, store it now\): (\S+)/.exec(out.stdout)?.[1];
+    if (!token) throw new Error(`No token in: ${out.stdout}`);
     expect(token).toMatch(/^csm_[\w-]{32}$/);
     const operator = await h.t.db.operator.findUniqueOrThrow({ where: { email: 'robin@t2.example' } });
-    expect(operator).toMatchObject({ name: 'Robin Ops', role: 'T2_SUPER_ADMIN', tokenHash: hashToken(token!) });
+    expect(operator).toMatchObject({ name: 'Robin Ops', role: 'T2_SUPER_ADMIN', tokenHash: hashToken(token) });
     expect(JSON.stringify(operator)).not.toContain(token);
-    expect((await api(h.app, token!).get('/api/sites')).status).toBe(200);
+    expect((await api(h.app, token).get('/api/sites')).status).toBe(200);
   });
 
   it('refuses a duplicate email or a bad role with one message and exit 1', async () => {
@@ -194,7 +201,14 @@ describe('npm run operator:create', () => {
     ]);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr.trim()).toBe('An operator with email robin@t2.example already exists');
-    const badRole = await run('src/api/createOperatorCli.ts', ['--name', 'X', '--email', 'x@t2.example', '--role', 'ROOT']);
+    const badRole = await run('src/api/createOperatorCli.ts', [
+      '--name',
+      'X',
+      '--email',
+      'x@t2.example',
+      '--role',
+      'ROOT',
+    ]);
     expect(badRole.code).toBe(1);
     expect(badRole.stderr).toMatch(/--role: Invalid option/);
     expect(badRole.stderr).toContain('usage: npm run operator:create');

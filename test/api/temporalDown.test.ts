@@ -7,9 +7,11 @@ import { emptyItemProgress, moveWorkflowId, type MoveProgress } from '../../src/
 import {
   PROBLEM,
   SUPER_ADMIN_ID,
+  anyString,
   api,
   bundleIdOf,
   clientIdOf,
+  objectContaining,
   siteIdOf,
   startApiHarness,
   startBody,
@@ -19,7 +21,10 @@ import {
 
 let h: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'unreachable', temporalTimeouts: { startMs: 1_000, queryMs: 500, updateMs: 1_000 } });
+  h = await startApiHarness({
+    temporal: 'unreachable',
+    temporalTimeouts: { startMs: 1_000, queryMs: 500, updateMs: 1_000 },
+  });
 });
 afterAll(() => h.close());
 
@@ -104,7 +109,7 @@ describe('reads while Temporal is down', () => {
     expect(res.status).toBe(200);
     const tasks = TasksResponse.parse(res.body);
     expect(tasks.items).toEqual([
-      expect.objectContaining({ moveId, phase: 'MOVING', open: true, progressSource: 'database', progress }),
+      objectContaining({ moveId, phase: 'MOVING', open: true, progressSource: 'database', progress }),
     ]);
   });
 
@@ -130,7 +135,7 @@ it('/readyz is 503 naming Temporal; /healthz is 200', async () => {
   expect(ready.status).toBe(503);
   expect(ready.body).toMatchObject({
     status: 'not_ready',
-    checks: { database: { ok: true }, temporal: { ok: false, error: expect.any(String) } },
+    checks: { database: { ok: true }, temporal: { ok: false, error: anyString() } },
   });
   expect((await api(h.app, null).get('/healthz')).body).toEqual({ status: 'ok' });
 });

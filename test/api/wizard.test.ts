@@ -1,12 +1,7 @@
 // The wizard's reads over the demo seed: sites, clients, the first step's choices and the three
 // review steps. Responses are checked against the same schemas the OpenAPI document shows.
 import { randomUUID } from 'node:crypto';
-import {
-  ClientsResponse,
-  MoveOptionsResponse,
-  MovePreviewResponse,
-  SitesResponse,
-} from '../../src/api/schemas';
+import { ClientsResponse, MoveOptionsResponse, MovePreviewResponse, SitesResponse } from '../../src/api/schemas';
 import { moveWorkflowId } from '../../src/domain/move';
 import {
   ADMIN,
@@ -49,7 +44,7 @@ describe('GET /api/clients', () => {
     });
   });
 
-  it("filters by site and pages", async () => {
+  it('filters by site and pages', async () => {
     const manchester = ClientsResponse.parse((await get(`/api/clients?siteId=${siteIdOf('MAN-SPF')}`)).body);
     expect(manchester.items.map((c) => c.name)).toEqual(['Cobalt Legal LLP', 'Evergreen Health']);
     const page = ClientsResponse.parse((await get('/api/clients?limit=2&offset=2')).body);
@@ -133,8 +128,12 @@ describe('GET /api/clients/:clientId/site-move/preview', () => {
   it('lists the users, phone numbers (flagging blocked ones) and live services, with counts', async () => {
     const p = await preview();
     expect(p.client.name).toBe('Evergreen Health');
-    expect({ users: p.users.count, numbers: p.phoneNumbers.count, blocked: p.phoneNumbers.blocked, services: p.services.count })
-      .toEqual({ users: 120, numbers: 80, blocked: 1, services: 20 });
+    expect({
+      users: p.users.count,
+      numbers: p.phoneNumbers.count,
+      blocked: p.phoneNumbers.blocked,
+      services: p.services.count,
+    }).toEqual({ users: 120, numbers: 80, blocked: 1, services: 20 });
     expect(p.users.items).toHaveLength(120);
     expect(p.phoneNumbers.items.filter((n) => n.status === 'BLOCKED')).toHaveLength(1);
     expect(p.services.items).toHaveLength(20);

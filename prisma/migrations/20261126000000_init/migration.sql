@@ -356,10 +356,10 @@ ALTER TABLE "minute_bundle" ADD CONSTRAINT "minute_bundle_site_id_fkey" FOREIGN 
 ALTER TABLE "client" ADD CONSTRAINT "client_site_id_fkey" FOREIGN KEY ("site_id") REFERENCES "site"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "client" ADD CONSTRAINT "client_tariff_id_site_id_fkey" FOREIGN KEY ("tariff_id", "site_id") REFERENCES "tariff"("id", "site_id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "client" ADD CONSTRAINT "client_tariff_id_site_id_fkey" FOREIGN KEY ("tariff_id", "site_id") REFERENCES "tariff"("id", "site_id") ON DELETE RESTRICT ON UPDATE RESTRICT;
 
 -- AddForeignKey
-ALTER TABLE "client" ADD CONSTRAINT "client_minute_bundle_id_site_id_fkey" FOREIGN KEY ("minute_bundle_id", "site_id") REFERENCES "minute_bundle"("id", "site_id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "client" ADD CONSTRAINT "client_minute_bundle_id_site_id_fkey" FOREIGN KEY ("minute_bundle_id", "site_id") REFERENCES "minute_bundle"("id", "site_id") ON DELETE RESTRICT ON UPDATE RESTRICT;
 
 -- AddForeignKey
 ALTER TABLE "client_user" ADD CONSTRAINT "client_user_client_id_fkey" FOREIGN KEY ("client_id") REFERENCES "client"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
@@ -398,16 +398,16 @@ ALTER TABLE "client_site_move" ADD CONSTRAINT "client_site_move_source_site_id_f
 ALTER TABLE "client_site_move" ADD CONSTRAINT "client_site_move_destination_site_id_fkey" FOREIGN KEY ("destination_site_id") REFERENCES "site"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "client_site_move" ADD CONSTRAINT "client_site_move_tariff_id_destination_site_id_fkey" FOREIGN KEY ("tariff_id", "destination_site_id") REFERENCES "tariff"("id", "site_id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "client_site_move" ADD CONSTRAINT "client_site_move_tariff_id_destination_site_id_fkey" FOREIGN KEY ("tariff_id", "destination_site_id") REFERENCES "tariff"("id", "site_id") ON DELETE RESTRICT ON UPDATE RESTRICT;
 
 -- AddForeignKey
-ALTER TABLE "client_site_move" ADD CONSTRAINT "client_site_move_minute_bundle_id_destination_site_id_fkey" FOREIGN KEY ("minute_bundle_id", "destination_site_id") REFERENCES "minute_bundle"("id", "site_id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "client_site_move" ADD CONSTRAINT "client_site_move_minute_bundle_id_destination_site_id_fkey" FOREIGN KEY ("minute_bundle_id", "destination_site_id") REFERENCES "minute_bundle"("id", "site_id") ON DELETE RESTRICT ON UPDATE RESTRICT;
 
 -- AddForeignKey
-ALTER TABLE "client_site_move" ADD CONSTRAINT "client_site_move_original_tariff_id_source_site_id_fkey" FOREIGN KEY ("original_tariff_id", "source_site_id") REFERENCES "tariff"("id", "site_id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "client_site_move" ADD CONSTRAINT "client_site_move_original_tariff_id_source_site_id_fkey" FOREIGN KEY ("original_tariff_id", "source_site_id") REFERENCES "tariff"("id", "site_id") ON DELETE RESTRICT ON UPDATE RESTRICT;
 
 -- AddForeignKey
-ALTER TABLE "client_site_move" ADD CONSTRAINT "client_site_move_original_minute_bundle_id_source_site_id_fkey" FOREIGN KEY ("original_minute_bundle_id", "source_site_id") REFERENCES "minute_bundle"("id", "site_id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "client_site_move" ADD CONSTRAINT "client_site_move_original_minute_bundle_id_source_site_id_fkey" FOREIGN KEY ("original_minute_bundle_id", "source_site_id") REFERENCES "minute_bundle"("id", "site_id") ON DELETE RESTRICT ON UPDATE RESTRICT;
 
 -- AddForeignKey
 ALTER TABLE "client_site_move_space" ADD CONSTRAINT "client_site_move_space_move_id_fkey" FOREIGN KEY ("move_id") REFERENCES "client_site_move"("id") ON DELETE CASCADE ON UPDATE CASCADE;

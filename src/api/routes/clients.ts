@@ -13,7 +13,7 @@ import {
   MovePreviewResponse,
   PreviewQuery,
 } from '../schemas';
-import { page } from './moves';
+import { page } from '../paging';
 
 const clientSummarySelect = {
   id: true,

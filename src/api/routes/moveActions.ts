@@ -8,7 +8,7 @@ import type { ProblemSlug } from '../problem';
 import type { ApiRouter } from '../routing';
 import { CancelBody, MoveDetailSchema, MoveParams, NoBody, RescheduleBody } from '../schemas';
 import { moveDetailView } from '../views';
-import { loadMove, noteMove } from './moves';
+import { loadMove, noteMove } from '../moveLookup';
 
 interface ActionRoute<B extends z.ZodType> {
   segment: string;
@@ -21,7 +21,12 @@ interface ActionRoute<B extends z.ZodType> {
   action(body: z.output<B>): MoveAction;
 }
 
-const COMMON_PROBLEMS: ProblemSlug[] = ['move-not-found', 'phase-does-not-allow', 'move-finished', 'temporal-unavailable'];
+const COMMON_PROBLEMS: ProblemSlug[] = [
+  'move-not-found',
+  'phase-does-not-allow',
+  'move-finished',
+  'temporal-unavailable',
+];
 
 export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void {
   const add = <B extends z.ZodType>(spec: ActionRoute<B>) =>

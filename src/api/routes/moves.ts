@@ -1,15 +1,14 @@
 // Client site moves: start one (the wizard's Finish), read one with live progress, list them.
-import type { Request, Response } from 'express';
 import type { Prisma } from '../../db/client';
-import { MoveRequestError, MoveRequestErrorCode } from '../../moves/errors';
-import { readMoveProgress, type MoveProgressRef, type ReadProgressDeps } from '../../moves/readProgress';
+import { readMoveProgress } from '../../moves/readProgress';
 import { startMove } from '../../moves/startMove';
 import { currentOperator } from '../auth';
 import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
+import { loadMove, moveProgressRef, noteMove, progressDeps } from '../moveLookup';
+import { page } from '../paging';
 import {
   IdempotencyHeaders,
-  type Page,
   MoveDetailSchema,
   MoveParams,
   MoveSchema,
@@ -17,7 +16,7 @@ import {
   MovesResponse,
   StartMoveBody,
 } from '../schemas';
-import { moveDetailView, moveInclude, moveView, type MoveRow } from '../views';
+import { moveDetailView, moveInclude, moveView } from '../views';
 
 export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
   const { db } = deps;
@@ -136,35 +135,4 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
       res.json(moveDetailView(row, deps.links, reading));
     },
   });
-}
-
-export async function loadMove(deps: RouteDeps, id: string): Promise<MoveRow> {
-  const row = await deps.db.clientSiteMove.findUnique({ where: { id }, include: moveInclude });
-  if (!row) throw new MoveRequestError(MoveRequestErrorCode.MoveNotFound, `Move ${id} does not exist`);
-  return row;
-}
-
-/** Puts the move's ids on the request's log lines: those logged from here on, and the final one. */
-export function noteMove(req: Request, res: Response, row: { id: string; workflowId: string }): void {
-  res.locals.moveId = row.id;
-  res.locals.workflowId = row.workflowId;
-  req.log = req.log.child({ moveId: row.id, workflowId: row.workflowId });
-}
-
-export function moveProgressRef(row: MoveRow): MoveProgressRef {
-  return { workflowId: row.workflowId, runId: row.runId, storedProgress: row.task?.progress ?? null };
-}
-
-export function progressDeps(deps: RouteDeps, log: { warn(obj: object, msg: string): void }): ReadProgressDeps {
-  return {
-    temporal: deps.temporal,
-    timeouts: deps.timeouts,
-    onFallback: (error: unknown) =>
-      log.warn({ err: error }, 'Temporal did not answer the progress query; serving the database copy'),
-  };
-}
-
-export function page(query: { limit: number; offset: number }, total: number): Page {
-  const next = query.offset + query.limit;
-  return { limit: query.limit, offset: query.offset, total, nextOffset: next < total ? next : null };
 }

@@ -6,7 +6,8 @@ import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
 import { SiteParams, SitesResponse, TasksQuery, TasksResponse } from '../schemas';
 import { taskInclude, taskView } from '../views';
-import { page, progressDeps } from './moves';
+import { progressDeps } from '../moveLookup';
+import { page } from '../paging';
 
 export function registerSiteRoutes(api: ApiRouter, deps: RouteDeps): void {
   const { db } = deps;
