@@ -31,6 +31,9 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** Every environment variable the app reads (the README and docker-compose.yml list the same). */
+export const ENV_KEYS = Object.keys(EnvSchema.shape) as (keyof Env)[];
+
 export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];

@@ -1,10 +1,12 @@
 // The Temporal worker: runs the ClientSiteMove workflow and its activities over PostgreSQL and
 // SendGrid. `npm run worker` starts it on its own; `npm start` runs it beside the API.
+import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
 import { createDb, type Db } from './db/client';
 import { createSendGridMailer, type Mailer } from './mail/mailer';
+import { registerSearchAttributes } from './temporal/searchAttributes';
 
 export interface MoveWorkerDeps {
   connection: NativeConnection;
@@ -31,9 +33,12 @@ export async function createMoveWorker(deps: MoveWorkerDeps): Promise<Worker> {
 }
 
 export async function runWorker(config: Config): Promise<void> {
-  const connection = await NativeConnection.connect({
-    address: config.temporal.address ?? `127.0.0.1:${config.temporal.port}`,
-  });
+  const address = config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
+  // A server other than the dev server (which `npm start` runs with them) may not have them yet.
+  const admin = await Connection.connect({ address });
+  await registerSearchAttributes(admin, config.temporal.namespace);
+  await admin.close();
+  const connection = await NativeConnection.connect({ address });
   const db = createDb(config.database.url);
   const worker = await createMoveWorker({
     connection,

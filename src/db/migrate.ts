@@ -1,8 +1,6 @@
 // Applies the committed migrations with the Prisma CLI (`migrate deploy`): a no-op when up to date.
 import { spawn } from 'node:child_process';
-import path from 'node:path';
-
-const ROOT = path.resolve(__dirname, '..', '..');
+import { PROJECT_ROOT as ROOT } from '../paths';
 
 export class MigrationError extends Error {}
 

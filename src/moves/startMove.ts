@@ -53,6 +53,7 @@ export interface StartedMove {
 }
 
 const ACTIVE_MOVE_INDEX = 'client_site_move_one_active_per_client';
+const IDEMPOTENCY_INDEX = 'client_site_move_requested_by_id_idempotency_key_key';
 
 export async function startMove(
   deps: StartMoveDeps,
@@ -61,14 +62,30 @@ export async function startMove(
 ): Promise<StartedMove> {
   const { db } = deps;
   const { operatorId, idempotencyKey } = options;
-  const now = options.now ?? new Date();
   const fingerprint = idempotencyKey === undefined ? null : requestFingerprint(request);
 
   if (idempotencyKey !== undefined) {
     const earlier = await findByIdempotencyKey(db, operatorId, idempotencyKey);
     if (earlier) return replay(earlier, fingerprint);
   }
+  const checked = await checkRequest(db, request, options.now ?? new Date());
+  const recorded = await recordMove(db, request, checked, { operatorId, idempotencyKey, fingerprint });
+  if ('replayed' in recorded) return recorded;
 
+  const runId = await startWorkflow(deps, request, checked, recorded.moveId);
+  await db.clientSiteMove.update({ where: { id: recorded.moveId }, data: { runId } });
+  return { moveId: recorded.moveId, replayed: false };
+}
+
+interface CheckedRequest {
+  client: { id: string; name: string; siteId: string };
+  moveNow: boolean;
+  scheduledFor: Date;
+  notifyOperatorId: string | null;
+}
+
+/** Every rule the data can answer before anything is written (the database re-checks the races). */
+async function checkRequest(db: Db, request: StartMoveRequest, now: Date): Promise<CheckedRequest> {
   const client = await db.client.findUnique({ where: { id: request.clientId } });
   if (!client) throw new MoveRequestError(Code.ClientNotFound, `Client ${request.clientId} does not exist`);
 
@@ -99,29 +116,40 @@ export async function startMove(
       { field: 'notifyOperatorId', message: 'is not a known T2 contact' },
     ]);
   }
+  return { client, moveNow, scheduledFor, notifyOperatorId };
+}
 
-  const workflowId = moveWorkflowId(client.id);
-  let moveId: string;
+/**
+ * Inserts the move (SCHEDULED), its chosen spaces and who asked. The partial unique index on active
+ * moves makes this the point where one of two racing starts for a client loses.
+ */
+async function recordMove(
+  db: Db,
+  request: StartMoveRequest,
+  checked: CheckedRequest,
+  by: { operatorId: string; idempotencyKey?: string; fingerprint: string | null },
+): Promise<{ moveId: string } | StartedMove> {
+  const { client } = checked;
   try {
     const row = await db.clientSiteMove.create({
       data: {
         clientId: client.id,
-        requestedById: operatorId,
+        requestedById: by.operatorId,
         sourceSiteId: client.siteId,
         destinationSiteId: request.destinationSiteId,
         tariffId: request.tariffId,
         minuteBundleId: request.minuteBundleId,
-        moveNow,
-        scheduledFor,
-        notifyOperatorId,
-        workflowId,
-        idempotencyKey: idempotencyKey ?? null,
-        requestFingerprint: fingerprint,
+        moveNow: checked.moveNow,
+        scheduledFor: checked.scheduledFor,
+        notifyOperatorId: checked.notifyOperatorId,
+        workflowId: moveWorkflowId(client.id),
+        idempotencyKey: by.idempotencyKey ?? null,
+        requestFingerprint: by.fingerprint,
         spaces: { create: request.spaceIds.map((spaceId) => ({ spaceId, role: 'TARGET' as const })) },
         // Who asked for it: the workflow's own audit entries have no operator.
         auditEntries: {
           create: {
-            actorOperatorId: operatorId,
+            actorOperatorId: by.operatorId,
             action: 'move.requested',
             clientId: client.id,
             details: { moveAt: request.moveAt, destinationSiteId: request.destinationSiteId },
@@ -130,13 +158,13 @@ export async function startMove(
       },
       select: { id: true },
     });
-    moveId = row.id;
+    return { moveId: row.id };
   } catch (error) {
     const index = violatedUniqueIndex(error);
-    if (index !== null && idempotencyKey !== undefined) {
+    if (index !== null && by.idempotencyKey !== undefined) {
       // A concurrent request with the same key may have won, whichever index PostgreSQL names.
-      const earlier = await findByIdempotencyKey(db, operatorId, idempotencyKey);
-      if (earlier) return replay(earlier, fingerprint);
+      const earlier = await findByIdempotencyKey(db, by.operatorId, by.idempotencyKey);
+      if (earlier) return replay(earlier, by.fingerprint);
     }
     if (index === ACTIVE_MOVE_INDEX) {
       // Another start for this client won the race between our check and our insert.
@@ -146,22 +174,38 @@ export async function startMove(
       });
       throw activeMoveExists(client.name, winner);
     }
+    if (index === IDEMPOTENCY_INDEX) {
+      // The request that held the key failed and let it go just now: this one may simply try again.
+      throw new MoveRequestError(
+        Code.IdempotentRequestInProgress,
+        'A request with this Idempotency-Key was being processed; retry shortly',
+      );
+    }
     throw error;
   }
+}
 
+/** Starts the move's workflow and returns its run id; if Temporal says no, the move row goes again. */
+async function startWorkflow(
+  deps: StartMoveDeps,
+  request: StartMoveRequest,
+  checked: CheckedRequest,
+  moveId: string,
+): Promise<string> {
+  const { client } = checked;
+  const workflowId = moveWorkflowId(client.id);
   const input: ClientSiteMoveInput = {
     moveId,
     clientId: client.id,
     clientName: client.name,
     sourceSiteId: client.siteId,
     destinationSiteId: request.destinationSiteId,
-    scheduledFor: scheduledFor.toISOString(),
-    moveNow,
-    notify: notifyOperatorId !== null,
+    scheduledFor: checked.scheduledFor.toISOString(),
+    moveNow: checked.moveNow,
+    notify: checked.notifyOperatorId !== null,
     batchSize: deps.move.batchSize,
     decisionTimeout: deps.move.decisionTimeout,
   };
-  let runId: string;
   try {
     const handle = await withTemporalDeadline(deps.temporal, deps.timeouts.startMs, () =>
       deps.temporal.workflow.start(clientSiteMove, {
@@ -180,7 +224,7 @@ export async function startMove(
         memo: { clientName: client.name, moveId },
       }),
     );
-    runId = handle.firstExecutionRunId;
+    return handle.firstExecutionRunId;
   } catch (error) {
     await removeUnstartedMove(deps, moveId);
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
@@ -199,8 +243,6 @@ export async function startMove(
     }
     throw error;
   }
-  await db.clientSiteMove.update({ where: { id: moveId }, data: { runId } });
-  return { moveId, replayed: false };
 }
 
 /** Checks that the destination and everything chosen there belong together and are free. */

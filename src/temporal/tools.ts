@@ -1,6 +1,7 @@
 // Where the project-installed Temporal executables are (written by scripts/bootstrap.mjs).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../paths';
 
 export interface TemporalTools {
   /** The Temporal CLI: dev server and Temporal Web. */
@@ -9,7 +10,6 @@ export interface TemporalTools {
   testServer: string;
 }
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 export function readTemporalTools(root = PROJECT_ROOT): TemporalTools {
   const manifest = path.join(root, '.tools', 'tools.json');

@@ -3,7 +3,7 @@
 // racing starts, and "a failed request changes nothing".
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { MoveSchema, MovesResponse } from '../../src/api/schemas';
+import { MoveSchema, MovesResponse, ProblemSchema } from '../../src/api/schemas';
 import { createOperator } from '../../src/api/operators';
 import { requestFingerprint } from '../../src/moves/startMove';
 import { moveWorkflowId, type ClientSiteMoveInput } from '../../src/domain/move';
@@ -64,6 +64,8 @@ function expectProblem(
     type: `${PROBLEM}${slug}`,
   });
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  // The body is what the spec's Problem schema says it is.
+  ProblemSchema.parse(res.body);
   expect(res.body).toMatchObject({ title: anyString(), status, detail: anyString() });
 }
 

@@ -1,6 +1,6 @@
 // The project's tool installer says what to install, in one line, when Go or Java is missing.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -11,12 +11,16 @@ function installWithoutToolchains(fn: 'ensureTemporalCli' | 'ensureTestServer') 
   const root = mkdtempSync(path.join(os.tmpdir(), 'csm-tools-'));
   mkdirSync(path.join(root, 'tools', 'test-server'), { recursive: true });
   copyFileSync(path.join(ROOT, 'tools', 'test-server', 'pom.xml'), path.join(root, 'tools', 'test-server', 'pom.xml'));
+  // A PATH with node and nothing else (the machine's node sits beside java and mvn in /usr/bin).
+  const bin = path.join(root, 'bin');
+  mkdirSync(bin);
+  symlinkSync(process.execPath, path.join(bin, 'node'));
   try {
     const script = `import(${JSON.stringify(path.join(ROOT, 'scripts', 'tools.mjs'))})
       .then((m) => m.${fn}({ root: ${JSON.stringify(root)}, log: () => {} }))
       .then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`;
     return spawnSync(process.execPath, ['-e', script], {
-      env: { PATH: path.dirname(process.execPath), HOME: root },
+      env: { PATH: bin, HOME: root },
       encoding: 'utf8',
     });
   } finally {
