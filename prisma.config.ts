@@ -16,5 +16,5 @@ export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
   // DATABASE_URL, or the embedded development database that `npm start` runs.
-  adapter: async () => cliAdapterFactory(databaseUrl),
+  adapter: () => Promise.resolve(cliAdapterFactory(databaseUrl)),
 });

@@ -160,5 +160,5 @@ export function unrefLongTimers(thresholdMs = 5_000): void {
     if ((ms ?? 0) >= thresholdMs) timer.unref();
     return timer;
   };
-  globalThis.setTimeout = Object.assign(patched, globalThis.setTimeout) as unknown as typeof setTimeout;
+  globalThis.setTimeout = Object.assign(patched, globalThis.setTimeout);
 }

@@ -54,7 +54,11 @@ function ensurePrismaClient() {
   const want = sha256('prisma/schema.prisma', 'package-lock.json');
   if (stamped(stamp, want)) return;
   log('generating the Prisma client...');
-  run(process.execPath, [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'generate'], 'prisma generate');
+  run(
+    process.execPath,
+    [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'generate'],
+    'prisma generate',
+  );
   writeFileSync(stamp, want);
 }
 

@@ -104,7 +104,9 @@ export async function ensureTemporalCli({ root = DEFAULT_ROOT, log = defaultLog 
       ? `Temporal CLI at ${rel(root, bin)} reports version ${found}, want ${version}: rebuilding.`
       : `Building Temporal CLI v${version} with ${go}${goVersion ? ` (go ${goVersion})` : ''} into ${rel(root, bin)}.`,
   );
-  log('The first build downloads a few hundred MB of Go modules and compiles for several minutes; later builds come from the Go caches.');
+  log(
+    'The first build downloads a few hundred MB of Go modules and compiles for several minutes; later builds come from the Go caches.',
+  );
 
   await fs.mkdir(paths.binDir, { recursive: true });
   await removeStaleTempDirs(paths.binDir, '.install-temporal-');
@@ -196,7 +198,9 @@ export async function ensureTestServer({ root = DEFAULT_ROOT, log = defaultLog }
     throw new Error(`${paths.testServerPom} is missing: it is part of the repository, restore it`);
   }
 
-  log(`Fetching ${stamp} and its dependencies with Maven into ${rel(root, paths.testServerDir)} (about 40 MB the first time).`);
+  log(
+    `Fetching ${stamp} and its dependencies with Maven into ${rel(root, paths.testServerDir)} (about 40 MB the first time).`,
+  );
   await fs.mkdir(paths.toolsDir, { recursive: true });
   await removeStaleTempDirs(paths.toolsDir, '.install-test-server-');
   const tmpDir = await fs.mkdtemp(path.join(paths.toolsDir, `.install-test-server-${process.pid}-`));
@@ -215,7 +219,12 @@ export async function ensureTestServer({ root = DEFAULT_ROOT, log = defaultLog }
         '-DincludeScope=runtime',
         `-Dtemporal.testServer.version=${version}`,
       ],
-      { cwd: path.dirname(paths.testServerPom), env: process.env, log, what: `mvn dependency:copy-dependencies (${stamp})` },
+      {
+        cwd: path.dirname(paths.testServerPom),
+        env: process.env,
+        log,
+        what: `mvn dependency:copy-dependencies (${stamp})`,
+      },
     );
     const jar = path.join(tmpDir, 'lib', `temporal-test-server-${version}.jar`);
     if (!(await isReadable(jar))) throw new Error(`Maven finished but ${jar} is missing`);
@@ -293,7 +302,8 @@ function run(cmd, args, { cwd, env, log, what }) {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail = [];
     const onLine = (raw) => {
-      const line = raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trimEnd(); // Maven colours even with -B
+      // eslint-disable-next-line no-control-regex -- strips the ANSI colours Maven prints even with -B
+      const line = raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trimEnd();
       if (!line) return;
       tail.push(line);
       if (tail.length > 20) tail.shift();
@@ -305,7 +315,10 @@ function run(cmd, args, { cwd, env, log, what }) {
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
       else {
-        const last = tail.filter((l) => l.trim()).slice(-3).join(' | ');
+        const last = tail
+          .filter((l) => l.trim())
+          .slice(-3)
+          .join(' | ');
         reject(
           new ToolInstallError(
             `${what} failed (${signal ? `signal ${signal}` : `exit code ${code}`})${last ? `: ${last}` : ''}; see the output above.`,

@@ -1,12 +1,7 @@
 // What the ClientSiteMove workflow asks of the world. createActivities() implements it over
 // PostgreSQL and SendGrid; workflow tests implement it locally. Every activity is idempotent:
 // running it twice, or again after a crash half-way, leaves the same state as running it once.
-import type {
-  EmailState,
-  FinalPhase,
-  ItemProgress,
-  MoveProgress,
-} from '../domain/move';
+import type { EmailState, FinalPhase, ItemProgress, MoveProgress } from '../domain/move';
 
 export interface MoveRef {
   moveId: string;

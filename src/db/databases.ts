@@ -37,7 +37,9 @@ export async function ensureDatabase(url: string, template?: string): Promise<vo
 }
 
 export async function dropDatabase(url: string): Promise<void> {
-  await withAdmin(url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(databaseName(url))} WITH (FORCE)`));
+  await withAdmin(url, (client) =>
+    client.query(`DROP DATABASE IF EXISTS ${quoteIdent(databaseName(url))} WITH (FORCE)`),
+  );
 }
 
 export { withDatabase, databaseName };

@@ -18,7 +18,10 @@ export async function migrateDatabase(databaseUrl: string): Promise<string> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) return resolve(output);
-      const reason = output.split('\n').filter((l) => /error|P\d{4}|can't reach/i.test(l)).join(' ');
+      const reason = output
+        .split('\n')
+        .filter((l) => /error|P\d{4}|can't reach/i.test(l))
+        .join(' ');
       reject(new MigrationError(`prisma migrate deploy failed (exit ${code}): ${reason || output.trim()}`));
     });
   });

@@ -50,7 +50,8 @@ export function createSendGridMailer(options: MailerOptions): Mailer {
         html: email.html,
         customArgs: { reference: email.reference },
       });
-      const header = response.headers['x-message-id'] as unknown;
+      const headers = response.headers as Record<string, unknown>;
+      const header = headers['x-message-id'];
       return { providerMessageId: typeof header === 'string' ? header : null };
     },
   };

@@ -85,7 +85,10 @@ export async function startMailSink(port = 0, host = '127.0.0.1'): Promise<MailS
     if (req.method === 'GET' && req.url === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       const rows = messages
-        .map((m) => `<li>${escapeHtml(m.receivedAt)} to ${escapeHtml(m.to.join(', '))}: <b>${escapeHtml(m.subject)}</b><pre>${escapeHtml(m.text ?? '')}</pre></li>`)
+        .map(
+          (m) =>
+            `<li>${escapeHtml(m.receivedAt)} to ${escapeHtml(m.to.join(', '))}: <b>${escapeHtml(m.subject)}</b><pre>${escapeHtml(m.text ?? '')}</pre></li>`,
+        )
         .reverse()
         .join('');
       return res.end(`<!doctype html><title>Mail sink</title><h1>Mail sink (${messages.length})</h1><ul>${rows}</ul>`);

@@ -10,7 +10,6 @@ export interface TemporalTools {
   testServer: string;
 }
 
-
 export function readTemporalTools(root = PROJECT_ROOT): TemporalTools {
   const manifest = path.join(root, '.tools', 'tools.json');
   if (!existsSync(manifest)) {

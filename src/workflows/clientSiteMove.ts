@@ -166,12 +166,17 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
       await mirror.recordProgress(progress);
     } catch (error) {
       if (isCancellation(error)) throw error;
-      log.warn('Dashboard mirror is behind: recordProgress kept failing', { moveId, error: messageOf(rootCause(error)) });
+      log.warn('Dashboard mirror is behind: recordProgress kept failing', {
+        moveId,
+        error: messageOf(rootCause(error)),
+      });
     }
   };
   const requirePhase = (phase: MovePhase, action: string, extraOk = true) => {
     if (progress.phase !== phase || !extraOk) {
-      throw UpdateRejection.phase(`Cannot ${action} a move that is ${progress.phase}${extraOk ? '' : ' and already decided'}`);
+      throw UpdateRejection.phase(
+        `Cannot ${action} a move that is ${progress.phase}${extraOk ? '' : ' and already decided'}`,
+      );
     }
   };
   const stillWaiting = () => !moveNowRequested && !cancelRequested;
@@ -316,7 +321,9 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
       if (step === 'PROVISION_SERVICES' && keepDestinationServices) {
         // Make-before-break in reverse: the source services are not live again, so the client
         // keeps the destination ones rather than having none.
-        failures.push(skippedCompensation(step, 'Destination services kept: the source services could not be restored'));
+        failures.push(
+          skippedCompensation(step, 'Destination services kept: the source services could not be restored'),
+        );
         continue;
       }
       progress.currentStep = `rollback:${step}`;

@@ -92,14 +92,18 @@ describe('constraints', () => {
   it('reject a phone number that is not E.164', async () => {
     const existing = await someNumber();
     await expect(
-      t.db.phoneNumber.create({ data: { number: '020 7946 0000', clientId: existing.clientId, siteId: existing.siteId } }),
+      t.db.phoneNumber.create({
+        data: { number: '020 7946 0000', clientId: existing.clientId, siteId: existing.siteId },
+      }),
     ).rejects.toThrow(/phone_number_e164/);
   });
 
-  it("reject a client whose tariff belongs to another site", async () => {
+  it('reject a client whose tariff belongs to another site', async () => {
     const client = await t.db.client.findFirstOrThrow();
     const foreignTariff = await t.db.tariff.findFirstOrThrow({ where: { siteId: { not: client.siteId } } });
-    await expect(t.db.client.update({ where: { id: client.id }, data: { tariffId: foreignTariff.id } })).rejects.toThrow();
+    await expect(
+      t.db.client.update({ where: { id: client.id }, data: { tariffId: foreignTariff.id } }),
+    ).rejects.toThrow();
   });
 
   it('reject a second active move for the same client', async () => {

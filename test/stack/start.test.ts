@@ -100,7 +100,11 @@ it('a taken port fails fast with one line naming the setting', async () => {
 
 it('an unreachable DATABASE_URL fails fast and says what to do', async () => {
   const ports = await freePorts();
-  const run = runStart({ ...ports, DATA_DIR: dataDir, DATABASE_URL: `postgresql://app:pw@127.0.0.1:${await freePort()}/app` });
+  const run = runStart({
+    ...ports,
+    DATA_DIR: dataDir,
+    DATABASE_URL: `postgresql://app:pw@127.0.0.1:${await freePort()}/app`,
+  });
   expect(await run.exited).toBe(1);
   const output = run.output().trim();
   expect(output).toMatch(/^Cannot reach the database in DATABASE_URL \(127\.0\.0\.1:\d+\/app\): ECONNREFUSED\./);

@@ -51,7 +51,10 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
   const gates = new Map<ActivityName, Gate>();
   // Copies: the fake counts failures down, and specs are often shared between tests.
   const failures = new Map(
-    (Object.entries(options.failures ?? {}) as [ActivityName, FailureSpec][]).map(([name, spec]) => [name, { ...spec }]),
+    (Object.entries(options.failures ?? {}) as [ActivityName, FailureSpec][]).map(([name, spec]) => [
+      name,
+      { ...spec },
+    ]),
   );
   const state: Record<ItemKind, KindState> = {
     SERVICE: { total: options.totals?.SERVICE ?? 3, moved: 0 },

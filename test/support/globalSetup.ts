@@ -30,7 +30,14 @@ export default async function globalSetup(): Promise<void> {
 
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
-    logger: { trace: () => {}, debug: () => {}, info: () => {}, warn: console.warn, error: console.error, log: () => {} },
+    logger: {
+      trace: () => {},
+      debug: () => {},
+      info: () => {},
+      warn: console.warn,
+      error: console.error,
+      log: () => {},
+    },
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);

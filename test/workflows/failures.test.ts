@@ -107,9 +107,15 @@ describe('a step that fails for good', () => {
     const input = await moveInput(env, { moveNow: true, decisionTimeout: '2 hours' });
     const result = await withMove(env, fake, input, (handle) => handle.result());
     expect(result.phase).toBe('ROLLED_BACK');
-    expect(compensationsCalled(fake.calls)).toEqual(['restoreUsers', 'restorePhoneNumbers', 'removeProvisionedServices']);
+    expect(compensationsCalled(fake.calls)).toEqual([
+      'restoreUsers',
+      'restorePhoneNumbers',
+      'removeProvisionedServices',
+    ]);
     const waited = fake.progressLog.find((p) => p.phase === 'NEEDS_ATTENTION')!;
-    expect(Date.parse(result.progress.finishedAt!) - Date.parse(waited.updatedAt)).toBeGreaterThanOrEqual(2 * 60 * 60 * 1000);
+    expect(Date.parse(result.progress.finishedAt!) - Date.parse(waited.updatedAt)).toBeGreaterThanOrEqual(
+      2 * 60 * 60 * 1000,
+    );
   });
 
   it('retries transient failures with backoff, without bothering an operator', async () => {
@@ -147,7 +153,11 @@ describe('cancellation during the move', () => {
       return handle.result();
     });
     expect(result.phase).toBe('ROLLED_BACK');
-    expect(compensationsCalled(fake.calls)).toEqual(['restoreUsers', 'restorePhoneNumbers', 'removeProvisionedServices']);
+    expect(compensationsCalled(fake.calls)).toEqual([
+      'restoreUsers',
+      'restorePhoneNumbers',
+      'removeProvisionedServices',
+    ]);
     // The rollback started only after the cancelled step had stopped.
     const cancelledAt = fake.calls.lastIndexOf('moveUsers');
     expect(fake.calls.indexOf('restoreUsers')).toBeGreaterThan(cancelledAt);
@@ -194,7 +204,10 @@ describe('a rollback that cannot finish', () => {
     });
     expect(result.phase).toBe('FAILED');
     expect(result.progress.needsHuman).toEqual([
-      expect.objectContaining({ type: 'SpaceNotRestorable', item: { kind: 'SPACE', id: 'space-9', label: 'Suite 1.02' } }),
+      expect.objectContaining({
+        type: 'SpaceNotRestorable',
+        item: { kind: 'SPACE', id: 'space-9', label: 'Suite 1.02' },
+      }),
     ]);
     expect(compensationsCalled(fake.calls)).toEqual([
       'recommissionSourceServices',

@@ -194,7 +194,9 @@ describe('invalid updates are rejected with a reason, and change nothing', () =>
     const input = await moveInput(env);
     const now = await env.currentTimeMs();
     await withMove(env, fake, input, async (handle) => {
-      const past = await rejection(handle.executeUpdate(rescheduleUpdate, { args: [new Date(now - DAY_MS).toISOString()] }));
+      const past = await rejection(
+        handle.executeUpdate(rescheduleUpdate, { args: [new Date(now - DAY_MS).toISOString()] }),
+      );
       expect(past.type).toBe('InvalidMoveTime');
       expect(past.message).toMatch(/not in the future/);
       const garbage = await rejection(handle.executeUpdate(rescheduleUpdate, { args: ['next tuesday'] }));
