@@ -150,7 +150,7 @@ async function recordMove(
         auditEntries: {
           create: {
             actorOperatorId: by.operatorId,
-            action: 'move.requested',
+            action: 'MOVE_REQUESTED',
             clientId: client.id,
             details: { moveAt: request.moveAt, destinationSiteId: request.destinationSiteId },
           },

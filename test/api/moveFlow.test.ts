@@ -208,7 +208,7 @@ it('a scheduled move: rescheduled, refused what its phase does not allow, then c
     where: { moveId, actorOperatorId: SUPER_ADMIN_ID },
     orderBy: { id: 'asc' },
   });
-  expect(audit.map((a) => a.action)).toEqual(['move.requested', 'move.reschedule', 'move.cancel']);
+  expect(audit.map((a) => a.action)).toEqual(['MOVE_REQUESTED', 'OPERATOR_RESCHEDULE', 'OPERATOR_CANCEL']);
 
   await workflowClosed(final.move);
   expect((await api(h.app).post(`${path}/cancel`, { reason: 'again' })).status).toBe(409);
@@ -309,6 +309,6 @@ describe('a move held in NEEDS_ATTENTION by a blocked phone number', () => {
     expect(after.client).toMatchObject({ siteId: siteIdOf('BRS-TQY'), status: 'ACTIVE' });
     expect(new Set(after.phoneNumbers.map((n) => n.siteId))).toEqual(new Set([siteIdOf('BRS-TQY')]));
     const audit = await h.t.db.auditEntry.findMany({ where: { moveId: move.id, actorOperatorId: SUPER_ADMIN_ID } });
-    expect(audit.map((a) => a.action).sort()).toEqual(['move.requested', 'move.retry']);
+    expect(audit.map((a) => a.action).sort()).toEqual(['MOVE_REQUESTED', 'OPERATOR_RETRY']);
   });
 });

@@ -100,7 +100,7 @@ describe('a valid start', () => {
     expect(row).toMatchObject({ status: 'SCHEDULED', workflowId: move.workflowId, runId: move.runId });
     expect(row.spaces).toEqual([{ moveId: move.id, spaceId: spaceIdOf('LDN-SHO', 5), role: 'TARGET' }]);
     const audit = await h.t.db.auditEntry.findMany({ where: { moveId: move.id } });
-    expect(audit).toEqual([objectContaining({ action: 'move.requested', actorOperatorId: SUPER_ADMIN_ID })]);
+    expect(audit).toEqual([objectContaining({ action: 'MOVE_REQUESTED', actorOperatorId: SUPER_ADMIN_ID })]);
   });
 
   it('starts workflow clientSiteMove with the input, search attributes and memo', async () => {

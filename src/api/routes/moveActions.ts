@@ -18,6 +18,8 @@ interface ActionRoute<B extends z.ZodType> {
   body: B;
   bodyOptional: boolean;
   problems: ProblemSlug[];
+  /** The audit entry's action, beside the workflow's own (MOVE_SCHEDULED, MOVE_CANCELLED, ...). */
+  auditAction: string;
   action(body: z.output<B>): MoveAction;
 }
 
@@ -54,7 +56,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
           await deps.db.auditEntry.create({
             data: {
               actorOperatorId: operator.id,
-              action: `move.${action.kind}`,
+              action: spec.auditAction,
               clientId: move.clientId,
               moveId: move.id,
               details: { ...action, phaseAfter: progress.phase },
@@ -78,6 +80,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     body: CancelBody,
     bodyOptional: false,
     problems: ['invalid-reason'],
+    auditAction: 'OPERATOR_CANCEL',
     action: (body) => ({ kind: 'cancel', reason: body.reason }),
   });
   add({
@@ -88,6 +91,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     body: RescheduleBody,
     bodyOptional: false,
     problems: ['invalid-move-time'],
+    auditAction: 'OPERATOR_RESCHEDULE',
     action: (body) => ({ kind: 'reschedule', moveAt: body.moveAt }),
   });
   add({
@@ -98,6 +102,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     body: NoBody,
     bodyOptional: true,
     problems: [],
+    auditAction: 'OPERATOR_MOVE_NOW',
     action: () => ({ kind: 'move-now' }),
   });
   add({
@@ -108,6 +113,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     body: NoBody,
     bodyOptional: true,
     problems: [],
+    auditAction: 'OPERATOR_RETRY',
     action: () => ({ kind: 'retry' }),
   });
   add({
@@ -118,6 +124,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     body: NoBody,
     bodyOptional: true,
     problems: [],
+    auditAction: 'OPERATOR_ROLLBACK',
     action: () => ({ kind: 'rollback' }),
   });
 }

@@ -1,0 +1,136 @@
+// The workflow end to end: Temporal dev server, the real worker and activities, real PostgreSQL,
+// the real SendGrid client talking to the local sink. No fakes.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { seedDemoData } from '../../src/db/seed';
+import { moveWorkflowId, type ClientSiteMoveInput } from '../../src/domain/move';
+import { createSendGridMailer } from '../../src/mail/mailer';
+import { startMailSink, type MailSink } from '../../src/mail/sink';
+import { clientSiteMove, progressQuery, rollbackUpdate } from '../../src/workflows/clientSiteMove';
+import { createMoveWorker } from '../../src/worker';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { ADMIN_EMAIL, clientState, insertMove, siteIdOf, spaceIdOf, type MoveFixture } from '../support/moveFixtures';
+import { startDevServerEnv, workflowBundle } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let t: TestDatabase;
+let sink: MailSink;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = 'e2e-client-site-move';
+
+beforeAll(async () => {
+  [env, t, sink] = await Promise.all([startDevServerEnv(), createTestDatabase(), startMailSink()]);
+  await seedDemoData(t.db, { env: 'development' });
+  worker = await createMoveWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    db: t.db,
+    mailer: createSendGridMailer({ from: 'moves@t2.example', baseUrl: sink.url }),
+    workflowBundle: workflowBundle(),
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await Promise.all([env?.teardown(), t?.drop(), sink?.close()]);
+});
+
+function start(move: MoveFixture) {
+  const input: ClientSiteMoveInput = {
+    moveId: move.moveId,
+    clientId: move.clientId,
+    clientName: move.clientName,
+    sourceSiteId: move.sourceSiteId,
+    destinationSiteId: move.destinationSiteId,
+    scheduledFor: new Date().toISOString(),
+    moveNow: true,
+    notify: true,
+    batchSize: 7,
+    decisionTimeout: '24 hours',
+  };
+  return env.client.workflow.start(clientSiteMove, {
+    taskQueue,
+    workflowId: moveWorkflowId(move.clientId),
+    args: [input],
+  });
+}
+
+it('completes a move: everything at the destination, the task completed, one email', async () => {
+  const move = await insertMove(t.db, {
+    client: 'Brightwave Studios',
+    to: 'MAN-SPF',
+    targetSpaces: [9, 10],
+    notify: true,
+  });
+  const before = await clientState(t.db, move.clientId);
+  const handle = await start(move);
+  const result = await handle.result();
+  expect(result.phase).toBe('COMPLETED');
+
+  const after = await clientState(t.db, move.clientId);
+  const destination = siteIdOf('MAN-SPF');
+  expect(after.client).toEqual({
+    siteId: destination,
+    tariffId: move.tariffId,
+    minuteBundleId: move.minuteBundleId,
+    status: 'ACTIVE',
+  });
+  expect(after.users.map((u) => u.siteId)).toEqual(before.users.map(() => destination));
+  expect(after.phoneNumbers.map((n) => n.siteId)).toEqual(before.phoneNumbers.map(() => destination));
+  expect(after.spaceIds.sort()).toEqual([spaceIdOf('MAN-SPF', 9), spaceIdOf('MAN-SPF', 10)].sort());
+  const live = after.services.filter((s) => s.status === 'ACTIVE');
+  expect(live).toHaveLength(before.services.length);
+  expect(live.every((s) => s.siteId === destination)).toBe(true);
+  expect(new Set(live.map((s) => s.replacesServiceId))).toEqual(new Set(before.services.map((s) => s.id)));
+  expect(
+    after.services
+      .filter((s) => s.status === 'DECOMMISSIONED')
+      .map((s) => s.id)
+      .sort(),
+  ).toEqual(before.services.map((s) => s.id).sort());
+
+  const task = await t.db.dashboardTask.findUniqueOrThrow({ where: { moveId: move.moveId } });
+  expect(task).toMatchObject({ siteId: destination, phase: 'COMPLETED', open: false });
+  const row = await t.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.moveId } });
+  expect(row.status).toBe('COMPLETED');
+
+  const mail = sink.messages().filter((m) => m.subject.includes('Brightwave Studios'));
+  expect(mail).toHaveLength(1);
+  expect(mail[0]!.to).toEqual([ADMIN_EMAIL]);
+  expect(mail[0]!.subject).toMatch(/completed/i);
+  expect(result.progress.email.state).toBe('SENT');
+});
+
+it('a forced non-retryable failure, then rollback, gives the client back exactly as it was', async () => {
+  // Evergreen Health has one blocked phone number: the move cannot re-home it.
+  const move = await insertMove(t.db, { client: 'Evergreen Health', to: 'LDN-SHO', targetSpaces: [11], notify: true });
+  const before = await clientState(t.db, move.clientId);
+  const handle = await start(move);
+  // The query answers first; the dashboard task follows once the workflow has mirrored it.
+  const deadline = Date.now() + 60_000;
+  const taskPhase = async () => (await t.db.dashboardTask.findUnique({ where: { moveId: move.moveId } }))?.phase;
+  while ((await handle.query(progressQuery)).phase !== 'NEEDS_ATTENTION' || (await taskPhase()) !== 'NEEDS_ATTENTION') {
+    if (Date.now() > deadline) throw new Error('the move never showed NEEDS_ATTENTION');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const progress = await handle.query(progressQuery);
+  expect(progress.lastError).toMatchObject({
+    type: 'PhoneNumberBlocked',
+    step: 'REHOME_PHONE_NUMBERS',
+    nonRetryable: true,
+  });
+  expect(progress.lastError?.item?.kind).toBe('PHONE_NUMBER');
+
+  await handle.executeUpdate(rollbackUpdate);
+  const result = await handle.result();
+  expect(result.phase).toBe('ROLLED_BACK');
+  const after = await clientState(t.db, move.clientId);
+  expect(after).toEqual(before);
+  const mail = sink.messages().filter((m) => m.subject.includes('Evergreen Health'));
+  expect(mail).toHaveLength(1);
+  expect(mail[0]!.subject).toMatch(/rolled back/i);
+});
