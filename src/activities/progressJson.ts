@@ -1,6 +1,6 @@
 // MoveProgress as the JSON the move row and its dashboard task keep.
 import { Prisma } from '../db/client';
-import { emptyItemProgress, type MoveProgress } from '../domain/move';
+import { scheduledProgress, type MoveProgress } from '../domain/move';
 import type { MoveRecord } from './moveRecord';
 
 /** JSON column value of plain data; the round trip drops undefined fields as JSON would. */
@@ -17,19 +17,5 @@ export function needsHumanJson(progress: MoveProgress): Prisma.InputJsonValue | 
 
 /** What the dashboard shows before the workflow first reports: scheduled, nothing moved yet. */
 export function initialProgress(move: MoveRecord, now: Date): MoveProgress {
-  return {
-    moveId: move.id,
-    phase: 'SCHEDULED',
-    scheduledFor: move.scheduledFor.toISOString(),
-    startedAt: null,
-    finishedAt: null,
-    currentStep: 'WAITING',
-    items: emptyItemProgress(),
-    lastError: null,
-    decisionDeadline: null,
-    needsHuman: [],
-    email: { state: move.notifyEmail ? 'PENDING' : 'NOT_REQUESTED', error: null },
-    cancelReason: null,
-    updatedAt: now.toISOString(),
-  };
+  return scheduledProgress(move.id, move.scheduledFor.toISOString(), move.notifyEmail !== null, now.toISOString());
 }

@@ -127,6 +127,25 @@ export interface ClientSiteMoveResult {
   progress: MoveProgress;
 }
 
+/** A move that is scheduled and has not started: what the workflow and the dashboard begin with. */
+export function scheduledProgress(moveId: string, scheduledFor: string, notify: boolean, now: string): MoveProgress {
+  return {
+    moveId,
+    phase: 'SCHEDULED',
+    scheduledFor: new Date(scheduledFor).toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    currentStep: 'WAITING',
+    items: emptyItemProgress(),
+    lastError: null,
+    decisionDeadline: null,
+    needsHuman: [],
+    email: { state: notify ? 'PENDING' : 'NOT_REQUESTED', error: null },
+    cancelReason: null,
+    updatedAt: now,
+  };
+}
+
 export function emptyItemProgress(): ItemProgress {
   return {
     users: { total: 0, done: 0 },

@@ -25,7 +25,7 @@ import {
   BATCHED_STEP_KIND,
   MOVE_STEPS,
   PROGRESS_KEY,
-  emptyItemProgress,
+  scheduledProgress,
   isBatchedStep,
   type BatchedStep,
   type ClientSiteMoveInput,
@@ -93,7 +93,9 @@ const compensate = proxyActivities<MoveActivities>({
 
 const mail = proxyActivities<MoveActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
+  // About a minute in all: the move is already final, and while this run lasts its per-client
+  // workflow id stays taken, so a new move for the client would be refused.
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
 });
 
 const SINGLE_FORWARD = {
@@ -132,21 +134,7 @@ type Decision = 'retry' | 'rollback';
 export async function clientSiteMove(input: ClientSiteMoveInput): Promise<ClientSiteMoveResult> {
   const { moveId } = input;
   const decisionTimeoutMs = msToNumber(input.decisionTimeout as Parameters<typeof msToNumber>[0]);
-  const progress: MoveProgress = {
-    moveId,
-    phase: 'SCHEDULED',
-    scheduledFor: new Date(input.scheduledFor).toISOString(),
-    startedAt: null,
-    finishedAt: null,
-    currentStep: 'WAITING',
-    items: emptyItemProgress(),
-    lastError: null,
-    decisionDeadline: null,
-    needsHuman: [],
-    email: { state: input.notify ? 'PENDING' : 'NOT_REQUESTED', error: null },
-    cancelReason: null,
-    updatedAt: new Date().toISOString(),
-  };
+  const progress = scheduledProgress(moveId, input.scheduledFor, input.notify, new Date().toISOString());
 
   let moveNowRequested = input.moveNow;
   let cancelRequested = false;

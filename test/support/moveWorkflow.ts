@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { moveWorkflowId, type ClientSiteMoveInput } from '../../src/domain/move';
 import type { MoveProgress } from '../../src/domain/move';
@@ -73,8 +74,32 @@ export async function withMove<T>(
       ],
       memo: { clientName: input.clientName, moveId: input.moveId },
     });
-    return body(handle);
+    return withDiagnosis(body(handle), handle, fake);
   });
+}
+
+/**
+ * A test stuck on a workflow fails after a minute with what the workflow and the fake had done,
+ * rather than with jest's bare timeout.
+ */
+async function withDiagnosis<T>(work: Promise<T>, handle: MoveHandle, fake: FakeMoveActivities): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void handle
+        .fetchHistory()
+        .then((history) => (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]))
+        .catch((error: unknown) => [`history unavailable: ${String(error)}`])
+        .then((events) =>
+          reject(new Error(`Workflow stuck.\nActivity calls: ${fake.calls.join(', ')}\nHistory: ${events.join(', ')}`)),
+        );
+    }, 60_000);
+  });
+  try {
+    return await Promise.race([work, stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Polls the progress query until `predicate` holds (the workflow is driven by the worker meanwhile). */

@@ -250,7 +250,7 @@ describe('the outcome email', () => {
     expect(result.phase).toBe('COMPLETED');
     expect(result.progress.email.state).toBe('FAILED');
     expect(result.progress.email.error).toMatch(/MailServerDown/);
-    expect(fake.calls.filter((c) => c === 'sendOutcomeEmail')).toHaveLength(10);
+    expect(fake.calls.filter((c) => c === 'sendOutcomeEmail')).toHaveLength(6);
     expect(compensationsCalled(fake.calls)).toEqual([]);
     expect(fake.progressLog.at(-1)?.email.state).toBe('FAILED');
   });
