@@ -203,7 +203,9 @@ describe('invalid updates are rejected with a reason, and change nothing', () =>
       expect(garbage.type).toBe('InvalidMoveTime');
       expect(garbage.message).toMatch(/not an ISO-8601 time/);
       expect((await handle.query(progressQuery)).scheduledFor).toBe(input.scheduledFor);
+      // Finished before the worker stops, so nothing lingers on the shared test server.
       await handle.executeUpdate(cancelUpdate, { args: ['done testing'] });
+      await handle.result();
     });
   });
 
@@ -214,7 +216,9 @@ describe('invalid updates are rejected with a reason, and change nothing', () =>
       const empty = await rejection(handle.executeUpdate(cancelUpdate, { args: ['   '] }));
       expect(empty.type).toBe('InvalidReason');
       expect((await handle.query(progressQuery)).phase).toBe('SCHEDULED');
+      // Finished before the worker stops, so nothing lingers on the shared test server.
       await handle.executeUpdate(cancelUpdate, { args: ['done testing'] });
+      await handle.result();
     });
   });
 
@@ -227,7 +231,9 @@ describe('invalid updates are rejected with a reason, and change nothing', () =>
         expect(refused.type).toBe('PhaseDoesNotAllow');
         expect(refused.message).toMatch(/SCHEDULED/);
       }
+      // Finished before the worker stops, so nothing lingers on the shared test server.
       await handle.executeUpdate(cancelUpdate, { args: ['done testing'] });
+      await handle.result();
     });
   });
 
