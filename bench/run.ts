@@ -18,7 +18,7 @@ import { freePort } from '../src/stack/ports';
 import { readTemporalTools } from '../src/temporal/tools';
 import { clientSiteMove } from '../src/workflows/clientSiteMove';
 import { MOVE_SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes';
-import { insertMove, noMail, runCompensations, runForwardSteps } from '../test/support/moveFixtures';
+import { insertMove, moveInputFor, noMail, runCompensations, runForwardSteps } from '../test/support/moveFixtures';
 
 const rows: string[][] = [['benchmark', 'items', 'batch', 'snapshot ms', 'forward ms', 'rollback ms', 'notes']];
 
@@ -121,20 +121,7 @@ async function benchWorkflow(db: Db, databaseUrl: string): Promise<void> {
         env.client.workflow.execute(clientSiteMove, {
           taskQueue,
           workflowId: moveWorkflowId(move.clientId),
-          args: [
-            {
-              moveId: move.moveId,
-              clientId: move.clientId,
-              clientName: move.clientName,
-              sourceSiteId: move.sourceSiteId,
-              destinationSiteId: move.destinationSiteId,
-              scheduledFor: new Date().toISOString(),
-              moveNow: true,
-              notify: false,
-              batchSize: 500,
-              decisionTimeout: '24 hours',
-            },
-          ],
+          args: [moveInputFor(move)],
         }),
       ),
     );

@@ -3,13 +3,21 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { seedDemoData } from '../../src/db/seed';
-import { moveWorkflowId, type ClientSiteMoveInput } from '../../src/domain/move';
+import { moveWorkflowId } from '../../src/domain/move';
 import { createSendGridMailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/mail/sink';
 import { clientSiteMove, progressQuery, rollbackUpdate } from '../../src/workflows/clientSiteMove';
 import { createMoveWorker } from '../../src/worker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { ADMIN_EMAIL, clientState, insertMove, siteIdOf, spaceIdOf, type MoveFixture } from '../support/moveFixtures';
+import {
+  ADMIN_EMAIL,
+  clientState,
+  insertMove,
+  moveInputFor,
+  siteIdOf,
+  spaceIdOf,
+  type MoveFixture,
+} from '../support/moveFixtures';
 import { startDevServerEnv, workflowBundle } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -40,18 +48,7 @@ afterAll(async () => {
 });
 
 function start(move: MoveFixture) {
-  const input: ClientSiteMoveInput = {
-    moveId: move.moveId,
-    clientId: move.clientId,
-    clientName: move.clientName,
-    sourceSiteId: move.sourceSiteId,
-    destinationSiteId: move.destinationSiteId,
-    scheduledFor: new Date().toISOString(),
-    moveNow: true,
-    notify: true,
-    batchSize: 7,
-    decisionTimeout: '24 hours',
-  };
+  const input = moveInputFor(move, { notify: true, batchSize: 7 });
   return env.client.workflow.start(clientSiteMove, {
     taskQueue,
     workflowId: moveWorkflowId(move.clientId),

@@ -5,7 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type { BatchInput, BatchResult, MoveActivities } from '../../src/activities/contract';
 import type { Db } from '../../src/db/client';
 import { seedId } from '../../src/db/seed';
-import { emptyItemProgress, moveWorkflowId, type MovePhase, type MoveProgress } from '../../src/domain/move';
+import {
+  emptyItemProgress,
+  moveWorkflowId,
+  type ClientSiteMoveInput,
+  type MovePhase,
+  type MoveProgress,
+} from '../../src/domain/move';
 import type { Mailer } from '../../src/mail/mailer';
 
 export const clientIdOf = (name: string): string => seedId(`client/${name}`);
@@ -74,6 +80,23 @@ export async function insertMove(db: Db, options: MoveOptions): Promise<MoveFixt
     },
   });
   return fixture;
+}
+
+/** The workflow input the API would start this move with (move now, batches of 500). */
+export function moveInputFor(fixture: MoveFixture, overrides: Partial<ClientSiteMoveInput> = {}): ClientSiteMoveInput {
+  return {
+    moveId: fixture.moveId,
+    clientId: fixture.clientId,
+    clientName: fixture.clientName,
+    sourceSiteId: fixture.sourceSiteId,
+    destinationSiteId: fixture.destinationSiteId,
+    scheduledFor: new Date().toISOString(),
+    moveNow: true,
+    notify: false,
+    batchSize: 500,
+    decisionTimeout: '24 hours',
+    ...overrides,
+  };
 }
 
 /** A MoveProgress as the workflow would report it. */
