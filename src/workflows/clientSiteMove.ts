@@ -19,7 +19,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { BatchInput, BatchResult, MoveActivities } from '../activities/contract';
+import type { BatchInput, BatchResult, MoveActivities, MoveRef } from '../activities/contract';
 import { NON_RETRYABLE_MOVE_FAILURES, type MoveFailureDetails } from '../domain/errors';
 import {
   BATCHED_STEP_KIND,
@@ -98,24 +98,28 @@ const mail = proxyActivities<MoveActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
 });
 
-const SINGLE_FORWARD = {
+/** The activities of each step, forward or compensating: single calls, or batches. */
+type SingleSteps = Record<Exclude<MoveStep, BatchedStep>, (input: MoveRef) => Promise<void>>;
+type BatchedSteps = Record<BatchedStep, (input: BatchInput) => Promise<BatchResult>>;
+
+const SINGLE_FORWARD: SingleSteps = {
   APPLY_TARIFF_AND_BUNDLE: forward.applyTariffAndBundle,
   ASSIGN_SPACES: forward.assignSpaces,
-} satisfies Record<Exclude<MoveStep, BatchedStep>, unknown>;
+};
 
-const BATCHED_FORWARD: Record<BatchedStep, (input: BatchInput) => Promise<BatchResult>> = {
+const BATCHED_FORWARD: BatchedSteps = {
   PROVISION_SERVICES: forward.provisionServices,
   REHOME_PHONE_NUMBERS: forward.rehomePhoneNumbers,
   MOVE_USERS: forward.moveUsers,
   DECOMMISSION_SOURCE_SERVICES: forward.decommissionSourceServices,
 };
 
-const SINGLE_COMPENSATION = {
+const SINGLE_COMPENSATION: SingleSteps = {
   APPLY_TARIFF_AND_BUNDLE: compensate.restoreTariffAndBundle,
   ASSIGN_SPACES: compensate.restoreSpaces,
-} satisfies Record<Exclude<MoveStep, BatchedStep>, unknown>;
+};
 
-const BATCHED_COMPENSATION: Record<BatchedStep, (input: BatchInput) => Promise<BatchResult>> = {
+const BATCHED_COMPENSATION: BatchedSteps = {
   PROVISION_SERVICES: compensate.removeProvisionedServices,
   REHOME_PHONE_NUMBERS: compensate.restorePhoneNumbers,
   MOVE_USERS: compensate.restoreUsers,
@@ -141,6 +145,7 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
   let scheduleVersion = 0;
   let mirroredScheduleVersion = 0;
   let decision: Decision | null = null;
+  let finishRecorded = false;
 
   const touch = () => (progress.updatedAt = new Date().toISOString());
   const setPhase = (phase: MovePhase) => {
@@ -206,7 +211,8 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
     async (reason) => {
       cancelRequested = true;
       progress.cancelReason = reason.trim();
-      await condition(() => progress.phase !== 'SCHEDULED');
+      // Answer once the database says so too: the client is ACTIVE again and can be moved anew.
+      await condition(() => finishRecorded);
       return progress;
     },
     {
@@ -277,22 +283,12 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
     }
   }
 
-  async function runForwardStep(step: MoveStep): Promise<void> {
-    if (!isBatchedStep(step)) return SINGLE_FORWARD[step]({ moveId });
+  /** Runs one step's activity, or its batches until none remain, keeping the per-kind counts. */
+  async function runStep(step: MoveStep, single: SingleSteps, batched: BatchedSteps): Promise<void> {
+    if (!isBatchedStep(step)) return single[step]({ moveId });
     const kindKey = PROGRESS_KEY[BATCHED_STEP_KIND[step]];
     for (;;) {
-      const result = await BATCHED_FORWARD[step]({ moveId, batchSize: input.batchSize });
-      if (COUNTS_PROGRESS[step]) progress.items[kindKey].done = result.done;
-      touch();
-      if (result.remaining === 0) return;
-    }
-  }
-
-  async function runCompensation(step: MoveStep): Promise<void> {
-    if (!isBatchedStep(step)) return SINGLE_COMPENSATION[step]({ moveId });
-    const kindKey = PROGRESS_KEY[BATCHED_STEP_KIND[step]];
-    for (;;) {
-      const result = await BATCHED_COMPENSATION[step]({ moveId, batchSize: input.batchSize });
+      const result = await batched[step]({ moveId, batchSize: input.batchSize });
       if (COUNTS_PROGRESS[step]) progress.items[kindKey].done = result.done;
       touch();
       if (result.remaining === 0) return;
@@ -317,7 +313,7 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
       progress.currentStep = `rollback:${step}`;
       await mirrorProgress();
       try {
-        await runCompensation(step);
+        await runStep(step, SINGLE_COMPENSATION, BATCHED_COMPENSATION);
       } catch (error) {
         const failure = toMoveError(error, `rollback:${step}`);
         failures.push(failure);
@@ -336,6 +332,7 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
     progress.currentStep = null;
     progress.decisionDeadline = null;
     await bookkeeping.finishMove({ moveId, phase, progress });
+    finishRecorded = true;
     if (input.notify) {
       try {
         const sent = await mail.sendOutcomeEmail({ moveId, phase, progress });
@@ -377,14 +374,14 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
   if (due === 'cancelled') return CancellationScope.nonCancellable(() => finish('CANCELLED'));
 
   // Moving: re-read the client as it is now, then each step in order.
-  progress.startedAt = new Date().toISOString();
-  progress.currentStep = 'SNAPSHOT';
-  setPhase('MOVING');
-  await mirrorProgress();
-
   const begun: MoveStep[] = [];
   let rollbackNeeded = false;
+  let cancelled = false;
   try {
+    progress.startedAt = new Date().toISOString();
+    progress.currentStep = 'SNAPSHOT';
+    setPhase('MOVING');
+    await mirrorProgress();
     const snapshot = await withDecisions('SNAPSHOT', async () => {
       progress.items = await forward.snapshotMoveItems({ moveId });
     });
@@ -395,15 +392,19 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
       begun.push(step);
       progress.currentStep = step;
       await mirrorProgress();
-      rollbackNeeded = (await withDecisions(step, () => runForwardStep(step))) === 'rollback';
+      rollbackNeeded = (await withDecisions(step, () => runStep(step, SINGLE_FORWARD, BATCHED_FORWARD))) === 'rollback';
     }
   } catch (error) {
     if (!isCancellation(error)) throw error;
+    progress.cancelReason ??= 'Cancelled in Temporal';
+    cancelled = true;
     rollbackNeeded = true;
   }
 
   return CancellationScope.nonCancellable(async () => {
     if (!rollbackNeeded) return finish('COMPLETED');
+    // Cancelled before any step began: nothing moved, so this is a cancel, not a rollback.
+    if (cancelled && begun.length === 0) return finish('CANCELLED');
     return finish(await rollBack(begun));
   });
 }

@@ -102,6 +102,19 @@ async function withDiagnosis<T>(work: Promise<T>, handle: MoveHandle, fake: Fake
   }
 }
 
+/**
+ * Waits until no activity is in flight. The Java test server cannot take a cancellation that races
+ * an activity's completion (it answers ACTIVITY_UNKNOWN and the workflow task hangs); the real
+ * server can. Tests that cancel a waiting move wait for quiet first.
+ */
+export async function waitForQuiet(handle: MoveHandle): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await handle.describe()).raw.pendingActivities?.length) {
+    if (Date.now() > deadline) throw new Error('An activity stayed in flight for 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /** Polls the progress query until `predicate` holds (the workflow is driven by the worker meanwhile). */
 export async function waitForProgress(
   handle: MoveHandle,

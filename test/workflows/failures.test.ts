@@ -11,7 +11,7 @@ import {
   type ActivityName,
   type FailureSpec,
 } from '../support/fakeMoveActivities';
-import { DAY_MS, moveInput, waitForProgress, withMove } from '../support/moveWorkflow';
+import { DAY_MS, moveInput, waitForProgress, waitForQuiet, withMove } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -169,6 +169,7 @@ describe('cancellation during the move', () => {
     const input = await moveInput(env, { moveNow: true });
     const result = await withMove(env, fake, input, async (handle) => {
       await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
+      await waitForQuiet(handle);
       await handle.cancel();
       return handle.result();
     });

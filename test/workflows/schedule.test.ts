@@ -12,7 +12,7 @@ import {
 } from '../../src/workflows/clientSiteMove';
 import { MovePhaseKey } from '../../src/workflows/searchAttributes';
 import { createFakeMoveActivities, type ActivityName } from '../support/fakeMoveActivities';
-import { DAY_MS, moveInput, waitForProgress, withMove } from '../support/moveWorkflow';
+import { DAY_MS, moveInput, waitForProgress, waitForQuiet, withMove } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -141,6 +141,8 @@ describe('a move scheduled 7 days ahead', () => {
     const result = await withMove(env, fake, input, async (handle) => {
       const progress = await handle.executeUpdate(cancelUpdate, { args: ['  Client changed its mind  '] });
       expect(progress.phase).toBe('CANCELLED');
+      // The update answers once the cancel is recorded, not just decided.
+      expect(fake.finished.map((f) => f.phase)).toEqual(['CANCELLED']);
       return handle.result();
     });
     expect(result.phase).toBe('CANCELLED');
@@ -155,6 +157,7 @@ describe('a move scheduled 7 days ahead', () => {
     const input = await moveInput(env);
     const result = await withMove(env, fake, input, async (handle) => {
       await waitForProgress(handle, () => fake.calls.includes('recordProgress'), 'the move to be scheduled');
+      await waitForQuiet(handle);
       await handle.cancel();
       return handle.result();
     });
@@ -174,6 +177,34 @@ describe('a move scheduled 7 days ahead', () => {
     expect(result.phase).toBe('CANCELLED');
     expect(fake.order(['markMoveScheduled', 'finishMove'])).toEqual(['markMoveScheduled', 'finishMove']);
     expect(fake.calls.some((c) => FORWARD.includes(c))).toBe(false);
+  });
+
+  it('a Temporal cancellation of a move-now before anything moved is a cancel, with the client given back', async () => {
+    const fake = createFakeMoveActivities();
+    const snapshot = fake.gate('snapshotMoveItems');
+    const input = await moveInput(env, { moveNow: true });
+    const result = await withMove(env, fake, input, async (handle) => {
+      await snapshot.whenReached;
+      // The snapshot learns of the cancellation from its heartbeat, and stops.
+      await handle.cancel();
+      return handle.result();
+    });
+    expect(result.phase).toBe('CANCELLED');
+    expect(result.progress.cancelReason).toBe('Cancelled in Temporal');
+    expect(fake.calls.some((c) => FORWARD.slice(1).includes(c))).toBe(false);
+    expect(fake.finished.map((f) => f.phase)).toEqual(['CANCELLED']);
+  });
+
+  it('a Temporal cancellation the instant a move-now starts is a cancel too', async () => {
+    const fake = createFakeMoveActivities();
+    const input = await moveInput(env, { moveNow: true });
+    const result = await withMove(env, fake, input, async (handle) => {
+      await handle.cancel();
+      return handle.result();
+    });
+    expect(result.phase).toBe('CANCELLED');
+    expect(fake.finished.map((f) => f.phase)).toEqual(['CANCELLED']);
+    expect(fake.calls).toContain('markMoveScheduled');
   });
 
   it('upserts the MovePhase search attribute as the phase changes', async () => {
