@@ -1,5 +1,6 @@
 // Reads the environment once. Everything else receives these values; nothing else reads process.env.
 import path from 'node:path';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
@@ -26,10 +27,22 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
   BODY_LIMIT: z.string().default('100kb'),
   MOVE_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
-  MOVE_DECISION_TIMEOUT: z.string().default('24 hours'),
+  // Checked here, where a bad value names itself: the workflow would otherwise fail on its first line.
+  MOVE_DECISION_TIMEOUT: z
+    .string()
+    .default('24 hours')
+    .refine(isDuration, 'must be a duration such as "24 hours", "90 minutes" or "2d"'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+function isDuration(value: string): boolean {
+  try {
+    return msToNumber(value as Parameters<typeof msToNumber>[0]) > 0;
+  } catch {
+    return false;
+  }
+}
 
 /** Every environment variable the app reads (the README and docker-compose.yml list the same). */
 export const ENV_KEYS = Object.keys(EnvSchema.shape) as (keyof Env)[];

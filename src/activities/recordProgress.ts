@@ -2,8 +2,14 @@
 // shows the last known state when Temporal is unreachable.
 import { FINAL_PHASES, isFinalPhase, type MoveProgress } from '../domain/move';
 import type { ActivityDeps } from './deps';
-import { TX_OPTIONS, lockMove } from './moveRecord';
+import { lockMove } from './moveRecord';
 import { needsHumanJson, progressJson } from './progressJson';
+
+/**
+ * Ends well inside the workflow's 30 s start-to-close for this activity: an attempt Temporal has given
+ * up on (and retried) can never commit after the newer report its retry wrote.
+ */
+const RECORD_TX_OPTIONS = { timeout: 20_000, maxWait: 5_000 } as const;
 
 export async function recordProgress(deps: ActivityDeps, progress: MoveProgress): Promise<void> {
   const final = isFinalPhase(progress.phase);
@@ -30,5 +36,5 @@ export async function recordProgress(deps: ActivityDeps, progress: MoveProgress)
       where: { moveId: progress.moveId },
       data: { phase: progress.phase, open: !final, closedAt: finishedAt, progress: progressJson(progress) },
     });
-  }, TX_OPTIONS);
+  }, RECORD_TX_OPTIONS);
 }

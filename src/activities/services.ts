@@ -21,7 +21,8 @@ const provision: BatchStep = {
     const provisioned = await tx.$queryRaw<{ id: string }[]>`
       UPDATE move_item mi SET status = 'MOVED', new_item_id = n.id, error = NULL, updated_at = ${now}
       FROM service n
-      WHERE mi.id = ANY(${idsOf(batch)}) AND n.replaces_service_id = mi.item_id
+      -- Adopt only this move's own service (a leftover at another site stays a visible failure).
+      WHERE mi.id = ANY(${idsOf(batch)}) AND n.replaces_service_id = mi.item_id AND n.site_id = mi.to_site_id
       RETURNING mi.id`;
     return missingFrom(batch, new Set(provisioned.map((r) => r.id)), 'Service');
   },

@@ -41,24 +41,28 @@ async function recordOriginals(tx: Tx, move: MoveRecord): Promise<void> {
     ON CONFLICT DO NOTHING`;
 }
 
+/**
+ * Everything the client has, wherever it is, moves (as the product page promises); each item goes
+ * back to its own site on rollback. Items already at the destination stay put.
+ */
 async function insertItems(tx: Tx, move: MoveRecord, now: Date): Promise<void> {
-  const [moveId, clientId, from, to] = [move.id, move.clientId, move.sourceSiteId, move.destinationSiteId];
+  const [moveId, clientId, to] = [move.id, move.clientId, move.destinationSiteId];
   await tx.$executeRaw`
     INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
-    SELECT gen_random_uuid(), ${moveId}::uuid, 'USER'::"MoveItemKind", u.id, u.name, ${from}::uuid, ${to}::uuid, ${now}
-    FROM client_user u WHERE u.client_id = ${clientId}::uuid AND u.site_id = ${from}::uuid
+    SELECT gen_random_uuid(), ${moveId}::uuid, 'USER'::"MoveItemKind", u.id, u.name, u.site_id, ${to}::uuid, ${now}
+    FROM client_user u WHERE u.client_id = ${clientId}::uuid AND u.site_id <> ${to}::uuid
     ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
   await tx.$executeRaw`
     INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
-    SELECT gen_random_uuid(), ${moveId}::uuid, 'PHONE_NUMBER'::"MoveItemKind", p.id, p.number, ${from}::uuid, ${to}::uuid, ${now}
-    FROM phone_number p WHERE p.client_id = ${clientId}::uuid AND p.site_id = ${from}::uuid
+    SELECT gen_random_uuid(), ${moveId}::uuid, 'PHONE_NUMBER'::"MoveItemKind", p.id, p.number, p.site_id, ${to}::uuid, ${now}
+    FROM phone_number p WHERE p.client_id = ${clientId}::uuid AND p.site_id <> ${to}::uuid
     ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
   // Only live services move; those provisioned by this move sit at the destination and are excluded.
   await tx.$executeRaw`
     INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
-    SELECT gen_random_uuid(), ${moveId}::uuid, 'SERVICE'::"MoveItemKind", s.id, s.name, ${from}::uuid, ${to}::uuid, ${now}
+    SELECT gen_random_uuid(), ${moveId}::uuid, 'SERVICE'::"MoveItemKind", s.id, s.name, s.site_id, ${to}::uuid, ${now}
     FROM service s
-    WHERE s.client_id = ${clientId}::uuid AND s.site_id = ${from}::uuid AND s.status = 'ACTIVE'
+    WHERE s.client_id = ${clientId}::uuid AND s.site_id <> ${to}::uuid AND s.status = 'ACTIVE'
     ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
 }
 
