@@ -15,7 +15,7 @@ import { migrateDatabase } from '../src/db/migrate';
 import { seedDemoData, seedId } from '../src/db/seed';
 import { moveWorkflowId } from '../src/domain/move';
 import { freePort } from '../src/stack/ports';
-import { readTemporalTools } from '../src/temporal/tools';
+import { readTemporalTool } from '../src/temporal/tools';
 import { clientSiteMove } from '../src/workflows/clientSiteMove';
 import { MOVE_SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes';
 import { insertMove, moveInputFor, noMail, runCompensations, runForwardSteps } from '../test/support/moveFixtures';
@@ -103,7 +103,7 @@ async function benchActivities(
 async function benchWorkflow(db: Db, databaseUrl: string): Promise<void> {
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: readTemporalTools().temporalCli },
+      executable: { type: 'existing-path', path: readTemporalTool('temporalCli') },
       searchAttributes: MOVE_SEARCH_ATTRIBUTES,
     },
   });

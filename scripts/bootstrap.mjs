@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // First step of `npm start` and `npm test`: installs whatever is missing, and only that.
+// `bootstrap.mjs start` skips the Java test server, which only the tests use.
 // Plain Node with built-ins only: it runs before node_modules exists. Each step is cached by a
 // stamp, so a warm run costs about a second.
 import { spawnSync } from 'node:child_process';
@@ -7,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureTools } from './tools.mjs';
+import { ensureTemporalCli, ensureTestServer } from './tools.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line) => process.stderr.write(`[bootstrap] ${line}\n`);
@@ -67,9 +68,13 @@ try {
   checkNode();
   ensureNodeModules();
   ensurePrismaClient();
-  const tools = await ensureTools({ root, log });
+  const forTests = process.argv[2] !== 'start';
+  const tools = { temporalCli: await ensureTemporalCli({ root, log }) };
+  if (forTests) tools.testServer = await ensureTestServer({ root, log });
   // The TypeScript side (npm start, the test harness) reads the tool paths from here.
-  writeFileSync(path.join(root, '.tools', 'tools.json'), `${JSON.stringify(tools, null, 2)}\n`);
+  const manifest = path.join(root, '.tools', 'tools.json');
+  const known = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')) : {};
+  writeFileSync(manifest, `${JSON.stringify({ ...known, ...tools }, null, 2)}\n`);
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
   // Expected failures carry a message that says what to do; a stack trace would only hide it.

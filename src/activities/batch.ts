@@ -8,7 +8,7 @@ import type { ItemKind } from '../domain/move';
 import type { BatchInput, BatchResult } from './contract';
 import type { ActivityDeps } from './deps';
 import { describeItems, moveFailure, type FailedItem } from './failures';
-import { heartbeat } from './heartbeat';
+import { heartbeat } from './activityContext';
 import { TX_OPTIONS, lockMove, type Tx } from './moveRecord';
 
 export interface MoveItemRow {

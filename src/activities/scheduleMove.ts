@@ -4,6 +4,7 @@
 import type { MoveRef } from './contract';
 import type { ActivityDeps } from './deps';
 import { auditOnce } from './audit';
+import { callingRunId } from './activityContext';
 import { TX_OPTIONS, loadMove } from './moveRecord';
 import { initialProgress, progressJson } from './progressJson';
 
@@ -11,6 +12,10 @@ export async function markMoveScheduled(deps: ActivityDeps, { moveId }: MoveRef)
   const now = deps.now();
   await deps.db.$transaction(async (tx) => {
     const move = await loadMove(tx, moveId);
+    // The API records the run id after starting the workflow; if that write was lost, this one
+    // makes sure the move can still be found and steered by its run.
+    const runId = callingRunId();
+    if (runId) await tx.clientSiteMove.updateMany({ where: { id: moveId, runId: null }, data: { runId } });
     await tx.client.updateMany({
       where: { id: move.clientId, status: { not: 'ACTIVE_MOVE_SCHEDULED' } },
       data: { status: 'ACTIVE_MOVE_SCHEDULED' },

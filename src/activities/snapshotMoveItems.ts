@@ -7,7 +7,7 @@ import { MoveFailureType } from '../domain/errors';
 import type { MoveRef } from './contract';
 import type { ActivityDeps } from './deps';
 import { moveFailure } from './failures';
-import { heartbeat } from './heartbeat';
+import { heartbeat } from './activityContext';
 import { TX_OPTIONS, loadMove, type MoveRecord, type Tx } from './moveRecord';
 
 export async function snapshotMoveItems(deps: ActivityDeps, { moveId }: MoveRef): Promise<ItemProgress> {

@@ -4,7 +4,7 @@ import { MoveFailureType } from '../domain/errors';
 import type { MoveRef } from './contract';
 import type { ActivityDeps } from './deps';
 import { moveFailure } from './failures';
-import { TX_OPTIONS, loadMove } from './moveRecord';
+import { TX_OPTIONS, loadMove, type Tx } from './moveRecord';
 
 export async function applyTariffAndBundle(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
   await deps.db.$transaction(async (tx) => {
@@ -19,6 +19,7 @@ export async function applyTariffAndBundle(deps: ActivityDeps, { moveId }: MoveR
         `The chosen ${what} is no longer offered at ${move.destinationSiteName}; choose again`,
       );
     }
+    await refuseNameClash(tx, move.clientId, move.clientName, site, move.destinationSiteName);
     await tx.client.update({
       where: { id: move.clientId },
       data: { siteId: site, tariffId: tariff.id, minuteBundleId: bundle.id },
@@ -38,9 +39,30 @@ export async function restoreTariffAndBundle(deps: ActivityDeps, { moveId }: Mov
         `Move ${moveId} has no record of ${move.clientName}'s original tariff and bundle to restore`,
       );
     }
+    await refuseNameClash(tx, move.clientId, move.clientName, move.sourceSiteId, move.sourceSiteName);
     await tx.client.update({
       where: { id: move.clientId },
       data: { siteId: move.sourceSiteId, tariffId: originalTariffId, minuteBundleId: originalMinuteBundleId },
     });
   }, TX_OPTIONS);
+}
+
+/**
+ * Client names are unique per site. A clash would fail the update with a unique-constraint error
+ * that no retry can fix, so it is named as what it is: someone must rename one of the two clients.
+ */
+async function refuseNameClash(
+  tx: Tx,
+  clientId: string,
+  name: string,
+  siteId: string,
+  siteName: string,
+): Promise<void> {
+  const other = await tx.client.findFirst({ where: { siteId, name, id: { not: clientId } }, select: { id: true } });
+  if (other) {
+    throw moveFailure(
+      MoveFailureType.InvalidChoice,
+      `Another client named ${name} is already at ${siteName} (${other.id}); rename one of them, then retry`,
+    );
+  }
 }

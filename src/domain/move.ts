@@ -92,7 +92,7 @@ export interface MoveProgress {
   scheduledFor: string;
   startedAt: string | null;
   finishedAt: string | null;
-  /** A MoveStep, `rollback:<MoveStep>`, `WAITING`, `SNAPSHOT`, `NOTIFY`, or null when finished. */
+  /** A MoveStep, `rollback:<MoveStep>`, `WAITING`, `SNAPSHOT`, or null when finished. */
   currentStep: string | null;
   items: ItemProgress;
   lastError: MoveError | null;

@@ -17,7 +17,7 @@ import { createSendGridMailer } from '../mail/mailer';
 import { startMailSink } from '../mail/sink';
 import { startTemporalDevServer } from '../temporal/devServer';
 import { registerSearchAttributes } from '../temporal/searchAttributes';
-import { readTemporalTools } from '../temporal/tools';
+import { readTemporalTool } from '../temporal/tools';
 import { createMoveWorker } from '../worker';
 import { assertPortFree } from './ports';
 
@@ -78,7 +78,7 @@ async function startTemporal(config: Config, stack: RunningStack): Promise<{ add
     return { address: config.temporal.address, webUrl: config.temporal.webUrl };
   }
   const server = await startTemporalDevServer({
-    cli: readTemporalTools().temporalCli,
+    cli: readTemporalTool('temporalCli'),
     port: config.temporal.port,
     uiPort: config.temporal.uiPort,
     namespace: config.temporal.namespace,

@@ -6,14 +6,17 @@ import { PROJECT_ROOT } from '../paths';
 export interface TemporalTools {
   /** The Temporal CLI: dev server and Temporal Web. */
   temporalCli: string;
-  /** Wrapper that runs the Java time-skipping test server. */
+  /** Wrapper that runs the Java time-skipping test server (installed for `npm test` only). */
   testServer: string;
 }
 
-export function readTemporalTools(root = PROJECT_ROOT): TemporalTools {
+export function readTemporalTool(tool: keyof TemporalTools, root = PROJECT_ROOT): string {
   const manifest = path.join(root, '.tools', 'tools.json');
-  if (!existsSync(manifest)) {
-    throw new Error(`${manifest} is missing: run \`npm run bootstrap\` (npm start and npm test do it for you).`);
+  const tools = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as Partial<TemporalTools>) : {};
+  const found = tools[tool];
+  if (!found) {
+    const command = tool === 'testServer' ? 'npm run bootstrap' : 'npm run bootstrap -- start';
+    throw new Error(`${tool} is not installed (${manifest}): run \`${command}\` (npm start and npm test do it for you).`);
   }
-  return JSON.parse(readFileSync(manifest, 'utf8')) as TemporalTools;
+  return found;
 }

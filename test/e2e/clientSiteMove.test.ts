@@ -94,6 +94,8 @@ it('completes a move: everything at the destination, the task completed, one ema
   expect(task).toMatchObject({ siteId: destination, phase: 'COMPLETED', open: false });
   const row = await t.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.moveId } });
   expect(row.status).toBe('COMPLETED');
+  // Started without the API, so no run id was recorded: the workflow's first activity filled it in.
+  expect(row.runId).toBe(handle.firstExecutionRunId);
 
   const mail = sink.messages().filter((m) => m.subject.includes('Brightwave Studios'));
   expect(mail).toHaveLength(1);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { readTemporalTools } from '../../src/temporal/tools';
+import { readTemporalTool } from '../../src/temporal/tools';
 import {
   cancelUpdate,
   moveNowUpdate,
@@ -116,12 +116,11 @@ const SCENARIOS: Scenario[] = [
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'csm-record-'));
-  const tools = readTemporalTools();
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
   const bundlePath = path.join(dir, 'bundle.js');
   await writeFile(bundlePath, bundle.code);
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
-  process.env.TEST_TEMPORAL_TEST_SERVER = tools.testServer;
+  process.env.TEST_TEMPORAL_TEST_SERVER = readTemporalTool('testServer');
   const env = await startTimeSkippingEnv();
   try {
     for (const scenario of SCENARIOS) {

@@ -8,7 +8,7 @@ import { ensureDatabase } from '../../src/db/databases';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../src/db/embeddedPostgres';
 import { migrateDatabase } from '../../src/db/migrate';
 import { freePort } from '../../src/stack/ports';
-import { readTemporalTools } from '../../src/temporal/tools';
+import { readTemporalTool } from '../../src/temporal/tools';
 
 export const TEMPLATE_DATABASE = 'csm_template';
 
@@ -18,7 +18,6 @@ declare global {
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const tools = readTemporalTools();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'csm-test-'));
   // PostgreSQL runs as its own system user and must be able to reach its data folder.
   await chmod(dir, 0o755);
@@ -45,8 +44,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_PG_ADMIN_URL = pg.urlFor('postgres');
   process.env.TEST_TEMPLATE_DATABASE = TEMPLATE_DATABASE;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
-  process.env.TEST_TEMPORAL_CLI = tools.temporalCli;
-  process.env.TEST_TEMPORAL_TEST_SERVER = tools.testServer;
+  process.env.TEST_TEMPORAL_CLI = readTemporalTool('temporalCli');
+  process.env.TEST_TEMPORAL_TEST_SERVER = readTemporalTool('testServer');
   process.env.TEST_TMP_DIR = dir;
   console.log(`\n[test] PostgreSQL on :${pg.port}, template migrated, workflows bundled in ${Date.now() - started} ms`);
 }

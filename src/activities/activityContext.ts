@@ -1,0 +1,23 @@
+// What an activity can learn from Temporal when it runs as one; harmless when a test calls the
+// function directly.
+import { Context } from '@temporalio/activity';
+
+export function heartbeat(details: unknown): void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    // Outside an activity there is no server to tell, and nothing to time out.
+    return;
+  }
+  context.heartbeat(details);
+}
+
+/** The run of the workflow that called this activity, or null outside an activity. */
+export function callingRunId(): string | null {
+  try {
+    return Context.current().info.workflowExecution?.runId ?? null;
+  } catch {
+    return null;
+  }
+}
