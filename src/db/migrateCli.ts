@@ -6,9 +6,16 @@ import { migrateDatabase } from './migrate';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  await checkDatabaseReachable(config.database.url).catch((error: Error) => {
-    throw new Error(config.database.embedded ? `${error.message} (is \`npm start\` running?)` : error.message);
-  });
+  if (config.database.embedded) {
+    await checkDatabaseReachable(config.database.url).catch(() => {
+      throw new Error(
+        `The embedded development database (127.0.0.1:${config.database.embeddedPort}) is not running: ` +
+          'start it with `npm start` in another terminal (it migrates by itself), or set DATABASE_URL.',
+      );
+    });
+  } else {
+    await checkDatabaseReachable(config.database.url);
+  }
   process.stdout.write(await migrateDatabase(config.database.url));
 }
 
