@@ -3,10 +3,11 @@
 // in SENDING means an earlier attempt stopped mid-send and nobody knows whether the mail left: it
 // becomes UNCERTAIN and is never resent automatically (a duplicate is worse than a person checking).
 import { ApplicationFailure } from '@temporalio/common';
+import { temporalWebLink } from '../domain/temporalWeb';
 import type { SentEmail } from '../mail/mailer';
 import type { EmailOutcome, FinishInput } from './contract';
 import type { ActivityDeps } from './deps';
-import { loadMove, type MoveRecord } from './moveRecord';
+import { loadMove } from './moveRecord';
 import { composeOutcomeMessage } from './outcomeMessage';
 
 export const EmailFailureType = {
@@ -43,7 +44,7 @@ export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): 
           toSite: move.destinationSiteName,
           phase: input.phase,
           progress: input.progress,
-          link: temporalWebLink(deps.temporalWebUrl, move),
+          link: deps.temporalWebUrl ? temporalWebLink(deps.temporalWebUrl, move) : null,
         }),
       },
     ],
@@ -136,12 +137,4 @@ function providerDetail(body: unknown): string {
   const errors = (body as { errors?: { message?: unknown }[] } | null | undefined)?.errors;
   const messages = Array.isArray(errors) ? errors.map((e) => e.message).filter((m) => typeof m === 'string') : [];
   return messages.length > 0 ? `: ${messages.join('; ')}` : '';
-}
-
-function temporalWebLink(base: string | undefined, move: MoveRecord): string | null {
-  if (!base) return null;
-  const root = base.replace(/\/+$/, '');
-  const namespace = /\/namespaces\/[^/]+$/.test(root) ? root : `${root}/namespaces/default`;
-  const run = move.runId ? `/${encodeURIComponent(move.runId)}` : '';
-  return `${namespace}/workflows/${encodeURIComponent(move.workflowId)}${run}`;
 }

@@ -29,6 +29,7 @@ export const PROBLEMS = {
   'destination-unknown': { status: 422, title: 'The destination site does not exist' },
   'choice-not-at-destination': { status: 422, title: 'A choice does not belong to the destination site' },
   'space-occupied': { status: 422, title: 'A chosen space is not vacant' },
+  'client-name-taken': { status: 422, title: 'The destination already has a client with this name' },
   'move-time-in-past': { status: 422, title: 'The move time is in the past' },
   'notify-operator-unknown': { status: 422, title: 'The T2 contact to notify does not exist' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used for a different request' },
@@ -37,6 +38,7 @@ export const PROBLEMS = {
   'rate-limited': { status: 429, title: 'Too many requests' },
   'internal-error': { status: 500, title: 'Internal error' },
   'temporal-unavailable': { status: 503, title: 'Temporal is unavailable' },
+  'start-outcome-unknown': { status: 503, title: 'Whether the move started is not known yet' },
 } as const satisfies Record<string, { status: number; title: string }>;
 export type ProblemSlug = keyof typeof PROBLEMS;
 
@@ -54,12 +56,14 @@ const FROM_MOVE_ERROR: Record<MoveRequestErrorCode, ProblemSlug> = {
   [MoveRequestErrorCode.DestinationUnknown]: 'destination-unknown',
   [MoveRequestErrorCode.ChoiceNotAtDestination]: 'choice-not-at-destination',
   [MoveRequestErrorCode.SpaceOccupied]: 'space-occupied',
+  [MoveRequestErrorCode.ClientNameTaken]: 'client-name-taken',
   [MoveRequestErrorCode.MoveTimeInPast]: 'move-time-in-past',
   [MoveRequestErrorCode.NotifyOperatorUnknown]: 'notify-operator-unknown',
   [MoveRequestErrorCode.IdempotencyKeyReused]: 'idempotency-key-reused',
   [MoveRequestErrorCode.InvalidMoveTime]: 'invalid-move-time',
   [MoveRequestErrorCode.InvalidReason]: 'invalid-reason',
   [MoveRequestErrorCode.TemporalUnavailable]: 'temporal-unavailable',
+  [MoveRequestErrorCode.StartOutcomeUnknown]: 'start-outcome-unknown',
 };
 
 /** Problems that pass with time: how long a client should wait before trying again. */

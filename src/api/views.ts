@@ -1,6 +1,7 @@
 // Database rows as the API shows them. Typed by the response schemas, so a view that drifts from
 // the spec does not compile.
 import type { Prisma } from '../db/client';
+import { temporalWebLink } from '../domain/temporalWeb';
 import type { ProgressReading } from '../moves/readProgress';
 import type { DashboardTask, Move, MoveDetail } from './schemas';
 
@@ -51,7 +52,7 @@ export function moveView(row: MoveRow, links: LinkContext): Move {
     updatedAt: iso(row.updatedAt),
     links: {
       self: `/api/client-site-moves/${row.id}`,
-      temporalWeb: links.temporalWebUrl ? temporalWebLink(links.temporalWebUrl, links.namespace, row) : null,
+      temporalWeb: links.temporalWebUrl ? temporalWebLink(links.temporalWebUrl, row, links.namespace) : null,
     },
   };
 }
@@ -67,18 +68,6 @@ export function moveDetailView(row: MoveRow, links: LinkContext, reading: Progre
     progress: reading.progress,
     progressSource: reading.source,
   };
-}
-
-function temporalWebLink(
-  baseUrl: string,
-  namespace: string,
-  run: { workflowId: string; runId: string | null },
-): string {
-  const base = baseUrl.replace(/\/+$/, '');
-  const path = [namespace, 'workflows', run.workflowId, ...(run.runId ? [run.runId, 'history'] : [])]
-    .map(encodeURIComponent)
-    .join('/');
-  return `${base}/namespaces/${path}`;
 }
 
 export const taskInclude = {

@@ -20,8 +20,10 @@ export const MoveRequestErrorCode = {
   DestinationUnknown: 'DestinationUnknown',
   /** A tariff, minute bundle or space that does not belong to the destination site. */
   ChoiceNotAtDestination: 'ChoiceNotAtDestination',
-  /** A chosen space is occupied, or promised to another client's move. */
+  /** A chosen space is occupied (by anyone, the moving client too), or promised to another client's move. */
   SpaceOccupied: 'SpaceOccupied',
+  /** The destination has, or is about to receive, a client with the same name (names are unique per site). */
+  ClientNameTaken: 'ClientNameTaken',
   MoveTimeInPast: 'MoveTimeInPast',
   NotifyOperatorUnknown: 'NotifyOperatorUnknown',
   /** The same Idempotency-Key was used before with a different request body. */
@@ -32,6 +34,11 @@ export const MoveRequestErrorCode = {
   InvalidReason: 'InvalidReason',
   /** Temporal could not be reached, or did not answer in time. Nothing was changed. */
   TemporalUnavailable: 'TemporalUnavailable',
+  /**
+   * Temporal did not answer a start, nor whether the run exists. The move stays recorded (its workflow
+   * may be running); the caller reads it instead of trying again.
+   */
+  StartOutcomeUnknown: 'StartOutcomeUnknown',
 } as const;
 export type MoveRequestErrorCode = (typeof MoveRequestErrorCode)[keyof typeof MoveRequestErrorCode];
 

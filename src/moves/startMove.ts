@@ -1,7 +1,8 @@
 // Starting a client site move: check the request against the data, record the move, start its
 // workflow. The database row comes first so the partial unique index decides races between two
-// starts for one client; if Temporal then refuses or cannot be reached, the row is removed again,
-// so a failed request leaves nothing behind.
+// starts for one client, and a lock on the destination decides races for its spaces and names. If
+// Temporal refuses the start, the row is removed again, so a refused request leaves nothing behind;
+// if Temporal does not answer, the row goes only once Temporal confirms no run of this move exists.
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
@@ -15,6 +16,9 @@ import {
   MovePhaseKey,
   SourceSiteIdKey,
 } from '../workflows/searchAttributes';
+import { findActiveMove } from './activeMove';
+import { settleUnstartedMove } from './settleUnstartedMove';
+import { findStartedRun, type StartedRun } from './startedRun';
 import { MoveRequestError, MoveRequestErrorCode as Code, type FieldError } from './errors';
 import { isTemporalUnavailable, withTemporalDeadline, type TemporalTimeouts } from './temporal';
 
@@ -37,6 +41,13 @@ export interface StartMoveDeps {
   timeouts: Pick<TemporalTimeouts, 'startMs'>;
   /** Told when cleaning up after a failed start itself fails (the row then needs a human). */
   onCleanupFailure?: (moveId: string, error: unknown) => void;
+  /**
+   * Told when the start got no answer from Temporal, with what describing the workflow then showed:
+   * the move's run (adopted), no run of this move (row removed), or nothing (row kept).
+   */
+  onUnansweredStart?: (moveId: string, error: unknown, found: StartedRun['found']) => void;
+  /** Told when the workflow started but its run id could not be written (its first activity writes it). */
+  onRunIdNotRecorded?: (moveId: string, runId: string, error: unknown) => void;
 }
 
 export interface StartMoveOptions {
@@ -68,31 +79,34 @@ export async function startMove(
     const earlier = await findByIdempotencyKey(db, operatorId, idempotencyKey);
     if (earlier) return replay(earlier, fingerprint);
   }
-  const checked = await checkRequest(db, request, options.now ?? new Date());
+  const now = options.now ?? new Date();
+  await settleUnstartedMove(deps, request.clientId, now);
+  const checked = await checkRequest(db, request, now);
   const recorded = await recordMove(db, request, checked, { operatorId, idempotencyKey, fingerprint });
   if ('replayed' in recorded) return recorded;
 
   const runId = await startWorkflow(deps, request, checked, recorded.moveId);
-  await db.clientSiteMove.update({ where: { id: recorded.moveId }, data: { runId } });
+  await recordRunId(deps, recorded.moveId, runId);
   return { moveId: recorded.moveId, replayed: false };
 }
 
 interface CheckedRequest {
   client: { id: string; name: string; siteId: string };
+  destination: { id: string; name: string };
   moveNow: boolean;
   scheduledFor: Date;
   notifyOperatorId: string | null;
 }
 
-/** Every rule the data can answer before anything is written (the database re-checks the races). */
+/**
+ * Every rule the data can answer before anything is written. What the move promises at the
+ * destination (its spaces, the client's name) is checked again under a lock as the move is recorded.
+ */
 async function checkRequest(db: Db, request: StartMoveRequest, now: Date): Promise<CheckedRequest> {
   const client = await db.client.findUnique({ where: { id: request.clientId } });
   if (!client) throw new MoveRequestError(Code.ClientNotFound, `Client ${request.clientId} does not exist`);
 
-  const active = await db.clientSiteMove.findFirst({
-    where: { clientId: client.id, status: { in: [...ACTIVE_PHASES] } },
-    select: { id: true, status: true },
-  });
+  const active = await findActiveMove(db, client.id);
   if (active) throw activeMoveExists(client.name, active);
   if (client.status !== 'ACTIVE') {
     throw new MoveRequestError(
@@ -101,7 +115,7 @@ async function checkRequest(db: Db, request: StartMoveRequest, now: Date): Promi
     );
   }
 
-  await checkChoices(db, request, client);
+  const destination = await checkChoices(db, request, client);
 
   const moveNow = request.moveAt === 'now';
   const scheduledFor = moveNow ? now : new Date(request.moveAt);
@@ -116,12 +130,14 @@ async function checkRequest(db: Db, request: StartMoveRequest, now: Date): Promi
       { field: 'notifyOperatorId', message: 'is not a known T2 contact' },
     ]);
   }
-  return { client, moveNow, scheduledFor, notifyOperatorId };
+  return { client, destination, moveNow, scheduledFor, notifyOperatorId };
 }
 
 /**
- * Inserts the move (SCHEDULED), its chosen spaces and who asked. The partial unique index on active
- * moves makes this the point where one of two racing starts for a client loses.
+ * Inserts the move (SCHEDULED), its chosen spaces and who asked, in one transaction that first takes
+ * the destination (see claimDestination). The partial unique index on active moves makes this the
+ * point where one of two racing starts for a client loses; the destination's lock, where one of two
+ * starts for different clients promising the same space or name loses.
  */
 async function recordMove(
   db: Db,
@@ -131,32 +147,35 @@ async function recordMove(
 ): Promise<{ moveId: string } | StartedMove> {
   const { client } = checked;
   try {
-    const row = await db.clientSiteMove.create({
-      data: {
-        clientId: client.id,
-        requestedById: by.operatorId,
-        sourceSiteId: client.siteId,
-        destinationSiteId: request.destinationSiteId,
-        tariffId: request.tariffId,
-        minuteBundleId: request.minuteBundleId,
-        moveNow: checked.moveNow,
-        scheduledFor: checked.scheduledFor,
-        notifyOperatorId: checked.notifyOperatorId,
-        workflowId: moveWorkflowId(client.id),
-        idempotencyKey: by.idempotencyKey ?? null,
-        requestFingerprint: by.fingerprint,
-        spaces: { create: request.spaceIds.map((spaceId) => ({ spaceId, role: 'TARGET' as const })) },
-        // Who asked for it: the workflow's own audit entries have no operator.
-        auditEntries: {
-          create: {
-            actorOperatorId: by.operatorId,
-            action: 'MOVE_REQUESTED',
-            clientId: client.id,
-            details: { moveAt: request.moveAt, destinationSiteId: request.destinationSiteId },
+    const row = await db.$transaction(async (tx) => {
+      await claimDestination(tx, request, checked);
+      return tx.clientSiteMove.create({
+        data: {
+          clientId: client.id,
+          requestedById: by.operatorId,
+          sourceSiteId: client.siteId,
+          destinationSiteId: request.destinationSiteId,
+          tariffId: request.tariffId,
+          minuteBundleId: request.minuteBundleId,
+          moveNow: checked.moveNow,
+          scheduledFor: checked.scheduledFor,
+          notifyOperatorId: checked.notifyOperatorId,
+          workflowId: moveWorkflowId(client.id),
+          idempotencyKey: by.idempotencyKey ?? null,
+          requestFingerprint: by.fingerprint,
+          spaces: { create: request.spaceIds.map((spaceId) => ({ spaceId, role: 'TARGET' as const })) },
+          // Who asked for it: the workflow's own audit entries have no operator.
+          auditEntries: {
+            create: {
+              actorOperatorId: by.operatorId,
+              action: 'MOVE_REQUESTED',
+              clientId: client.id,
+              details: { moveAt: request.moveAt, destinationSiteId: request.destinationSiteId },
+            },
           },
         },
-      },
-      select: { id: true },
+        select: { id: true },
+      });
     });
     return { moveId: row.id };
   } catch (error) {
@@ -168,11 +187,7 @@ async function recordMove(
     }
     if (index === ACTIVE_MOVE_INDEX) {
       // Another start for this client won the race between our check and our insert.
-      const winner = await db.clientSiteMove.findFirst({
-        where: { clientId: client.id, status: { in: [...ACTIVE_PHASES] } },
-        select: { id: true, status: true },
-      });
-      throw activeMoveExists(client.name, winner);
+      throw activeMoveExists(client.name, await findActiveMove(db, client.id));
     }
     if (index === IDEMPOTENCY_INDEX) {
       // The request that held the key failed and let it go just now: this one may simply try again.
@@ -185,7 +200,10 @@ async function recordMove(
   }
 }
 
-/** Starts the move's workflow and returns its run id; if Temporal says no, the move row goes again. */
+/**
+ * Starts the move's workflow and returns its run id. If Temporal says no, the move row goes again. If
+ * Temporal does not answer, the start may still have happened: the workflow is described to find out.
+ */
 async function startWorkflow(
   deps: StartMoveDeps,
   request: StartMoveRequest,
@@ -226,6 +244,13 @@ async function startWorkflow(
     );
     return handle.firstExecutionRunId;
   } catch (error) {
+    if (isTemporalUnavailable(error)) {
+      // Timed out or cut off: the request may have reached Temporal, and the run started regardless.
+      const run = await findStartedRun(deps, workflowId, moveId);
+      deps.onUnansweredStart?.(moveId, error, run.found);
+      if (run.found === 'this-move') return run.runId;
+      if (run.found === 'unknown') throw startOutcomeUnknown(moveId, client.name);
+    }
     await removeUnstartedMove(deps, moveId);
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       throw new MoveRequestError(
@@ -245,12 +270,32 @@ async function startWorkflow(
   }
 }
 
-/** Checks that the destination and everything chosen there belong together and are free. */
+function startOutcomeUnknown(moveId: string, clientName: string): MoveRequestError {
+  const location = `/api/client-site-moves/${moveId}`;
+  return new MoveRequestError(
+    Code.StartOutcomeUnknown,
+    `Temporal did not answer whether the move of ${clientName} started. The move is recorded as ${moveId} and ` +
+      `its workflow may be running: read it at ${location} (a run id appears once it runs) before trying again`,
+    [],
+    { moveId, location },
+  );
+}
+
+/** The workflow runs whatever happens here: if the write fails, its first activity fills the run id in. */
+async function recordRunId(deps: StartMoveDeps, moveId: string, runId: string): Promise<void> {
+  try {
+    await deps.db.clientSiteMove.updateMany({ where: { id: moveId, runId: null }, data: { runId } });
+  } catch (error) {
+    deps.onRunIdNotRecorded?.(moveId, runId, error);
+  }
+}
+
+/** Checks that the destination exists and that everything chosen belongs to it (vacancy comes later). */
 async function checkChoices(
   db: Db,
   request: StartMoveRequest,
   client: { id: string; name: string; siteId: string },
-): Promise<void> {
+): Promise<{ id: string; name: string }> {
   if (request.destinationSiteId === client.siteId) {
     throw new MoveRequestError(Code.DestinationIsCurrentSite, `${client.name} is already at that site`, [
       { field: 'destinationSiteId', message: "must differ from the client's current site" },
@@ -265,16 +310,7 @@ async function checkChoices(
   const [tariff, bundle, spaces] = await Promise.all([
     db.tariff.findUnique({ where: { id: request.tariffId } }),
     db.minuteBundle.findUnique({ where: { id: request.minuteBundleId } }),
-    db.space.findMany({
-      where: { id: { in: request.spaceIds } },
-      include: {
-        // A space already promised to another client's unfinished move is as good as taken.
-        moveSpaces: {
-          where: { role: 'TARGET', move: { status: { in: [...ACTIVE_PHASES] } } },
-          select: { moveId: true },
-        },
-      },
-    }),
+    db.space.findMany({ where: { id: { in: request.spaceIds } }, select: { id: true, siteId: true } }),
   ]);
   const elsewhere: FieldError[] = [];
   const atDestination = `is not available at ${destination.name}`;
@@ -291,11 +327,68 @@ async function checkChoices(
       elsewhere,
     );
   }
+  return { id: destination.id, name: destination.name };
+}
+
+/**
+ * Inside the move's insert: takes the destination, then checks that what the move promises there is
+ * still free. Starts to one site queue on its row, so two of them cannot both promise one space or
+ * one client name; the chosen spaces are locked as well, so nothing assigns or releases them meanwhile.
+ */
+async function claimDestination(
+  tx: Prisma.TransactionClient,
+  request: StartMoveRequest,
+  { client, destination }: CheckedRequest,
+): Promise<void> {
+  // NO KEY UPDATE: rows that merely reference the site (foreign keys) are not held up.
+  await tx.$queryRaw`SELECT id FROM site WHERE id = ${destination.id}::uuid FOR NO KEY UPDATE`;
+  if (request.spaceIds.length > 0) {
+    await tx.$queryRaw`SELECT id FROM space WHERE id = ANY(${request.spaceIds}::uuid[]) ORDER BY id FOR UPDATE`;
+  }
+
+  // Client names are unique per site: one already there, or on its way, would stop this move half-way.
+  const namesake = await tx.client.findFirst({
+    where: {
+      name: client.name,
+      id: { not: client.id },
+      OR: [
+        { siteId: destination.id },
+        { moves: { some: { destinationSiteId: destination.id, status: { in: [...ACTIVE_PHASES] } } } },
+      ],
+    },
+    select: { siteId: true },
+  });
+  if (namesake) {
+    const clash =
+      namesake.siteId === destination.id
+        ? `already has a client named ${client.name}`
+        : `is the destination of another move of a client named ${client.name}`;
+    throw new MoveRequestError(
+      Code.ClientNameTaken,
+      `${destination.name} ${clash}; client names are unique per site, rename one of them first`,
+      [{ field: 'destinationSiteId', message: clash }],
+    );
+  }
+
+  const spaces = await tx.space.findMany({
+    where: { id: { in: request.spaceIds } },
+    select: {
+      id: true,
+      name: true,
+      clientId: true,
+      // A space already promised to another unfinished move is as good as taken.
+      moveSpaces: { where: { role: 'TARGET', move: { status: { in: [...ACTIVE_PHASES] } } }, select: { moveId: true } },
+    },
+  });
+  const byId = new Map(spaces.map((s) => [s.id, s]));
   const taken: FieldError[] = [];
   request.spaceIds.forEach((id, i) => {
     const space = byId.get(id);
     if (!space) return;
-    if (space.clientId !== null && space.clientId !== client.id) {
+    if (space.clientId === client.id) {
+      // Already the client's own: rolling the move back would release a space it held before.
+      taken.push({ field: `spaceIds.${i}`, message: `${space.name} is occupied by ${client.name} already` });
+    } else if (space.clientId !== null) {
       taken.push({ field: `spaceIds.${i}`, message: `${space.name} is occupied` });
     } else if (space.moveSpaces.length > 0) {
       taken.push({ field: `spaceIds.${i}`, message: `${space.name} is promised to another scheduled move` });

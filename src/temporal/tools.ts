@@ -16,7 +16,9 @@ export function readTemporalTool(tool: keyof TemporalTools, root = PROJECT_ROOT)
   const found = tools[tool];
   if (!found) {
     const command = tool === 'testServer' ? 'npm run bootstrap' : 'npm run bootstrap -- start';
-    throw new Error(`${tool} is not installed (${manifest}): run \`${command}\` (npm start and npm test do it for you).`);
+    throw new Error(
+      `${tool} is not installed (${manifest}): run \`${command}\` (npm start and npm test do it for you).`,
+    );
   }
   return found;
 }

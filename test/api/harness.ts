@@ -54,6 +54,8 @@ export interface ApiHarness {
   mailSink: MailSink | null;
   /** A fresh app on the same database and Temporal, with other settings (e.g. a tiny rate limit). */
   appWith(overrides: Partial<AppConfig['api']>): Express;
+  /** A fresh app on the same database and settings, talking to Temporal through another client. */
+  appUsing(temporal: Client): Express;
   close(): Promise<void>;
 }
 
@@ -110,7 +112,8 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     move: { batchSize: 50, decisionTimeout: '24 hours' },
     temporalTimeouts: { queryMs: 1_500, readyMs: 1_500, startMs: 3_000, updateMs: 20_000, ...options.temporalTimeouts },
   });
-  const build = (api?: Partial<AppConfig['api']>) => createApp({ db: t.db, temporal, config: config(api), logger });
+  const build = (api?: Partial<AppConfig['api']>, client: Client = temporal) =>
+    createApp({ db: t.db, temporal: client, config: config(api), logger });
 
   return {
     t,
@@ -120,7 +123,8 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     taskQueue,
     logs,
     mailSink,
-    appWith: build,
+    appWith: (api) => build(api),
+    appUsing: (client) => build({}, client),
     close: async () => {
       if (worker) {
         worker.shutdown();

@@ -1,6 +1,7 @@
 // When Temporal cannot be reached (a real client pointed at a port where nothing listens): a start
-// answers 503 and leaves nothing behind, reads fall back to the progress the workflow last mirrored
-// to the database (and say so), decisions answer 503, and /readyz says why it is not ready.
+// cannot tell whether its workflow started, so it keeps the move and answers 503 naming it; reads
+// fall back to the progress the workflow last mirrored to the database (and say so), decisions
+// answer 503, and /readyz says why it is not ready.
 import { randomUUID } from 'node:crypto';
 import { MoveDetailSchema, TasksResponse } from '../../src/api/schemas';
 import { emptyItemProgress, moveWorkflowId, type MoveProgress } from '../../src/domain/move';
@@ -75,19 +76,28 @@ async function insertRunningMove(): Promise<{ moveId: string; progress: MoveProg
   return { moveId, progress };
 }
 
-it('POST /api/client-site-moves: 503 with Retry-After, and no move, audit entry or status change left', async () => {
+it('POST /api/client-site-moves: 503 start-outcome-unknown naming the move, which is kept for a GET', async () => {
   const started = Date.now();
   const res = await api(h.app).post('/api/client-site-moves', startBody('Dune & Finch', 'LDN-SHO'));
   expect(res.status).toBe(503);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.headers['retry-after']).toBe('5');
-  expect(res.body).toMatchObject({ type: `${PROBLEM}temporal-unavailable`, status: 503 });
-  // Bounded by the start deadline (1 s here), not by the client's own ~20 s of retries.
+  // Trying the same POST again cannot help (the kept move holds the client): no Retry-After.
+  expect(res.headers['retry-after']).toBeUndefined();
+  const problem = res.body as { type: string; status: number; detail: string; moveId: string; location: string };
+  expect(problem).toMatchObject({ type: `${PROBLEM}start-outcome-unknown`, status: 503 });
+  expect(problem.location).toBe(`/api/client-site-moves/${problem.moveId}`);
+  expect(problem.detail).toContain(problem.moveId);
+  expect(problem.detail).toContain(problem.location);
+  // Bounded by the start deadline and the describe deadline (1 s each here), not the client's ~20 s of retries.
   expect(Date.now() - started).toBeLessThan(8_000);
-  expect(await h.t.db.clientSiteMove.count()).toBe(0);
-  expect(await h.t.db.clientSiteMove.count({ where: { clientId: clientIdOf('Dune & Finch') } })).toBe(0);
-  expect(await h.t.db.auditEntry.count()).toBe(0);
-  expect((await h.t.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Dune & Finch') } })).status).toBe('ACTIVE');
+
+  // Temporal may have started the run before the connection failed: the move stays, without a run id.
+  const row = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: problem.moveId } });
+  expect(row).toMatchObject({ clientId: clientIdOf('Dune & Finch'), status: 'SCHEDULED', runId: null });
+  expect(await h.t.db.auditEntry.count({ where: { moveId: row.id, action: 'MOVE_REQUESTED' } })).toBe(1);
+  const read = await api(h.app).get(problem.location);
+  expect(read.status).toBe(200);
+  expect(read.body).toMatchObject({ id: row.id, runId: null, status: 'SCHEDULED', progressSource: 'database' });
 });
 
 describe('reads while Temporal is down', () => {

@@ -2,6 +2,7 @@
 // tariff, bundle, spaces, T2 contact) and the three review steps (users, numbers, services).
 import type { Db, Prisma } from '../../db/client';
 import { ACTIVE_PHASES } from '../../domain/move';
+import { findActiveMove } from '../../moves/activeMove';
 import { MoveRequestError, MoveRequestErrorCode } from '../../moves/errors';
 import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
@@ -74,10 +75,7 @@ export function registerClientRoutes(api: ApiRouter, deps: RouteDeps): void {
     handle: async ({ params, res }) => {
       const client = await loadClient(db, params.clientId);
       const [activeMove, sites, contacts] = await Promise.all([
-        db.clientSiteMove.findFirst({
-          where: { clientId: client.id, status: { in: [...ACTIVE_PHASES] } },
-          select: { id: true },
-        }),
+        findActiveMove(db, client.id),
         db.site.findMany({
           where: { id: { not: client.site.id } },
           orderBy: { name: 'asc' },

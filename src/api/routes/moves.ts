@@ -30,7 +30,9 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
     description:
       'Checks the choices against the data, records the move and starts its workflow. The client shows ' +
       '"Active - move scheduled" and the destination site gets a dashboard task. With an Idempotency-Key, ' +
-      'repeating the same request returns the same move (header Idempotent-Replayed: true).',
+      'repeating the same request returns the same move (header Idempotent-Replayed: true). If Temporal answers ' +
+      'neither the start nor whether the workflow runs, the move stays recorded and 503 start-outcome-unknown ' +
+      'names it (moveId, location): read it before trying again.',
     access: 'superAdmin',
     body: StartMoveBody,
     headers: IdempotencyHeaders,
@@ -51,10 +53,12 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
       'destination-unknown',
       'choice-not-at-destination',
       'space-occupied',
+      'client-name-taken',
       'move-time-in-past',
       'notify-operator-unknown',
       'idempotency-key-reused',
       'temporal-unavailable',
+      'start-outcome-unknown',
     ],
     handle: async ({ body, headers, req, res }) => {
       const operator = currentOperator(res);
@@ -67,6 +71,18 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
           timeouts: deps.timeouts,
           onCleanupFailure: (moveId, error) =>
             req.log.error({ err: error, moveId }, 'Could not remove a move whose workflow did not start'),
+          onUnansweredStart: (moveId, error, found) =>
+            req.log.warn(
+              { err: error, moveId, found },
+              found === 'unknown'
+                ? 'Temporal answered neither the start nor the describe; the move is kept and may be orphaned'
+                : 'Temporal did not answer the start; describing the workflow settled it',
+            ),
+          onRunIdNotRecorded: (moveId, runId, error) =>
+            req.log.warn(
+              { err: error, moveId, runId },
+              "The workflow started but its run id was not recorded; the workflow's first activity records it",
+            ),
         },
         body,
         { operatorId: operator.id, idempotencyKey: headers['Idempotency-Key'] },

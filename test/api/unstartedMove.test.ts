@@ -1,0 +1,66 @@
+// A move recorded but never started (the API lost Temporal's answer, or died in between) must not
+// block its client for ever: the next start for the client settles it against Temporal.
+import { moveWorkflowId } from '../../src/domain/move';
+import { clientSiteMove } from '../../src/workflows/clientSiteMove';
+import { MoveIdKey } from '../../src/workflows/searchAttributes';
+import { UNSTARTED_GRACE_MS } from '../../src/moves/settleUnstartedMove';
+import { insertMove, moveInputFor } from '../support/moveFixtures';
+import { PROBLEM, api, startApiHarness, startBody, type ApiHarness } from './harness';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness({ temporal: 'dev-server' });
+});
+afterAll(() => h.close());
+
+/** A SCHEDULED move with no run id, recorded `ageMs` ago, as an API that died mid-start leaves it. */
+async function unstartedMove(client: string, to: string, ageMs: number) {
+  const move = await insertMove(h.t.db, { client, to });
+  await h.t.db.clientSiteMove.update({
+    where: { id: move.moveId },
+    data: { createdAt: new Date(Date.now() - ageMs) },
+  });
+  return move;
+}
+
+it('closes a move that never ran, then starts the new one', async () => {
+  const stale = await unstartedMove('Brightwave Studios', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
+  const res = await api(h.app).post(
+    '/api/client-site-moves',
+    startBody('Brightwave Studios', 'MAN-SPF', { moveAt: new Date(Date.now() + 86_400_000).toISOString() }),
+  );
+  expect(res.status).toBe(201);
+  const closed = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: stale.moveId } });
+  expect(closed).toMatchObject({
+    status: 'CANCELLED',
+    runId: null,
+    cancelReason: 'Never started: Temporal has no run of it',
+  });
+  expect(closed.finishedAt).not.toBeNull();
+  expect(await h.t.db.auditEntry.count({ where: { moveId: stale.moveId, action: 'MOVE_NEVER_STARTED' } })).toBe(1);
+});
+
+it('leaves a start that may still be in progress alone: 409 naming it', async () => {
+  const recent = await unstartedMove('Dune & Finch', 'LDN-SHO', 1_000);
+  const res = await api(h.app).post('/api/client-site-moves', startBody('Dune & Finch', 'LDN-SHO'));
+  expect(res.status).toBe(409);
+  expect(res.body).toMatchObject({ type: `${PROBLEM}active-move-exists` });
+  expect(JSON.stringify(res.body)).toContain(recent.moveId);
+  expect((await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: recent.moveId } })).status).toBe('SCHEDULED');
+});
+
+it('adopts the run of a move whose start did happen, and still refuses a second move: 409', async () => {
+  const lost = await unstartedMove('Cobalt Legal LLP', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
+  // Its workflow runs (no worker polls this queue, so it stays put), but the API never learnt its run id.
+  const handle = await h.temporal.workflow.start(clientSiteMove, {
+    taskQueue: 'nobody-polls-this',
+    workflowId: moveWorkflowId(lost.clientId),
+    args: [moveInputFor(lost, { moveNow: false, scheduledFor: new Date(Date.now() + 86_400_000).toISOString() })],
+    typedSearchAttributes: [{ key: MoveIdKey, value: lost.moveId }],
+  });
+  const res = await api(h.app).post('/api/client-site-moves', startBody('Cobalt Legal LLP', 'LDN-SHO'));
+  expect(res.status).toBe(409);
+  const adopted = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: lost.moveId } });
+  expect(adopted).toMatchObject({ status: 'SCHEDULED', runId: handle.firstExecutionRunId });
+  await handle.terminate('test over');
+});
