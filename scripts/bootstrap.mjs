@@ -5,7 +5,7 @@
 // stamp, so a warm run costs about a second.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalCli, ensureTestServer } from './tools.mjs';
@@ -63,9 +63,54 @@ function ensurePrismaClient() {
   writeFileSync(stamp, want);
 }
 
+/** Whether a process with this id still runs (EPERM: it does, as another user). */
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/**
+ * One bootstrap at a time per checkout: `npm start` and `npm test` started together would otherwise
+ * run two `npm ci` over one node_modules. A lock left by a process that died is taken over.
+ */
+async function takeLock() {
+  const lock = path.join(root, '.tools', '.bootstrap.lock');
+  mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 30 * 60_000;
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      const release = () => rmSync(lock, { recursive: true, force: true });
+      process.once('exit', release);
+      return release;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    const pidFile = path.join(lock, 'pid');
+    const holder = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+    const orphaned = holder ? !isAlive(holder) : Date.now() - statSync(lock).mtimeMs > 60_000;
+    if (orphaned) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline)
+      throw new BootstrapError(`Another bootstrap (pid ${holder}) has held ${lock} for 30 minutes.`);
+    if (!told) log(`waiting for another npm start / npm test (pid ${holder}) to finish installing...`);
+    told = true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 try {
   const started = Date.now();
   checkNode();
+  const release = await takeLock();
   ensureNodeModules();
   ensurePrismaClient();
   const forTests = process.argv[2] !== 'start';
@@ -75,6 +120,7 @@ try {
   const manifest = path.join(root, '.tools', 'tools.json');
   const known = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')) : {};
   writeFileSync(manifest, `${JSON.stringify({ ...known, ...tools }, null, 2)}\n`);
+  release();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
   // Expected failures carry a message that says what to do; a stack trace would only hide it.
