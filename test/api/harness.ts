@@ -10,7 +10,8 @@ import type { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type AppConfig } from '../../src/api/app';
-import { seedDemoData, seedId } from '../../src/db/seed';
+import { seedDemoData } from '../../src/db/seed';
+import { bundleIdOf, clientIdOf, siteIdOf, tariffIdOf } from '../support/moveFixtures';
 import { createMoveWorker } from '../../src/worker';
 import { createSendGridMailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/mail/sink';
@@ -21,13 +22,16 @@ import { startDevServerEnv, workflowBundle } from '../support/temporal';
 
 export const SUPER = 'dev-super-admin';
 export const ADMIN = 'dev-admin';
-export const SUPER_ADMIN_ID = seedId('operator/super-admin');
-export const ADMIN_ID = seedId('operator/admin');
-export const clientIdOf = (name: string): string => seedId(`client/${name}`);
-export const siteIdOf = (code: string): string => seedId(`site/${code}`);
-export const spaceIdOf = (siteCode: string, n: number): string => seedId(`space/${siteCode}/${n}`);
-export const tariffIdOf = (siteCode: string, name: string): string => seedId(`tariff/${siteCode}/${name}`);
-export const bundleIdOf = (siteCode: string, name: string): string => seedId(`bundle/${siteCode}/${name}`);
+// The demo seed's ids, shared with the activity tests.
+export {
+  ADMIN_ID,
+  SUPER_ADMIN_ID,
+  bundleIdOf,
+  clientIdOf,
+  siteIdOf,
+  spaceIdOf,
+  tariffIdOf,
+} from '../support/moveFixtures';
 
 export interface LogCapture {
   lines: Record<string, unknown>[];
