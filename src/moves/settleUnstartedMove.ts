@@ -27,12 +27,21 @@ export async function settleUnstartedMove(deps: TemporalDeps & { db: Db }, clien
   // Still unknown: leave it; the start that follows answers 409 naming it.
   if (run.found === 'unknown') return;
   // Nothing ran, so nothing changed for the client: the move is closed as cancelled, with the reason.
-  await db.$transaction([
-    db.clientSiteMove.updateMany({
+  // Its Idempotency-Key is let go, so the caller's retry with that key starts a move of its own.
+  await db.$transaction(async (tx) => {
+    const closed = await tx.clientSiteMove.updateMany({
       where: { id: unstarted.id, runId: null, status: 'SCHEDULED' },
-      data: { status: 'CANCELLED', finishedAt: now, cancelReason: 'Never started: Temporal has no run of it' },
-    }),
-    db.auditEntry.create({
+      data: {
+        status: 'CANCELLED',
+        finishedAt: now,
+        cancelReason: 'Never started: Temporal has no run of it',
+        idempotencyKey: null,
+        requestFingerprint: null,
+      },
+    });
+    // Two starts may settle the same move at once; only the one that closed it writes the audit.
+    if (closed.count === 0) return;
+    await tx.auditEntry.create({
       data: {
         action: 'MOVE_NEVER_STARTED',
         clientId,
@@ -41,6 +50,6 @@ export async function settleUnstartedMove(deps: TemporalDeps & { db: Db }, clien
         details: { workflowId: unstarted.workflowId },
         dedupeKey: `move:${unstarted.id}:never-started`,
       },
-    }),
-  ]);
+    });
+  });
 }

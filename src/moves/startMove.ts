@@ -74,13 +74,14 @@ export async function startMove(
   const { db } = deps;
   const { operatorId, idempotencyKey } = options;
   const fingerprint = idempotencyKey === undefined ? null : requestFingerprint(request);
+  const now = options.now ?? new Date();
+  // First, so a retry with the key of a start that never happened is not told "in progress" for ever.
+  await settleUnstartedMove(deps, request.clientId, now);
 
   if (idempotencyKey !== undefined) {
     const earlier = await findByIdempotencyKey(db, operatorId, idempotencyKey);
     if (earlier) return replay(earlier, fingerprint);
   }
-  const now = options.now ?? new Date();
-  await settleUnstartedMove(deps, request.clientId, now);
   const checked = await checkRequest(db, request, now);
   const recorded = await recordMove(db, request, checked, { operatorId, idempotencyKey, fingerprint });
   if ('replayed' in recorded) return recorded;

