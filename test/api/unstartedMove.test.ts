@@ -71,7 +71,10 @@ it('lets go of the Idempotency-Key of a move that never ran: the retry with that
   const stale = await unstartedMove('Evergreen Health', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
   await h.t.db.clientSiteMove.update({
     where: { id: stale.moveId },
-    data: { idempotencyKey: 'wizard-finish-42', requestFingerprint: requestFingerprint(body) },
+    data: {
+      idempotencyKey: 'wizard-finish-42',
+      requestFingerprint: requestFingerprint({ ...body, spaceIds: body.spaceIds ?? [] }),
+    },
   });
   const res = await api(h.app).post('/api/client-site-moves', body).set('Idempotency-Key', 'wizard-finish-42');
   expect(res.status).toBe(201);
