@@ -24,6 +24,21 @@ export default tseslint.config(
     },
   },
   {
+    // Folders show the architecture: the product never depends on development-only machinery.
+    files: ['src/**/*.ts'],
+    ignores: ['src/dev/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/dev/*', '**/dev'], message: 'src/dev is development-only; the product must not import it.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {

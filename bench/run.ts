@@ -9,15 +9,16 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
 import { createDb, type Db } from '../src/db/client';
-import { ensureDatabase } from '../src/db/databases';
-import { startEmbeddedPostgres } from '../src/db/embeddedPostgres';
+import { ensureDatabase } from '../src/dev/databases';
+import { startEmbeddedPostgres } from '../src/dev/embeddedPostgres';
 import { migrateDatabase } from '../src/db/migrate';
-import { seedDemoData, seedId } from '../src/db/seed';
+import { seedDemoData, seedId } from '../src/dev/seed';
 import { moveWorkflowId } from '../src/domain/move';
-import { freePort } from '../src/stack/ports';
-import { readTemporalTool } from '../src/temporal/tools';
+import { freePort } from '../src/dev/ports';
+import { readTemporalTool } from '../src/dev/tools';
 import { clientSiteMove } from '../src/workflows/clientSiteMove';
 import { MOVE_SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes';
+import { moveWorkflowOptions } from '../src/workflows/startOptions';
 import { insertMove, moveInputFor, noMail, runCompensations, runForwardSteps } from '../test/support/moveFixtures';
 
 const rows: string[][] = [['benchmark', 'items', 'batch', 'snapshot ms', 'forward ms', 'rollback ms', 'notes']];
@@ -117,13 +118,7 @@ async function benchWorkflow(db: Db, databaseUrl: string): Promise<void> {
     });
     const move = await insertMove(db, { client: 'Acme Analytics Ltd', to: 'LDS-WEL' });
     const [result, ms] = await worker.runUntil(() =>
-      time(() =>
-        env.client.workflow.execute(clientSiteMove, {
-          taskQueue,
-          workflowId: moveWorkflowId(move.clientId),
-          args: [moveInputFor(move)],
-        }),
-      ),
+      time(() => env.client.workflow.execute(clientSiteMove, moveWorkflowOptions(moveInputFor(move), taskQueue))),
     );
     const history = await env.client.workflow.getHandle(moveWorkflowId(move.clientId)).fetchHistory();
     rows.push([

@@ -74,6 +74,16 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** A port a setting chose is taken; the message names the setting to change. */
+export class PortInUseError extends ConfigError {
+  constructor(
+    readonly port: number,
+    readonly setting: string,
+  ) {
+    super(`Port ${port} is already in use: stop whatever holds it or set ${setting} to a free port.`);
+  }
+}
+
 export const EMBEDDED_DATABASE_NAME = 'connect_site_move';
 
 /** Loopback-only development credentials of the embedded server; production sets DATABASE_URL. */

@@ -4,10 +4,10 @@
 import type { ClientStatus } from '../generated/prisma/client';
 import type { FinalPhase } from '../domain/move';
 import type { FinishInput } from './contract';
-import type { ActivityDeps } from './deps';
-import { auditOnce } from './audit';
-import { TX_OPTIONS, loadMove } from './moveRecord';
-import { needsHumanJson, progressJson, toJson } from './progressJson';
+import type { ActivityDeps } from './shared/deps';
+import { auditOnce } from './shared/audit';
+import { TX_OPTIONS, loadMove } from './shared/moveRecord';
+import { needsHumanJson, progressJson, toJson } from './shared/progressJson';
 
 /**
  * FAILED keeps "Active - move scheduled": a rollback could not restore everything, so the client is

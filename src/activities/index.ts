@@ -3,25 +3,21 @@
 import type { Db } from '../db/client';
 import type { Mailer } from '../mail/mailer';
 import type { MoveActivities } from './contract';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps } from './shared/deps';
 import { finishMove } from './finishMove';
-import { sendOutcomeEmail } from './outcomeEmail';
-import { rehomePhoneNumbers, restorePhoneNumbers } from './phoneNumbers';
+import { sendOutcomeEmail } from './sendOutcomeEmail';
+import { rehomePhoneNumbers, restorePhoneNumbers } from './rehomePhoneNumbers';
 import { recordProgress } from './recordProgress';
-import { markMoveScheduled } from './scheduleMove';
-import {
-  decommissionSourceServices,
-  provisionServices,
-  recommissionSourceServices,
-  removeProvisionedServices,
-} from './services';
+import { markMoveScheduled } from './markMoveScheduled';
+import { decommissionSourceServices, recommissionSourceServices } from './decommissionSourceServices';
+import { provisionServices, removeProvisionedServices } from './provisionServices';
 import { snapshotMoveItems } from './snapshotMoveItems';
-import { assignSpaces, restoreSpaces } from './spaces';
-import { applyTariffAndBundle, restoreTariffAndBundle } from './tariffAndBundle';
-import { moveUsers, restoreUsers } from './users';
+import { assignSpaces, restoreSpaces } from './assignSpaces';
+import { applyTariffAndBundle, restoreTariffAndBundle } from './applyTariffAndBundle';
+import { moveUsers, restoreUsers } from './moveUsers';
 
-export type { ActivityDeps } from './deps';
-export { EmailFailureType } from './outcomeEmail';
+export type { ActivityDeps } from './shared/deps';
+export { EmailFailureType } from './sendOutcomeEmail';
 
 export interface CreateActivitiesDeps {
   db: Db;

@@ -1,9 +1,9 @@
 // Mirrors the workflow's progress onto the move row and its dashboard task, so the dashboard still
 // shows the last known state when Temporal is unreachable.
 import { FINAL_PHASES, isFinalPhase, type MoveProgress } from '../domain/move';
-import type { ActivityDeps } from './deps';
-import { lockMove } from './moveRecord';
-import { needsHumanJson, progressJson } from './progressJson';
+import type { ActivityDeps } from './shared/deps';
+import { lockMove } from './shared/moveRecord';
+import { needsHumanJson, progressJson } from './shared/progressJson';
 
 /**
  * Ends well inside the workflow's 30 s start-to-close for this activity: an attempt Temporal has given

@@ -5,10 +5,10 @@
 import { emptyItemProgress, PROGRESS_KEY, type ItemProgress } from '../domain/move';
 import { MoveFailureType } from '../domain/errors';
 import type { MoveRef } from './contract';
-import type { ActivityDeps } from './deps';
-import { moveFailure } from './failures';
-import { heartbeat } from './activityContext';
-import { TX_OPTIONS, loadMove, type MoveRecord, type Tx } from './moveRecord';
+import type { ActivityDeps } from './shared/deps';
+import { moveFailure } from './shared/failures';
+import { heartbeat } from './shared/activityContext';
+import { TX_OPTIONS, loadMove, type MoveRecord, type Tx } from './shared/moveRecord';
 
 export async function snapshotMoveItems(deps: ActivityDeps, { moveId }: MoveRef): Promise<ItemProgress> {
   const now = deps.now();

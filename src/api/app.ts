@@ -7,7 +7,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
-import { DEFAULT_TEMPORAL_TIMEOUTS } from '../moves/temporal';
+import { DEFAULT_TEMPORAL_TIMEOUTS } from '../moveService/temporal';
 import { authenticate, requireSuperAdmin } from './auth';
 import type { AppConfig, RouteDeps } from './context';
 import './locals';

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
-import type { TemporalTimeouts } from '../moves/temporal';
+import type { TemporalTimeouts } from '../moveService/temporal';
 import type { LinkContext } from './views';
 
 export interface AppConfig {

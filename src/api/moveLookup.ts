@@ -1,8 +1,8 @@
 // Finding the move a request is about, and what every route about one move does with it: put its
 // ids on the request's log lines, and read its progress (live, or the database copy).
 import type { Request, Response } from 'express';
-import { MoveRequestError, MoveRequestErrorCode } from '../moves/errors';
-import type { MoveProgressRef, ReadProgressDeps } from '../moves/readProgress';
+import { MoveRequestError, MoveRequestErrorCode } from '../moveService/errors';
+import type { MoveProgressRef, ReadProgressDeps } from '../moveService/readProgress';
 import type { RouteDeps } from './context';
 import { moveInclude, type MoveRow } from './views';
 

@@ -2,7 +2,7 @@
 // and the OpenAPI document is generated from them. `meta({ id })` names a component in the spec.
 import { z } from 'zod';
 import { MOVE_PHASES } from '../domain/move';
-import { MovePhaseSchema, MoveProgressSchema } from '../moves/progressSchema';
+import { MovePhaseSchema, MoveProgressSchema } from '../moveService/progressSchema';
 import { PROBLEMS, problemType } from './problem';
 
 const Id = z.uuid();

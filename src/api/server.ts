@@ -5,9 +5,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
-import { loadConfig, type Config } from '../config';
+import { PortInUseError, loadConfig, type Config } from '../config';
 import { createDb } from '../db/client';
-import { PortInUseError } from '../stack/ports';
 import { createApp } from './app';
 
 export interface ApiServer {

@@ -1,7 +1,7 @@
 // Request validation with the same zod schemas the OpenAPI spec is generated from. A failure lists
 // every wrong field, named as the caller wrote it: `spaceIds.1`, `limit`, `Idempotency-Key`.
 import type { z } from 'zod';
-import type { FieldError } from '../moves/errors';
+import type { FieldError } from '../moveService/errors';
 import { HttpProblem } from './problem';
 
 export type RequestPart = 'path' | 'query' | 'body' | 'header';

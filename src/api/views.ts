@@ -2,7 +2,7 @@
 // the spec does not compile.
 import type { Prisma } from '../db/client';
 import { temporalWebLink } from '../domain/temporalWeb';
-import type { ProgressReading } from '../moves/readProgress';
+import type { ProgressReading } from '../moveService/readProgress';
 import type { DashboardTask, Move, MoveDetail } from './schemas';
 
 export const moveInclude = {

@@ -1,7 +1,7 @@
 // `npm run db:migrate`: applies committed migrations to DATABASE_URL, or to the embedded
 // development database (which `npm start` runs) when DATABASE_URL is unset.
 import { loadConfig } from '../config';
-import { checkDatabaseReachable } from './databases';
+import { checkDatabaseReachable } from './reachable';
 import { migrateDatabase } from './migrate';
 
 async function main(): Promise<void> {

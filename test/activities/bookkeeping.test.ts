@@ -2,7 +2,7 @@
 // onto the move row and task within the database's CHECKs, and the final bookkeeping per outcome.
 import { createActivities } from '../../src/activities';
 import type { MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/db/seed';
+import { seedDemoData } from '../../src/dev/seed';
 import { isFinalPhase, type FinalPhase, type MoveError } from '../../src/domain/move';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { fullState, insertMove, noMail, progressFor, type MoveFixture } from '../support/moveFixtures';

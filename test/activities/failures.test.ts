@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
 import type { MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/db/seed';
+import { seedDemoData } from '../../src/dev/seed';
 import type { MoveFailureDetails } from '../../src/domain/errors';
 import { MOVE_STEPS, isFinalPhase } from '../../src/domain/move';
 import { createTestDatabase, type TestDatabase } from '../support/database';

@@ -2,7 +2,7 @@
 // item back where it was, wherever that was.
 import { createActivities } from '../../src/activities';
 import type { MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/db/seed';
+import { seedDemoData } from '../../src/dev/seed';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { clientState, insertMove, noMail, runCompensations, runForwardSteps, siteIdOf } from '../support/moveFixtures';
 

@@ -2,7 +2,7 @@
 // rollback gives it back exactly as it was.
 import { createActivities } from '../../src/activities';
 import type { MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/db/seed';
+import { seedDemoData } from '../../src/dev/seed';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   bundleIdOf,

@@ -4,7 +4,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
 import type { BatchResult, MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/db/seed';
+import { seedDemoData } from '../../src/dev/seed';
 import { MOVE_STEPS, isBatchedStep, type MoveStep } from '../../src/domain/move';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
 import type { MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/db/seed';
+import { seedDemoData } from '../../src/dev/seed';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   clientState,

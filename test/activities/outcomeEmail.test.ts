@@ -3,10 +3,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
 import type { FinishInput, MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/db/seed';
+import { seedDemoData } from '../../src/dev/seed';
 import type { FinalPhase, MoveProgress } from '../../src/domain/move';
 import { createSendGridMailer, type Mailer } from '../../src/mail/mailer';
-import { startMailSink, type MailSink } from '../../src/mail/sink';
+import { startMailSink, type MailSink } from '../../src/dev/mailSink';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { ADMIN_EMAIL, insertMove, progressFor, type MoveFixture } from '../support/moveFixtures';
 

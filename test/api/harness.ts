@@ -10,13 +10,13 @@ import type { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type AppConfig } from '../../src/api/app';
-import { seedDemoData } from '../../src/db/seed';
+import { seedDemoData } from '../../src/dev/seed';
 import { bundleIdOf, clientIdOf, siteIdOf, tariffIdOf } from '../support/moveFixtures';
 import { createMoveWorker } from '../../src/worker';
 import { createSendGridMailer } from '../../src/mail/mailer';
-import { startMailSink, type MailSink } from '../../src/mail/sink';
-import type { TemporalTimeouts } from '../../src/moves/temporal';
-import { freePort } from '../../src/stack/ports';
+import { startMailSink, type MailSink } from '../../src/dev/mailSink';
+import type { TemporalTimeouts } from '../../src/moveService/temporal';
+import { freePort } from '../../src/dev/ports';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startDevServerEnv, workflowBundle } from '../support/temporal';
 

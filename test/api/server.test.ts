@@ -9,7 +9,7 @@ import pino from 'pino';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { loadConfig, type Config } from '../../src/config';
 import { hashToken } from '../../src/domain/tokens';
-import { PortInUseError, freePort } from '../../src/stack/ports';
+import { PortInUseError, freePort } from '../../src/dev/ports';
 import { SUPER, api, eventually, startApiHarness, type ApiHarness } from './harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');

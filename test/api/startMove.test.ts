@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { MoveSchema, MovesResponse, ProblemSchema } from '../../src/api/schemas';
 import { createOperator } from '../../src/api/operators';
-import { requestFingerprint } from '../../src/moves/startMove';
+import { requestFingerprint } from '../../src/moveService/idempotency';
 import { moveWorkflowId, type ClientSiteMoveInput } from '../../src/domain/move';
 import {
   ClientIdKey,

@@ -1,10 +1,9 @@
 // A move recorded but never started (the API lost Temporal's answer, or died in between) must not
 // block its client for ever: the next start for the client settles it against Temporal.
-import { moveWorkflowId } from '../../src/domain/move';
 import { clientSiteMove } from '../../src/workflows/clientSiteMove';
-import { MoveIdKey } from '../../src/workflows/searchAttributes';
-import { UNSTARTED_GRACE_MS } from '../../src/moves/settleUnstartedMove';
-import { requestFingerprint } from '../../src/moves/startMove';
+import { moveWorkflowOptions } from '../../src/workflows/startOptions';
+import { UNSTARTED_GRACE_MS } from '../../src/moveService/settleUnstartedMove';
+import { requestFingerprint } from '../../src/moveService/idempotency';
 import { insertMove, moveInputFor } from '../support/moveFixtures';
 import { PROBLEM, api, startApiHarness, startBody, type ApiHarness } from './harness';
 
@@ -53,12 +52,13 @@ it('leaves a start that may still be in progress alone: 409 naming it', async ()
 it('adopts the run of a move whose start did happen, and still refuses a second move: 409', async () => {
   const lost = await unstartedMove('Cobalt Legal LLP', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
   // Its workflow runs (no worker polls this queue, so it stays put), but the API never learnt its run id.
-  const handle = await h.temporal.workflow.start(clientSiteMove, {
-    taskQueue: 'nobody-polls-this',
-    workflowId: moveWorkflowId(lost.clientId),
-    args: [moveInputFor(lost, { moveNow: false, scheduledFor: new Date(Date.now() + 86_400_000).toISOString() })],
-    typedSearchAttributes: [{ key: MoveIdKey, value: lost.moveId }],
-  });
+  const handle = await h.temporal.workflow.start(
+    clientSiteMove,
+    moveWorkflowOptions(
+      moveInputFor(lost, { moveNow: false, scheduledFor: new Date(Date.now() + 86_400_000).toISOString() }),
+      'nobody-polls-this',
+    ),
+  );
   const res = await api(h.app).post('/api/client-site-moves', startBody('Cobalt Legal LLP', 'LDN-SHO'));
   expect(res.status).toBe(409);
   const adopted = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: lost.moveId } });

@@ -1,6 +1,6 @@
 // The database itself: migrations, the demo seed, and the constraints that keep bad states out.
 import { migrateDatabase } from '../../src/db/migrate';
-import { DEMO_CLIENTS, seedDemoData, seedId } from '../../src/db/seed';
+import { DEMO_CLIENTS, seedDemoData, seedId } from '../../src/dev/seed';
 import { hashToken } from '../../src/domain/tokens';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 

@@ -2,11 +2,11 @@
 // the real SendGrid client talking to the local sink. No fakes.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { seedDemoData } from '../../src/db/seed';
-import { moveWorkflowId } from '../../src/domain/move';
+import { seedDemoData } from '../../src/dev/seed';
 import { createSendGridMailer } from '../../src/mail/mailer';
-import { startMailSink, type MailSink } from '../../src/mail/sink';
+import { startMailSink, type MailSink } from '../../src/dev/mailSink';
 import { clientSiteMove, progressQuery, rollbackUpdate } from '../../src/workflows/clientSiteMove';
+import { moveWorkflowOptions } from '../../src/workflows/startOptions';
 import { createMoveWorker } from '../../src/worker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
@@ -49,11 +49,7 @@ afterAll(async () => {
 
 function start(move: MoveFixture) {
   const input = moveInputFor(move, { notify: true, batchSize: 7 });
-  return env.client.workflow.start(clientSiteMove, {
-    taskQueue,
-    workflowId: moveWorkflowId(move.clientId),
-    args: [input],
-  });
+  return env.client.workflow.start(clientSiteMove, moveWorkflowOptions(input, taskQueue));
 }
 
 it('completes a move: everything at the destination, the task completed, one email', async () => {

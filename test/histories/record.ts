@@ -7,7 +7,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { readTemporalTool } from '../../src/temporal/tools';
+import { readTemporalTool } from '../../src/dev/tools';
 import {
   cancelUpdate,
   moveNowUpdate,

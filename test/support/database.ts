@@ -1,7 +1,7 @@
 // A fresh, migrated PostgreSQL database per caller (a copy of the template globalSetup migrated).
 import { randomBytes } from 'node:crypto';
 import { createDb, type Db } from '../../src/db/client';
-import { dropDatabase, ensureDatabase, withDatabase } from '../../src/db/databases';
+import { dropDatabase, ensureDatabase, withDatabase } from '../../src/dev/databases';
 import { testEnv } from './env';
 
 export interface TestDatabase {

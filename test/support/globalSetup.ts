@@ -4,11 +4,11 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { ensureDatabase } from '../../src/db/databases';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../src/db/embeddedPostgres';
+import { ensureDatabase } from '../../src/dev/databases';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../src/dev/embeddedPostgres';
 import { migrateDatabase } from '../../src/db/migrate';
-import { freePort } from '../../src/stack/ports';
-import { readTemporalTool } from '../../src/temporal/tools';
+import { freePort } from '../../src/dev/ports';
+import { readTemporalTool } from '../../src/dev/tools';
 
 export const TEMPLATE_DATABASE = 'csm_template';
 

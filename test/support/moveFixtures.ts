@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchInput, BatchResult, MoveActivities } from '../../src/activities/contract';
 import type { Db } from '../../src/db/client';
-import { seedId } from '../../src/db/seed';
+import { seedId } from '../../src/dev/seed';
 import {
   emptyItemProgress,
   moveWorkflowId,

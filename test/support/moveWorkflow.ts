@@ -4,16 +4,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { moveWorkflowId, type ClientSiteMoveInput } from '../../src/domain/move';
-import type { MoveProgress } from '../../src/domain/move';
+import type { ClientSiteMoveInput, MoveProgress } from '../../src/domain/move';
 import { clientSiteMove, progressQuery } from '../../src/workflows/clientSiteMove';
-import {
-  ClientIdKey,
-  DestinationSiteIdKey,
-  MoveIdKey,
-  MovePhaseKey,
-  SourceSiteIdKey,
-} from '../../src/workflows/searchAttributes';
+import { moveWorkflowOptions } from '../../src/workflows/startOptions';
 import type { FakeMoveActivities } from './fakeMoveActivities';
 import { workflowBundle } from './temporal';
 
@@ -61,19 +54,7 @@ export async function withMove<T>(
     defaultHeartbeatThrottleInterval: '50 milliseconds',
   });
   return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(clientSiteMove, {
-      taskQueue,
-      workflowId: moveWorkflowId(input.clientId),
-      args: [input],
-      typedSearchAttributes: [
-        { key: ClientIdKey, value: input.clientId },
-        { key: MoveIdKey, value: input.moveId },
-        { key: SourceSiteIdKey, value: input.sourceSiteId },
-        { key: DestinationSiteIdKey, value: input.destinationSiteId },
-        { key: MovePhaseKey, value: 'SCHEDULED' },
-      ],
-      memo: { clientName: input.clientName, moveId: input.moveId },
-    });
+    const handle = await env.client.workflow.start(clientSiteMove, moveWorkflowOptions(input, taskQueue));
     return withDiagnosis(body(handle), handle, fake);
   });
 }

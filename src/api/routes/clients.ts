@@ -2,8 +2,8 @@
 // tariff, bundle, spaces, T2 contact) and the three review steps (users, numbers, services).
 import type { Db, Prisma } from '../../db/client';
 import { ACTIVE_PHASES } from '../../domain/move';
-import { findActiveMove } from '../../moves/activeMove';
-import { MoveRequestError, MoveRequestErrorCode } from '../../moves/errors';
+import { findActiveMove } from '../../moveService/activeMove';
+import { MoveRequestError, MoveRequestErrorCode, refusalsOn } from '../../moveService/errors';
 import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
 import {
@@ -71,7 +71,7 @@ export function registerClientRoutes(api: ApiRouter, deps: RouteDeps): void {
     access: 'operator',
     params: ClientParams,
     responses: { 200: { description: 'The choices', schema: MoveOptionsResponse } },
-    problems: ['client-not-found'],
+    problems: refusalsOn('readClient'),
     handle: async ({ params, res }) => {
       const client = await loadClient(db, params.clientId);
       const [activeMove, sites, contacts] = await Promise.all([
@@ -127,7 +127,7 @@ export function registerClientRoutes(api: ApiRouter, deps: RouteDeps): void {
     params: ClientParams,
     query: PreviewQuery,
     responses: { 200: { description: 'What would move', schema: MovePreviewResponse } },
-    problems: ['client-not-found'],
+    problems: refusalsOn('readClient'),
     handle: async ({ params, query, res }) => {
       const client = await loadClient(db, params.clientId);
       const clientId = client.id;

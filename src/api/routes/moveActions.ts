@@ -1,10 +1,10 @@
 // Operators' decisions about a move, each a Temporal update: the workflow's validator decides
 // whether the move's phase allows it, and the answer is the move's progress after it applied.
 import type { z } from 'zod';
-import { runMoveAction, type MoveAction } from '../../moves/moveActions';
+import { refusalsOn, type MoveOperation } from '../../moveService/errors';
+import { runMoveAction, type MoveAction } from '../../moveService/moveActions';
 import { currentOperator } from '../auth';
 import type { RouteDeps } from '../context';
-import type { ProblemSlug } from '../problem';
 import type { ApiRouter } from '../routing';
 import { CancelBody, MoveDetailSchema, MoveParams, NoBody, RescheduleBody } from '../schemas';
 import { moveDetailView } from '../views';
@@ -17,18 +17,12 @@ interface ActionRoute<B extends z.ZodType> {
   description: string;
   body: B;
   bodyOptional: boolean;
-  problems: ProblemSlug[];
+  /** Refusals of this action besides those every action can meet. */
+  refusals?: MoveOperation;
   /** The audit entry's action, beside the workflow's own (MOVE_SCHEDULED, MOVE_CANCELLED, ...). */
   auditAction: string;
   action(body: z.output<B>): MoveAction;
 }
-
-const COMMON_PROBLEMS: ProblemSlug[] = [
-  'move-not-found',
-  'phase-does-not-allow',
-  'move-finished',
-  'temporal-unavailable',
-];
 
 export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void {
   const add = <B extends z.ZodType>(spec: ActionRoute<B>) =>
@@ -44,7 +38,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
       body: spec.body,
       bodyOptional: spec.bodyOptional,
       responses: { 200: { description: 'Done; the move as it is now', schema: MoveDetailSchema } },
-      problems: [...COMMON_PROBLEMS, ...spec.problems],
+      problems: [...refusalsOn('action'), ...(spec.refusals ? refusalsOn(spec.refusals) : [])],
       handle: async ({ params, body, req, res }) => {
         const operator = currentOperator(res);
         const move = await loadMove(deps, params.id);
@@ -79,7 +73,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
       'nothing moves.',
     body: CancelBody,
     bodyOptional: false,
-    problems: ['invalid-reason'],
+    refusals: 'cancel',
     auditAction: 'OPERATOR_CANCEL',
     action: (body) => ({ kind: 'cancel', reason: body.reason }),
   });
@@ -90,7 +84,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     description: 'Only while SCHEDULED.',
     body: RescheduleBody,
     bodyOptional: false,
-    problems: ['invalid-move-time'],
+    refusals: 'reschedule',
     auditAction: 'OPERATOR_RESCHEDULE',
     action: (body) => ({ kind: 'reschedule', moveAt: body.moveAt }),
   });
@@ -101,7 +95,6 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     description: 'Only while SCHEDULED. Answers once the move has begun.',
     body: NoBody,
     bodyOptional: true,
-    problems: [],
     auditAction: 'OPERATOR_MOVE_NOW',
     action: () => ({ kind: 'move-now' }),
   });
@@ -112,7 +105,6 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     description: 'Only in NEEDS_ATTENTION, after the cause (e.g. a blocked number) has been put right.',
     body: NoBody,
     bodyOptional: true,
-    problems: [],
     auditAction: 'OPERATOR_RETRY',
     action: () => ({ kind: 'retry' }),
   });
@@ -123,7 +115,6 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     description: 'Only in NEEDS_ATTENTION. Answers once the rollback has begun; follow it with GET.',
     body: NoBody,
     bodyOptional: true,
-    problems: [],
     auditAction: 'OPERATOR_ROLLBACK',
     action: () => ({ kind: 'rollback' }),
   });

@@ -1,7 +1,8 @@
 // Client site moves: start one (the wizard's Finish), read one with live progress, list them.
 import type { Prisma } from '../../db/client';
-import { readMoveProgress } from '../../moves/readProgress';
-import { startMove } from '../../moves/startMove';
+import { readMoveProgress } from '../../moveService/readProgress';
+import { refusalsOn } from '../../moveService/errors';
+import { startMove } from '../../moveService/startMove';
 import { currentOperator } from '../auth';
 import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
@@ -43,23 +44,7 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
         headers: { Location: 'The move', 'Idempotent-Replayed': 'true when an earlier request made the move' },
       },
     },
-    problems: [
-      'client-not-found',
-      'active-move-exists',
-      'workflow-already-running',
-      'idempotent-request-in-progress',
-      'client-not-active',
-      'destination-is-current-site',
-      'destination-unknown',
-      'choice-not-at-destination',
-      'space-occupied',
-      'client-name-taken',
-      'move-time-in-past',
-      'notify-operator-unknown',
-      'idempotency-key-reused',
-      'temporal-unavailable',
-      'start-outcome-unknown',
-    ],
+    problems: refusalsOn('start'),
     handle: async ({ body, headers, req, res }) => {
       const operator = currentOperator(res);
       const started = await startMove(
@@ -69,20 +54,7 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
           taskQueue: deps.config.temporal.taskQueue,
           move: deps.config.move,
           timeouts: deps.timeouts,
-          onCleanupFailure: (moveId, error) =>
-            req.log.error({ err: error, moveId }, 'Could not remove a move whose workflow did not start'),
-          onUnansweredStart: (moveId, error, found) =>
-            req.log.warn(
-              { err: error, moveId, found },
-              found === 'unknown'
-                ? 'Temporal answered neither the start nor the describe; the move is kept and may be orphaned'
-                : 'Temporal did not answer the start; describing the workflow settled it',
-            ),
-          onRunIdNotRecorded: (moveId, runId, error) =>
-            req.log.warn(
-              { err: error, moveId, runId },
-              "The workflow started but its run id was not recorded; the workflow's first activity records it",
-            ),
+          log: req.log,
         },
         body,
         { operatorId: operator.id, idempotencyKey: headers['Idempotency-Key'] },
@@ -143,7 +115,7 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
     access: 'operator',
     params: MoveParams,
     responses: { 200: { description: 'The move', schema: MoveDetailSchema } },
-    problems: ['move-not-found'],
+    problems: refusalsOn('readMove'),
     handle: async ({ params, req, res }) => {
       const row = await loadMove(deps, params.id);
       noteMove(req, res, row);

@@ -2,7 +2,7 @@
 // document and its browsable page. All public (metrics are expected to be fenced off by the network).
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { withTemporalDeadline } from '../../moves/temporal';
+import { withTemporalDeadline } from '../../moveService/temporal';
 import type { RouteDeps } from '../context';
 import { renderDocsPage } from '../docsPage';
 import type { OpenApiDocument } from '../openapi';

@@ -1,7 +1,7 @@
 // Sites for the wizard's picker, and each site's dashboard tasks (a move shows on its destination).
 import type { Prisma } from '../../db/client';
-import { MoveRequestError, MoveRequestErrorCode } from '../../moves/errors';
-import { readMoveProgress, storedProgress, type ProgressReading } from '../../moves/readProgress';
+import { MoveRequestError, MoveRequestErrorCode, refusalsOn } from '../../moveService/errors';
+import { readMoveProgress, storedProgress, type ProgressReading } from '../../moveService/readProgress';
 import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
 import { SiteParams, SitesResponse, TasksQuery, TasksResponse } from '../schemas';
@@ -39,7 +39,7 @@ export function registerSiteRoutes(api: ApiRouter, deps: RouteDeps): void {
     params: SiteParams,
     query: TasksQuery,
     responses: { 200: { description: 'A page of tasks', schema: TasksResponse } },
-    problems: ['site-not-found'],
+    problems: refusalsOn('readSite'),
     handle: async ({ params, query, req, res }) => {
       const site = await db.site.findUnique({
         where: { id: params.siteId },

@@ -1,0 +1,83 @@
+// The client's spaces: take the chosen ones at the destination, then release those held at the
+// source; on rollback, the reverse. Locks the spaces involved so two moves cannot take one space.
+import { MoveFailureType } from '../domain/errors';
+import type { MoveSpaceRole } from '../generated/prisma/client';
+import type { MoveRef } from './contract';
+import type { ActivityDeps } from './shared/deps';
+import { describeItems, moveFailure, type FailedItem } from './shared/failures';
+import { TX_OPTIONS, loadMove, type Tx } from './shared/moveRecord';
+
+interface SpaceRow {
+  id: string;
+  name: string;
+  siteId: string;
+  clientId: string | null;
+}
+
+export async function assignSpaces(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    const move = await loadMove(tx, moveId);
+    const targets = await lockSpaces(tx, moveId, 'TARGET');
+    const elsewhere = targets.filter((s) => s.siteId !== move.destinationSiteId);
+    if (elsewhere.length > 0) {
+      throw moveFailure(
+        MoveFailureType.InvalidChoice,
+        `Chosen space ${describeItems(elsewhere.map(asItem))} is not at ${move.destinationSiteName}`,
+        elsewhere.map(asItem),
+      );
+    }
+    // All or nothing: an operator frees the space (or drops it from the move) and retries.
+    const occupied = targets.filter((s) => s.clientId !== null && s.clientId !== move.clientId);
+    if (occupied.length > 0) {
+      throw moveFailure(
+        MoveFailureType.SpaceOccupied,
+        `Space ${describeItems(occupied.map(asItem))} at ${move.destinationSiteName} is now occupied by another client`,
+        occupied.map(asItem),
+      );
+    }
+    await tx.space.updateMany({ where: { id: { in: targets.map((s) => s.id) } }, data: { clientId: move.clientId } });
+    const originals = await lockSpaces(tx, moveId, 'ORIGINAL');
+    await tx.space.updateMany({
+      where: { id: { in: originals.map((s) => s.id) }, clientId: move.clientId },
+      data: { clientId: null },
+    });
+  }, TX_OPTIONS);
+}
+
+export async function restoreSpaces(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
+  const notRestorable = await deps.db.$transaction(async (tx) => {
+    const move = await loadMove(tx, moveId);
+    const targets = await lockSpaces(tx, moveId, 'TARGET');
+    const originals = await lockSpaces(tx, moveId, 'ORIGINAL');
+    await tx.space.updateMany({
+      where: { id: { in: targets.map((s) => s.id) }, clientId: move.clientId },
+      data: { clientId: null },
+    });
+    // Rollback gives back all it can; a space someone else took since is for a human to sort out.
+    const taken = originals.filter((s) => s.clientId !== null && s.clientId !== move.clientId);
+    const takenIds = new Set(taken.map((s) => s.id));
+    await tx.space.updateMany({
+      where: { id: { in: originals.filter((s) => !takenIds.has(s.id)).map((s) => s.id) } },
+      data: { clientId: move.clientId },
+    });
+    return taken.length === 0
+      ? null
+      : moveFailure(
+          MoveFailureType.SpaceNotRestorable,
+          `Space ${describeItems(taken.map(asItem))} at ${move.sourceSiteName} is now held by another client and cannot be given back to ${move.clientName}`,
+          taken.map(asItem),
+        );
+  }, TX_OPTIONS);
+  if (notRestorable) throw notRestorable;
+}
+
+async function lockSpaces(tx: Tx, moveId: string, role: MoveSpaceRole): Promise<SpaceRow[]> {
+  return tx.$queryRaw<SpaceRow[]>`
+    SELECT s.id, s.name, s.site_id AS "siteId", s.client_id AS "clientId"
+    FROM space s JOIN client_site_move_space ms ON ms.space_id = s.id
+    WHERE ms.move_id = ${moveId}::uuid AND ms.role = ${role}::"MoveSpaceRole"
+    ORDER BY s.name, s.id
+    FOR UPDATE OF s`;
+}
+
+const asItem = (space: SpaceRow): FailedItem => ({ kind: 'SPACE', id: space.id, label: space.name });

@@ -1,0 +1,140 @@
+// Emails the chosen T2 contact the outcome through the email outbox, at most once. The row is
+// claimed (PENDING or FAILED -> SENDING) before the send and marked SENT after it, so a row found
+// in SENDING means an earlier attempt stopped mid-send and nobody knows whether the mail left: it
+// becomes UNCERTAIN and is never resent automatically (a duplicate is worse than a person checking).
+import { ApplicationFailure } from '@temporalio/common';
+import { temporalWebLink } from '../domain/temporalWeb';
+import type { SentEmail } from '../mail/mailer';
+import type { EmailOutcome, FinishInput } from './contract';
+import type { ActivityDeps } from './shared/deps';
+import { loadMove } from './shared/moveRecord';
+import { composeOutcomeMessage } from './shared/outcomeMessage';
+
+export const EmailFailureType = {
+  /** The provider answered with an error, or could not be reached: not sent; retried with backoff. */
+  SendFailed: 'EmailSendFailed',
+  /** An attempt stopped mid-send; the email may or may not have left. Non-retryable: a person checks. */
+  OutcomeUncertain: 'EmailOutcomeUncertain',
+} as const;
+
+interface ClaimedEmail {
+  id: string;
+  toEmail: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): Promise<EmailOutcome> {
+  const { db } = deps;
+  // Not a transaction (the send must not hold one open), so no lock: the outbox row is the guard.
+  const move = await loadMove(db, input.moveId, false);
+  if (!move.notifyEmail) return { state: 'NOT_REQUESTED' };
+  const dedupeKey = `move:${move.id}:${input.phase}`;
+  await db.emailOutbox.createMany({
+    skipDuplicates: true,
+    data: [
+      {
+        dedupeKey,
+        moveId: move.id,
+        toEmail: move.notifyEmail,
+        ...composeOutcomeMessage({
+          clientName: move.clientName,
+          fromSite: move.sourceSiteName,
+          toSite: move.destinationSiteName,
+          phase: input.phase,
+          progress: input.progress,
+          link: deps.temporalWebUrl ? temporalWebLink(deps.temporalWebUrl, move) : null,
+        }),
+      },
+    ],
+  });
+  const [claimed] = await db.$queryRaw<ClaimedEmail[]>`
+    UPDATE email_outbox SET status = 'SENDING', attempts = attempts + 1
+    WHERE dedupe_key = ${dedupeKey} AND status IN ('PENDING', 'FAILED')
+    RETURNING id, to_email AS "toEmail", subject, text, html`;
+  if (!claimed) return settleUnclaimed(deps, dedupeKey);
+
+  let sent: SentEmail;
+  try {
+    sent = await deps.mailer.send({ ...claimed, to: claimed.toEmail, reference: claimed.id });
+  } catch (error) {
+    throw await recordSendError(deps, claimed, error);
+  }
+  // UNCERTAIN too: a slow attempt that a retry already gave up on did send after all.
+  await db.emailOutbox.updateMany({
+    where: { id: claimed.id, status: { in: ['SENDING', 'UNCERTAIN'] } },
+    data: { status: 'SENT', sentAt: deps.now(), providerMessageId: sent.providerMessageId, lastError: null },
+  });
+  return { state: 'SENT' };
+}
+
+/** Nothing to claim: sent already, or an earlier attempt's outcome is unknown. */
+async function settleUnclaimed(deps: ActivityDeps, dedupeKey: string): Promise<EmailOutcome> {
+  const row = await deps.db.emailOutbox.findUniqueOrThrow({ where: { dedupeKey } });
+  if (row.status === 'SENT') return { state: 'SENT' };
+  if (row.status === 'SENDING') {
+    const lastError = 'An earlier attempt stopped while sending; it is unknown whether the email left';
+    await deps.db.emailOutbox.updateMany({
+      where: { id: row.id, status: 'SENDING' },
+      data: { status: 'UNCERTAIN', lastError },
+    });
+    throw uncertain(row.id, row.toEmail);
+  }
+  if (row.status === 'UNCERTAIN') throw uncertain(row.id, row.toEmail);
+  // PENDING or FAILED again: another attempt released it between our claim and this read.
+  throw ApplicationFailure.retryable(
+    `Email ${row.id} changed while being claimed; trying again`,
+    EmailFailureType.SendFailed,
+  );
+}
+
+async function recordSendError(deps: ActivityDeps, email: ClaimedEmail, error: unknown): Promise<Error> {
+  const { definite, message } = describeSendError(error);
+  if (!definite) {
+    await deps.db.emailOutbox.updateMany({
+      where: { id: email.id, status: 'SENDING' },
+      data: { status: 'UNCERTAIN', lastError: message },
+    });
+    return uncertain(email.id, email.toEmail, message);
+  }
+  await deps.db.emailOutbox.updateMany({
+    where: { id: email.id, status: { in: ['SENDING', 'UNCERTAIN'] } },
+    data: { status: 'FAILED', lastError: message },
+  });
+  return ApplicationFailure.create({
+    type: EmailFailureType.SendFailed,
+    message: `Sending the outcome email to ${email.toEmail} failed: ${message}`,
+    nonRetryable: false,
+  });
+}
+
+function uncertain(id: string, to: string, cause?: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: EmailFailureType.OutcomeUncertain,
+    nonRetryable: true,
+    message:
+      `The outcome email to ${to} may or may not have been sent${cause ? ` (${cause})` : ''}; ` +
+      `it is not resent automatically. Check the mail provider for reference ${id} and resend by hand if it is missing.`,
+  });
+}
+
+/** Errors that prove the email did not leave: the provider answered, or was never reached. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function describeSendError(error: unknown): { definite: boolean; message: string } {
+  const text = error instanceof Error ? error.message : String(error);
+  if (typeof error !== 'object' || error === null) return { definite: false, message: text };
+  const { code, response } = error as { code?: unknown; response?: { body?: unknown } };
+  if (typeof code === 'number' && response) {
+    return { definite: true, message: `provider answered ${code} ${text}${providerDetail(response.body)}` };
+  }
+  if (typeof code === 'string' && NOT_SENT_CODES.has(code)) return { definite: true, message: `${code}: ${text}` };
+  return { definite: false, message: text };
+}
+
+function providerDetail(body: unknown): string {
+  const errors = (body as { errors?: { message?: unknown }[] } | null | undefined)?.errors;
+  const messages = Array.isArray(errors) ? errors.map((e) => e.message).filter((m) => typeof m === 'string') : [];
+  return messages.length > 0 ? `: ${messages.join('; ')}` : '';
+}

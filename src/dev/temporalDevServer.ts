@@ -1,0 +1,94 @@
+// Runs the Temporal CLI's dev server (Temporal + Temporal Web) as a child process with a
+// persistent SQLite file, and waits until it answers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { searchAttributeFlags } from '../temporal/searchAttributes';
+
+export interface DevServerOptions {
+  cli: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  dbFile: string;
+  log?: (line: string) => void;
+  startTimeoutMs?: number;
+}
+
+export interface RunningDevServer {
+  address: string;
+  webUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  const log = options.log ?? (() => undefined);
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--namespace',
+    options.namespace,
+    '--db-filename',
+    options.dbFile,
+    '--log-level',
+    'warn',
+    ...searchAttributeFlags(),
+  ];
+  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const recent: string[] = [];
+  const onOutput = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue;
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+      log(line);
+    }
+  };
+  child.stdout.on('data', onOutput);
+  child.stderr.on('data', onOutput);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const address = `127.0.0.1:${options.port}`;
+  try {
+    await waitUntilServing(address, exited, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    const tail = recent.slice(-5).join(' | ');
+    throw new Error(`Temporal dev server did not start: ${(error as Error).message}${tail ? ` (${tail})` : ''}`);
+  }
+  return { address, webUrl: `http://127.0.0.1:${options.uiPort}`, stop: () => stopChild(child, exited) };
+}
+
+async function waitUntilServing(address: string, exited: Promise<number | null>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let stopped: number | null | undefined;
+  void exited.then((code) => (stopped = code));
+  for (;;) {
+    if (stopped !== undefined) throw new Error(`it exited with code ${stopped}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.healthService.check({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      if (Date.now() > deadline)
+        throw new Error(`no answer on ${address} after ${timeoutMs} ms: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
+}

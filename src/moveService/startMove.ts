@@ -1,0 +1,75 @@
+// Starting a client site move (the wizard's Finish): settle an earlier start that never ran, answer a
+// repeated Idempotency-Key with its move, check the request against the data, record the move, start
+// its workflow. The row comes before the workflow, so the database decides races between starts.
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Db } from '../db/client';
+import type { ClientSiteMoveInput } from '../domain/move';
+import { checkStartRequest, type CheckedRequest, type StartMoveRequest } from './checkStartRequest';
+import { findByIdempotencyKey, replay, requestFingerprint, type StartedMove } from './idempotency';
+import type { ServiceLog } from './log';
+import { recordMove } from './recordMove';
+import { settleUnstartedMove } from './settleUnstartedMove';
+import { startMoveWorkflow } from './startWorkflow';
+import type { TemporalTimeouts } from './temporal';
+
+export type { StartMoveRequest } from './checkStartRequest';
+export type { StartedMove } from './idempotency';
+
+export interface StartMoveDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  move: Config['move'];
+  timeouts: Pick<TemporalTimeouts, 'startMs'>;
+  log: ServiceLog;
+}
+
+export interface StartMoveOptions {
+  operatorId: string;
+  /** Same operator, key and request: the same move comes back instead of a new one. */
+  idempotencyKey?: string;
+  now?: Date;
+}
+
+export async function startMove(
+  deps: StartMoveDeps,
+  request: StartMoveRequest,
+  options: StartMoveOptions,
+): Promise<StartedMove> {
+  const { operatorId, idempotencyKey } = options;
+  const fingerprint = idempotencyKey === undefined ? null : requestFingerprint(request);
+  const now = options.now ?? new Date();
+  // First, so a retry with the key of a start that never happened is not told "in progress" for ever.
+  await settleUnstartedMove(deps, request.clientId, now);
+  if (idempotencyKey !== undefined) {
+    const earlier = await findByIdempotencyKey(deps.db, operatorId, idempotencyKey);
+    if (earlier) return replay(earlier, fingerprint);
+  }
+
+  const checked = await checkStartRequest(deps.db, request, now);
+  const recorded = await recordMove(deps.db, request, checked, { operatorId, idempotencyKey, fingerprint });
+  if ('replayed' in recorded) return recorded;
+  await startMoveWorkflow(deps, workflowInput(deps, request, checked, recorded.moveId));
+  return { moveId: recorded.moveId, replayed: false };
+}
+
+function workflowInput(
+  deps: StartMoveDeps,
+  request: StartMoveRequest,
+  { client, moveNow, scheduledFor, notifyOperatorId }: CheckedRequest,
+  moveId: string,
+): ClientSiteMoveInput {
+  return {
+    moveId,
+    clientId: client.id,
+    clientName: client.name,
+    sourceSiteId: client.siteId,
+    destinationSiteId: request.destinationSiteId,
+    scheduledFor: scheduledFor.toISOString(),
+    moveNow,
+    notify: notifyOperatorId !== null,
+    batchSize: deps.move.batchSize,
+    decisionTimeout: deps.move.decisionTimeout,
+  };
+}

@@ -1,0 +1,99 @@
+// Starts a recorded move's workflow. If Temporal says no, the move row goes again, so a refused
+// request leaves nothing behind. If Temporal does not answer, the start may still have happened:
+// the workflow is described, and the row goes only once Temporal confirms no run of this move exists.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Db } from '../db/client';
+import type { ClientSiteMoveInput } from '../domain/move';
+import { clientSiteMove } from '../workflows/clientSiteMove';
+import { moveWorkflowOptions } from '../workflows/startOptions';
+import { MoveRequestError, MoveRequestErrorCode as Code } from './errors';
+import type { ServiceLog } from './log';
+import { findStartedRun } from './startedRun';
+import { isTemporalUnavailable, withTemporalDeadline, type TemporalTimeouts } from './temporal';
+
+export interface StartWorkflowDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  timeouts: Pick<TemporalTimeouts, 'startMs'>;
+  log: ServiceLog;
+}
+
+/** Starts the workflow and records its run id on the move; returns the run id. */
+export async function startMoveWorkflow(deps: StartWorkflowDeps, input: ClientSiteMoveInput): Promise<string> {
+  const runId = await start(deps, input);
+  await recordRunId(deps, input.moveId, runId);
+  return runId;
+}
+
+async function start(deps: StartWorkflowDeps, input: ClientSiteMoveInput): Promise<string> {
+  const { moveId, clientName } = input;
+  const options = moveWorkflowOptions(input, deps.taskQueue);
+  try {
+    const handle = await withTemporalDeadline(deps.temporal, deps.timeouts.startMs, () =>
+      deps.temporal.workflow.start(clientSiteMove, options),
+    );
+    return handle.firstExecutionRunId;
+  } catch (error) {
+    if (isTemporalUnavailable(error)) {
+      // Timed out or cut off: the request may have reached Temporal, and the run started regardless.
+      const run = await findStartedRun(deps, options.workflowId, moveId);
+      deps.log.warn(
+        { err: error, moveId, found: run.found },
+        run.found === 'unknown'
+          ? 'Temporal answered neither the start nor the describe; the move is kept and may be orphaned'
+          : 'Temporal did not answer the start; describing the workflow settled it',
+      );
+      if (run.found === 'this-move') return run.runId;
+      if (run.found === 'unknown') throw startOutcomeUnknown(moveId, clientName);
+    }
+    await removeUnstartedMove(deps, moveId);
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new MoveRequestError(
+        Code.WorkflowAlreadyRunning,
+        `Temporal already runs workflow ${options.workflowId} for ${clientName}; wait for it to finish`,
+        [],
+        { workflowId: options.workflowId },
+      );
+    }
+    if (isTemporalUnavailable(error)) {
+      throw new MoveRequestError(
+        Code.TemporalUnavailable,
+        'Temporal could not be reached to start the move; nothing was changed, try again shortly',
+      );
+    }
+    throw error;
+  }
+}
+
+function startOutcomeUnknown(moveId: string, clientName: string): MoveRequestError {
+  const location = `/api/client-site-moves/${moveId}`;
+  return new MoveRequestError(
+    Code.StartOutcomeUnknown,
+    `Temporal did not answer whether the move of ${clientName} started. The move is recorded as ${moveId} and ` +
+      `its workflow may be running: read it at ${location} (a run id appears once it runs) before trying again`,
+    [],
+    { moveId, location },
+  );
+}
+
+/** The workflow runs whatever happens here: if the write fails, its first activity fills the run id in. */
+async function recordRunId(deps: StartWorkflowDeps, moveId: string, runId: string): Promise<void> {
+  try {
+    await deps.db.clientSiteMove.updateMany({ where: { id: moveId, runId: null }, data: { runId } });
+  } catch (error) {
+    deps.log.warn(
+      { err: error, moveId, runId },
+      "The workflow started but its run id was not recorded; the workflow's first activity records it",
+    );
+  }
+}
+
+async function removeUnstartedMove(deps: StartWorkflowDeps, moveId: string): Promise<void> {
+  try {
+    // Spaces and the audit entry go with it (ON DELETE CASCADE).
+    await deps.db.clientSiteMove.delete({ where: { id: moveId } });
+  } catch (error) {
+    deps.log.error({ err: error, moveId }, 'Could not remove a move whose workflow did not start');
+  }
+}

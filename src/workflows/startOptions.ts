@@ -1,0 +1,30 @@
+// How a move's workflow is started: its id, id policies, search attributes and memo, in one place.
+// The API, the tests and the bench all start moves with these options (not bundled: the workflow
+// itself never imports this module).
+import type { WorkflowStartOptions } from '@temporalio/client';
+import { moveWorkflowId, type ClientSiteMoveInput } from '../domain/move';
+import type { clientSiteMove } from './clientSiteMove';
+import { ClientIdKey, DestinationSiteIdKey, MoveIdKey, MovePhaseKey, SourceSiteIdKey } from './searchAttributes';
+
+export function moveWorkflowOptions(
+  input: ClientSiteMoveInput,
+  taskQueue: string,
+): WorkflowStartOptions<typeof clientSiteMove> {
+  return {
+    taskQueue,
+    workflowId: moveWorkflowId(input.clientId),
+    args: [input],
+    // One running move per client: Temporal refuses a second start while one runs; the client's next
+    // move reuses the id once this one has finished.
+    workflowIdConflictPolicy: 'FAIL',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    typedSearchAttributes: [
+      { key: ClientIdKey, value: input.clientId },
+      { key: MoveIdKey, value: input.moveId },
+      { key: SourceSiteIdKey, value: input.sourceSiteId },
+      { key: DestinationSiteIdKey, value: input.destinationSiteId },
+      { key: MovePhaseKey, value: 'SCHEDULED' },
+    ],
+    memo: { clientName: input.clientName, moveId: input.moveId },
+  };
+}
