@@ -11,36 +11,43 @@ import { fullState, insertMove, noMail, progressFor, type MoveFixture } from '..
 const CLIENT = 'Dune & Finch';
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 
-let t: TestDatabase;
-let a: MoveActivities;
+let database: TestDatabase;
+let activities: MoveActivities;
 let fixture: MoveFixture;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  await seedDemoData(t.db, { env: 'test' });
-  a = createActivities({ db: t.db, mailer: noMail, now: () => NOW });
+  database = await createTestDatabase();
+  await seedDemoData(database.db, { env: 'test' });
+  activities = createActivities({ db: database.db, mailer: noMail, now: () => NOW });
 });
-afterAll(() => t.drop());
+afterAll(() => database.drop());
 
 beforeEach(async () => {
-  fixture = await insertMove(t.db, { client: CLIENT, to: 'LDS-WEL', scheduledFor: new Date('2026-12-08T09:00:00Z') });
+  fixture = await insertMove(database.db, {
+    client: CLIENT,
+    to: 'LDS-WEL',
+    scheduledFor: new Date('2026-12-08T09:00:00Z'),
+  });
 });
 
 afterEach(async () => {
   // Frees the client for the next test's move, whatever state this test left.
-  const move = await t.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
+  const move = await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
   if (!isFinalPhase(move.status)) {
-    await t.db.clientSiteMove.update({ where: { id: fixture.moveId }, data: { status: 'CANCELLED', finishedAt: NOW } });
+    await database.db.clientSiteMove.update({
+      where: { id: fixture.moveId },
+      data: { status: 'CANCELLED', finishedAt: NOW },
+    });
   }
-  await t.db.client.update({ where: { id: fixture.clientId }, data: { status: 'ACTIVE' } });
+  await database.db.client.update({ where: { id: fixture.clientId }, data: { status: 'ACTIVE' } });
 });
 
 const moveId = () => fixture.moveId;
 const sameStateWhenRepeated = async (run: () => Promise<unknown>) => {
   await run();
-  const once = await fullState(t.db, fixture);
+  const once = await fullState(database.db, fixture);
   await run();
-  expect(await fullState(t.db, fixture)).toEqual(once);
+  expect(await fullState(database.db, fixture)).toEqual(once);
 };
 
 const anError = (overrides: Partial<MoveError> = {}): MoveError => ({
@@ -55,8 +62,8 @@ const anError = (overrides: Partial<MoveError> = {}): MoveError => ({
 
 describe('markMoveScheduled', () => {
   it('marks the client, opens a task at the destination and audits, once however often it runs', async () => {
-    await sameStateWhenRepeated(() => a.markMoveScheduled({ moveId: moveId() }));
-    const { client, move } = await fullState(t.db, fixture);
+    await sameStateWhenRepeated(() => activities.markMoveScheduled({ moveId: moveId() }));
+    const { client, move } = await fullState(database.db, fixture);
     expect(client.client.status).toBe('ACTIVE_MOVE_SCHEDULED');
     expect(move.task).toMatchObject({
       siteId: fixture.destinationSiteId,
@@ -73,10 +80,10 @@ describe('markMoveScheduled', () => {
   });
 
   it('on a retry keeps the progress the workflow has reported since', async () => {
-    await a.markMoveScheduled({ moveId: moveId() });
-    await a.recordProgress(progressFor(moveId(), 'MOVING', { startedAt: NOW.toISOString() }));
-    await a.markMoveScheduled({ moveId: moveId() });
-    const { task } = (await fullState(t.db, fixture)).move;
+    await activities.markMoveScheduled({ moveId: moveId() });
+    await activities.recordProgress(progressFor(moveId(), 'MOVING', { startedAt: NOW.toISOString() }));
+    await activities.markMoveScheduled({ moveId: moveId() });
+    const { task } = (await fullState(database.db, fixture)).move;
     expect(task).toMatchObject({ phase: 'MOVING', progress: { phase: 'MOVING' } });
   });
 
@@ -84,7 +91,7 @@ describe('markMoveScheduled', () => {
     ['an unknown move', '6f1d2c3b-0000-4000-8000-000000000000'],
     ['a malformed id', 'not-a-uuid'],
   ])('fails non-retryably for %s', async (_, id) => {
-    await expect(a.markMoveScheduled({ moveId: id })).rejects.toMatchObject({
+    await expect(activities.markMoveScheduled({ moveId: id })).rejects.toMatchObject({
       type: 'MoveDataMissing',
       nonRetryable: true,
     });
@@ -92,7 +99,7 @@ describe('markMoveScheduled', () => {
 });
 
 describe('recordProgress', () => {
-  beforeEach(() => a.markMoveScheduled({ moveId: moveId() }));
+  beforeEach(() => activities.markMoveScheduled({ moveId: moveId() }));
 
   it('mirrors an active phase onto the move row and the open task', async () => {
     const progress = progressFor(moveId(), 'NEEDS_ATTENTION', {
@@ -102,8 +109,8 @@ describe('recordProgress', () => {
       lastError: anError(),
       decisionDeadline: '2026-12-10T09:00:01.000Z',
     });
-    await sameStateWhenRepeated(() => a.recordProgress(progress));
-    const { move, task } = (await fullState(t.db, fixture)).move;
+    await sameStateWhenRepeated(() => activities.recordProgress(progress));
+    const { move, task } = (await fullState(database.db, fixture)).move;
     expect(move).toMatchObject({
       status: 'NEEDS_ATTENTION',
       scheduledFor: new Date('2026-12-09T09:00:00.000Z'),
@@ -120,28 +127,30 @@ describe('recordProgress', () => {
       anError({ type: 'SpaceNotRestorable', message: 'Suite 1.01 is taken', step: 'rollback:ASSIGN_SPACES' }),
     ];
     const progress = progressFor(moveId(), 'FAILED', { finishedAt: '2026-12-09T10:00:00.000Z', needsHuman });
-    await sameStateWhenRepeated(() => a.recordProgress(progress));
-    const { move, task } = (await fullState(t.db, fixture)).move;
+    await sameStateWhenRepeated(() => activities.recordProgress(progress));
+    const { move, task } = (await fullState(database.db, fixture)).move;
     expect(move).toMatchObject({ status: 'FAILED', finishedAt: new Date('2026-12-09T10:00:00.000Z'), needsHuman });
     expect(task).toMatchObject({ phase: 'FAILED', open: false, closedAt: new Date('2026-12-09T10:00:00.000Z') });
   });
 
   it('ignores a late report of an active phase once the move is final', async () => {
-    await a.recordProgress(progressFor(moveId(), 'CANCELLED', { finishedAt: NOW.toISOString(), cancelReason: 'No' }));
-    const final = await fullState(t.db, fixture);
-    await a.recordProgress(progressFor(moveId(), 'SCHEDULED'));
-    expect(await fullState(t.db, fixture)).toEqual(final);
+    await activities.recordProgress(
+      progressFor(moveId(), 'CANCELLED', { finishedAt: NOW.toISOString(), cancelReason: 'No' }),
+    );
+    const final = await fullState(database.db, fixture);
+    await activities.recordProgress(progressFor(moveId(), 'SCHEDULED'));
+    expect(await fullState(database.db, fixture)).toEqual(final);
   });
 
   it('fails non-retryably for an unknown move', async () => {
-    await expect(a.recordProgress(progressFor('6f1d2c3b-0000-4000-8000-000000000000', 'MOVING'))).rejects.toMatchObject(
-      { type: 'MoveDataMissing', nonRetryable: true },
-    );
+    await expect(
+      activities.recordProgress(progressFor('6f1d2c3b-0000-4000-8000-000000000000', 'MOVING')),
+    ).rejects.toMatchObject({ type: 'MoveDataMissing', nonRetryable: true });
   });
 });
 
 describe('finishMove', () => {
-  beforeEach(() => a.markMoveScheduled({ moveId: moveId() }));
+  beforeEach(() => activities.markMoveScheduled({ moveId: moveId() }));
 
   it.each<[FinalPhase, 'ACTIVE' | 'ACTIVE_MOVE_SCHEDULED']>([
     ['COMPLETED', 'ACTIVE'],
@@ -157,8 +166,8 @@ describe('finishMove', () => {
       needsHuman: phase === 'FAILED' ? [anError()] : [],
       cancelReason: phase === 'CANCELLED' ? 'Client changed its mind' : null,
     });
-    await sameStateWhenRepeated(() => a.finishMove({ moveId: moveId(), phase, progress }));
-    const { client, move } = await fullState(t.db, fixture);
+    await sameStateWhenRepeated(() => activities.finishMove({ moveId: moveId(), phase, progress }));
+    const { client, move } = await fullState(database.db, fixture);
     expect(client.client.status).toBe(clientStatus);
     expect(move.move).toMatchObject({
       status: phase,
@@ -173,16 +182,16 @@ describe('finishMove', () => {
 
   it('a late duplicate changes nothing, even after the client has a new move', async () => {
     const completed = progressFor(moveId(), 'COMPLETED', { finishedAt: NOW.toISOString() });
-    await a.finishMove({ moveId: moveId(), phase: 'COMPLETED', progress: completed });
+    await activities.finishMove({ moveId: moveId(), phase: 'COMPLETED', progress: completed });
     const first = fixture;
-    const finished = await fullState(t.db, first);
+    const finished = await fullState(database.db, first);
 
-    fixture = await insertMove(t.db, { client: CLIENT, to: 'MAN-SPF' });
-    await a.markMoveScheduled({ moveId: fixture.moveId });
+    fixture = await insertMove(database.db, { client: CLIENT, to: 'MAN-SPF' });
+    await activities.markMoveScheduled({ moveId: fixture.moveId });
     const cancelled = progressFor(first.moveId, 'CANCELLED', { finishedAt: NOW.toISOString() });
-    await a.finishMove({ moveId: first.moveId, phase: 'CANCELLED', progress: cancelled });
+    await activities.finishMove({ moveId: first.moveId, phase: 'CANCELLED', progress: cancelled });
 
-    expect(await fullState(t.db, { ...first, moveId: first.moveId })).toEqual({
+    expect(await fullState(database.db, { ...first, moveId: first.moveId })).toEqual({
       ...finished,
       client: { ...finished.client, client: { ...finished.client.client, status: 'ACTIVE_MOVE_SCHEDULED' } },
     });

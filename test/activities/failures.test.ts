@@ -20,35 +20,35 @@ import {
   type MoveFixture,
 } from '../support/moveFixtures';
 
-let t: TestDatabase;
-let a: MoveActivities;
+let database: TestDatabase;
+let activities: MoveActivities;
 let fixture: MoveFixture | null = null;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  await seedDemoData(t.db, { env: 'test' });
-  a = createActivities({ db: t.db, mailer: noMail });
+  database = await createTestDatabase();
+  await seedDemoData(database.db, { env: 'test' });
+  activities = createActivities({ db: database.db, mailer: noMail });
 });
-afterAll(() => t.drop());
+afterAll(() => database.drop());
 
 afterEach(async () => {
   if (!fixture) return;
-  const move = await t.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
+  const move = await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
   if (!isFinalPhase(move.status)) await finishRolledBack(fixture.moveId);
   fixture = null;
 });
 
 /** Schedules and snapshots a move, as the workflow does before its first step. */
 async function startMove(options: Parameters<typeof insertMove>[1]): Promise<MoveFixture> {
-  fixture = await insertMove(t.db, options);
-  await a.markMoveScheduled({ moveId: fixture.moveId });
-  await a.snapshotMoveItems({ moveId: fixture.moveId });
+  fixture = await insertMove(database.db, options);
+  await activities.markMoveScheduled({ moveId: fixture.moveId });
+  await activities.snapshotMoveItems({ moveId: fixture.moveId });
   return fixture;
 }
 
 async function finishRolledBack(moveId: string): Promise<void> {
   const progress = progressFor(moveId, 'ROLLED_BACK', { finishedAt: new Date().toISOString() });
-  await a.finishMove({ moveId, phase: 'ROLLED_BACK', progress });
+  await activities.finishMove({ moveId, phase: 'ROLLED_BACK', progress });
 }
 
 /** The rejection of `promise`, which must be a non-retryable ApplicationFailure. */
@@ -68,57 +68,69 @@ async function failureOf(
 describe('PhoneNumberBlocked (Evergreen Health has one blocked number of 80)', () => {
   const evergreen = { client: 'Evergreen Health', to: 'LDN-SHO', targetSpaces: [7] };
   const blockedNumber = () =>
-    t.db.phoneNumber.findFirstOrThrow({ where: { clientId: clientIdOf('Evergreen Health'), status: 'BLOCKED' } });
+    database.db.phoneNumber.findFirstOrThrow({
+      where: { clientId: clientIdOf('Evergreen Health'), status: 'BLOCKED' },
+    });
 
   it('moves the rest of the batch, fails the blocked number non-retryably, and succeeds once unblocked', async () => {
-    const before = await clientState(t.db, clientIdOf('Evergreen Health'));
+    const before = await clientState(database.db, clientIdOf('Evergreen Health'));
     const { moveId, destinationSiteId } = await startMove(evergreen);
     const blocked = await blockedNumber();
-    await drain(a.provisionServices, { moveId, batchSize: 50 });
+    await drain(activities.provisionServices, { moveId, batchSize: 50 });
     // The blocked number sorts last, so it is in the second batch of 50.
-    expect(await a.rehomePhoneNumbers({ moveId, batchSize: 50 })).toEqual({ processed: 50, remaining: 30, done: 50 });
+    expect(await activities.rehomePhoneNumbers({ moveId, batchSize: 50 })).toEqual({
+      processed: 50,
+      remaining: 30,
+      done: 50,
+    });
 
-    const { failure, details } = await failureOf(a.rehomePhoneNumbers({ moveId, batchSize: 50 }));
+    const { failure, details } = await failureOf(activities.rehomePhoneNumbers({ moveId, batchSize: 50 }));
     expect(failure.type).toBe('PhoneNumberBlocked');
     expect(failure.message).toContain(blocked.number);
     expect(details).toEqual({
       item: { kind: 'PHONE_NUMBER', id: blocked.id, label: blocked.number },
       moreFailedItems: 0,
     });
-    const item = await t.db.moveItem.findFirstOrThrow({ where: { moveId, itemId: blocked.id } });
+    const item = await database.db.moveItem.findFirstOrThrow({ where: { moveId, itemId: blocked.id } });
     expect(item).toMatchObject({ status: 'FAILED', error: expect.stringContaining('blocked') as unknown });
-    const moved = await t.db.phoneNumber.count({
+    const moved = await database.db.phoneNumber.count({
       where: { clientId: blocked.clientId, siteId: destinationSiteId },
     });
     expect(moved).toBe(79);
     expect((await blockedNumber()).siteId).toBe(before.client.siteId);
 
     // An operator's retry before the carrier unblocks it fails the same way and changes nothing.
-    await expect(a.rehomePhoneNumbers({ moveId, batchSize: 50 })).rejects.toMatchObject({ type: 'PhoneNumberBlocked' });
+    await expect(activities.rehomePhoneNumbers({ moveId, batchSize: 50 })).rejects.toMatchObject({
+      type: 'PhoneNumberBlocked',
+    });
 
-    await t.db.phoneNumber.update({ where: { id: blocked.id }, data: { status: 'ACTIVE' } });
-    expect(await a.rehomePhoneNumbers({ moveId, batchSize: 50 })).toEqual({ processed: 1, remaining: 0, done: 80 });
-    expect(await t.db.moveItem.findFirstOrThrow({ where: { moveId, itemId: blocked.id } })).toMatchObject({
+    await database.db.phoneNumber.update({ where: { id: blocked.id }, data: { status: 'ACTIVE' } });
+    expect(await activities.rehomePhoneNumbers({ moveId, batchSize: 50 })).toEqual({
+      processed: 1,
+      remaining: 0,
+      done: 80,
+    });
+    expect(await database.db.moveItem.findFirstOrThrow({ where: { moveId, itemId: blocked.id } })).toMatchObject({
       status: 'MOVED',
       error: null,
     });
 
-    await runCompensations(a, moveId, 50);
-    await t.db.phoneNumber.update({ where: { id: blocked.id }, data: { status: 'BLOCKED' } });
+    await runCompensations(activities, moveId, 50);
+    await database.db.phoneNumber.update({ where: { id: blocked.id }, data: { status: 'BLOCKED' } });
     await finishRolledBack(moveId);
-    expect(await clientState(t.db, blocked.clientId)).toEqual(before);
+    expect(await clientState(database.db, blocked.clientId)).toEqual(before);
   });
 
   it('a rollback after the failure puts back the numbers that moved, and leaves the blocked one alone', async () => {
-    const before = await clientState(t.db, clientIdOf('Evergreen Health'));
+    const before = await clientState(database.db, clientIdOf('Evergreen Health'));
     const { moveId } = await startMove(evergreen);
-    await drain(a.provisionServices, { moveId, batchSize: 500 });
-    await expect(a.rehomePhoneNumbers({ moveId, batchSize: 500 })).rejects.toMatchObject({
+    await drain(activities.provisionServices, { moveId, batchSize: 500 });
+    await expect(activities.rehomePhoneNumbers({ moveId, batchSize: 500 })).rejects.toMatchObject({
       type: 'PhoneNumberBlocked',
     });
-    await runCompensations(a, moveId, 500);
+    await runCompensations(activities, moveId, 500);
     await finishRolledBack(moveId);
-    expect(await clientState(t.db, clientIdOf('Evergreen Health'))).toEqual(before);
+    expect(await clientState(database.db, clientIdOf('Evergreen Health'))).toEqual(before);
   });
 });
 
@@ -129,61 +141,61 @@ describe('spaces', () => {
 
   async function runStepsBefore(step: (typeof MOVE_STEPS)[number], moveId: string): Promise<void> {
     for (const s of MOVE_STEPS.slice(0, MOVE_STEPS.indexOf(step))) {
-      if (s === 'PROVISION_SERVICES') await drain(a.provisionServices, { moveId, batchSize: 10 });
-      if (s === 'REHOME_PHONE_NUMBERS') await drain(a.rehomePhoneNumbers, { moveId, batchSize: 10 });
-      if (s === 'MOVE_USERS') await drain(a.moveUsers, { moveId, batchSize: 10 });
-      if (s === 'APPLY_TARIFF_AND_BUNDLE') await a.applyTariffAndBundle({ moveId });
+      if (s === 'PROVISION_SERVICES') await drain(activities.provisionServices, { moveId, batchSize: 10 });
+      if (s === 'REHOME_PHONE_NUMBERS') await drain(activities.rehomePhoneNumbers, { moveId, batchSize: 10 });
+      if (s === 'MOVE_USERS') await drain(activities.moveUsers, { moveId, batchSize: 10 });
+      if (s === 'APPLY_TARIFF_AND_BUNDLE') await activities.applyTariffAndBundle({ moveId });
     }
   }
 
   it('SpaceOccupied: a chosen space taken by another client fails the step with nothing assigned', async () => {
-    const before = await clientState(t.db, dune);
+    const before = await clientState(database.db, dune);
     const taken = spaceIdOf('LDS-WEL', 2);
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL', targetSpaces: [1, 2] });
     await runStepsBefore('ASSIGN_SPACES', moveId);
-    await t.db.space.update({ where: { id: taken }, data: { clientId: cobalt } });
+    await database.db.space.update({ where: { id: taken }, data: { clientId: cobalt } });
 
-    const { failure, details } = await failureOf(a.assignSpaces({ moveId }));
+    const { failure, details } = await failureOf(activities.assignSpaces({ moveId }));
     expect(failure.type).toBe('SpaceOccupied');
     expect(details).toEqual({ item: { kind: 'SPACE', id: taken, label: 'Suite 1.02' }, moreFailedItems: 0 });
-    expect((await clientState(t.db, dune)).spaceIds).toEqual(before.spaceIds);
-    expect((await t.db.space.findUniqueOrThrow({ where: { id: taken } })).clientId).toBe(cobalt);
+    expect((await clientState(database.db, dune)).spaceIds).toEqual(before.spaceIds);
+    expect((await database.db.space.findUniqueOrThrow({ where: { id: taken } })).clientId).toBe(cobalt);
 
-    await t.db.space.update({ where: { id: taken }, data: { clientId: null } });
-    await a.assignSpaces({ moveId });
-    expect((await clientState(t.db, dune)).spaceIds).toEqual([spaceIdOf('LDS-WEL', 1), taken].sort());
+    await database.db.space.update({ where: { id: taken }, data: { clientId: null } });
+    await activities.assignSpaces({ moveId });
+    expect((await clientState(database.db, dune)).spaceIds).toEqual([spaceIdOf('LDS-WEL', 1), taken].sort());
 
-    await runCompensations(a, moveId, 10);
+    await runCompensations(activities, moveId, 10);
     await finishRolledBack(moveId);
-    expect(await clientState(t.db, dune)).toEqual(before);
+    expect(await clientState(database.db, dune)).toEqual(before);
   });
 
   it('SpaceNotRestorable: rollback releases the new spaces and gives back what it can, then fails non-retryably', async () => {
-    const before = await clientState(t.db, dune);
+    const before = await clientState(database.db, dune);
     const original = spaceIdOf('BRS-TQY', 1);
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL', targetSpaces: [3] });
     await runStepsBefore('DECOMMISSION_SOURCE_SERVICES', moveId);
-    await a.assignSpaces({ moveId });
-    await t.db.space.update({ where: { id: original }, data: { clientId: cobalt } });
+    await activities.assignSpaces({ moveId });
+    await database.db.space.update({ where: { id: original }, data: { clientId: cobalt } });
 
-    const { failure, details } = await failureOf(a.restoreSpaces({ moveId }));
+    const { failure, details } = await failureOf(activities.restoreSpaces({ moveId }));
     expect(failure.type).toBe('SpaceNotRestorable');
     expect(details).toEqual({ item: { kind: 'SPACE', id: original, label: 'Suite 1.01' }, moreFailedItems: 0 });
-    expect((await clientState(t.db, dune)).spaceIds).toEqual([]);
-    expect((await t.db.space.findUniqueOrThrow({ where: { id: spaceIdOf('LDS-WEL', 3) } })).clientId).toBeNull();
+    expect((await clientState(database.db, dune)).spaceIds).toEqual([]);
+    expect((await database.db.space.findUniqueOrThrow({ where: { id: spaceIdOf('LDS-WEL', 3) } })).clientId).toBeNull();
 
     // Once a person frees the space, the compensation completes.
-    await t.db.space.update({ where: { id: original }, data: { clientId: null } });
-    await runCompensations(a, moveId, 10);
+    await database.db.space.update({ where: { id: original }, data: { clientId: null } });
+    await runCompensations(activities, moveId, 10);
     await finishRolledBack(moveId);
-    expect(await clientState(t.db, dune)).toEqual(before);
+    expect(await clientState(database.db, dune)).toEqual(before);
   });
 
   it('InvalidChoice: a chosen space that is not at the destination is refused', async () => {
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL' });
     const elsewhere = spaceIdOf('MAN-SPF', 11);
-    await t.db.clientSiteMoveSpace.create({ data: { moveId, spaceId: elsewhere, role: 'TARGET' } });
-    const { failure, details } = await failureOf(a.assignSpaces({ moveId }));
+    await database.db.clientSiteMoveSpace.create({ data: { moveId, spaceId: elsewhere, role: 'TARGET' } });
+    const { failure, details } = await failureOf(activities.assignSpaces({ moveId }));
     expect(failure.type).toBe('InvalidChoice');
     expect(details.item).toMatchObject({ kind: 'SPACE', id: elsewhere });
   });
@@ -191,22 +203,22 @@ describe('spaces', () => {
 
 describe('an item that disappeared after the snapshot', () => {
   it('fails the step as MoveDataMissing, naming it, after moving the rest of the batch', async () => {
-    const before = await clientState(t.db, clientIdOf('Dune & Finch'));
-    const client = await t.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Dune & Finch') } });
-    const leaver = await t.db.clientUser.create({
+    const before = await clientState(database.db, clientIdOf('Dune & Finch'));
+    const client = await database.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Dune & Finch') } });
+    const leaver = await database.db.clientUser.create({
       data: { clientId: client.id, siteId: client.siteId, name: 'Gone Soon', email: 'gone.soon@dunefinch.example' },
     });
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL' });
-    await t.db.clientUser.delete({ where: { id: leaver.id } });
+    await database.db.clientUser.delete({ where: { id: leaver.id } });
 
-    const { failure, details } = await failureOf(a.moveUsers({ moveId, batchSize: 10 }));
+    const { failure, details } = await failureOf(activities.moveUsers({ moveId, batchSize: 10 }));
     expect(failure.type).toBe('MoveDataMissing');
     expect(details).toEqual({ item: { kind: 'USER', id: leaver.id, label: 'Gone Soon' }, moreFailedItems: 0 });
-    expect(await t.db.moveItem.count({ where: { moveId, kind: 'USER', status: 'MOVED' } })).toBe(3);
+    expect(await database.db.moveItem.count({ where: { moveId, kind: 'USER', status: 'MOVED' } })).toBe(3);
 
-    await runCompensations(a, moveId, 10);
+    await runCompensations(activities, moveId, 10);
     await finishRolledBack(moveId);
-    expect(await clientState(t.db, client.id)).toEqual(before);
+    expect(await clientState(database.db, client.id)).toEqual(before);
   });
 });
 
@@ -215,21 +227,21 @@ describe('an unknown move', () => {
   const batch = { moveId, batchSize: 10 };
   const finish = { moveId, phase: 'COMPLETED' as const, progress: progressFor(moveId, 'COMPLETED') };
   const calls: [string, () => Promise<unknown>][] = [
-    ['snapshotMoveItems', () => a.snapshotMoveItems({ moveId })],
-    ['provisionServices', () => a.provisionServices(batch)],
-    ['rehomePhoneNumbers', () => a.rehomePhoneNumbers(batch)],
-    ['moveUsers', () => a.moveUsers(batch)],
-    ['applyTariffAndBundle', () => a.applyTariffAndBundle({ moveId })],
-    ['assignSpaces', () => a.assignSpaces({ moveId })],
-    ['decommissionSourceServices', () => a.decommissionSourceServices(batch)],
-    ['removeProvisionedServices', () => a.removeProvisionedServices(batch)],
-    ['restorePhoneNumbers', () => a.restorePhoneNumbers(batch)],
-    ['restoreUsers', () => a.restoreUsers(batch)],
-    ['restoreTariffAndBundle', () => a.restoreTariffAndBundle({ moveId })],
-    ['restoreSpaces', () => a.restoreSpaces({ moveId })],
-    ['recommissionSourceServices', () => a.recommissionSourceServices(batch)],
-    ['finishMove', () => a.finishMove(finish)],
-    ['sendOutcomeEmail', () => a.sendOutcomeEmail(finish)],
+    ['snapshotMoveItems', () => activities.snapshotMoveItems({ moveId })],
+    ['provisionServices', () => activities.provisionServices(batch)],
+    ['rehomePhoneNumbers', () => activities.rehomePhoneNumbers(batch)],
+    ['moveUsers', () => activities.moveUsers(batch)],
+    ['applyTariffAndBundle', () => activities.applyTariffAndBundle({ moveId })],
+    ['assignSpaces', () => activities.assignSpaces({ moveId })],
+    ['decommissionSourceServices', () => activities.decommissionSourceServices(batch)],
+    ['removeProvisionedServices', () => activities.removeProvisionedServices(batch)],
+    ['restorePhoneNumbers', () => activities.restorePhoneNumbers(batch)],
+    ['restoreUsers', () => activities.restoreUsers(batch)],
+    ['restoreTariffAndBundle', () => activities.restoreTariffAndBundle({ moveId })],
+    ['restoreSpaces', () => activities.restoreSpaces({ moveId })],
+    ['recommissionSourceServices', () => activities.recommissionSourceServices(batch)],
+    ['finishMove', () => activities.finishMove(finish)],
+    ['sendOutcomeEmail', () => activities.sendOutcomeEmail(finish)],
   ];
 
   it.each(calls)('%s fails non-retryably with MoveDataMissing', async (_, call) => {

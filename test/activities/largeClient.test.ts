@@ -19,30 +19,30 @@ import {
 
 const BATCH_SIZE = 500;
 
-let t: TestDatabase;
-let a: MoveActivities;
+let database: TestDatabase;
+let activities: MoveActivities;
 let fixture: MoveFixture;
 let before: Awaited<ReturnType<typeof clientState>>;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  await seedDemoData(t.db, { env: 'test' });
-  a = createActivities({ db: t.db, mailer: noMail });
-  fixture = await insertMove(t.db, {
+  database = await createTestDatabase();
+  await seedDemoData(database.db, { env: 'test' });
+  activities = createActivities({ db: database.db, mailer: noMail });
+  fixture = await insertMove(database.db, {
     client: 'Acme Analytics Ltd',
     to: 'MAN-SPF',
     tariff: 'Enterprise',
     bundle: '10,000 minutes',
     targetSpaces: [9, 10],
   });
-  before = await clientState(t.db, fixture.clientId);
+  before = await clientState(database.db, fixture.clientId);
 });
-afterAll(() => t.drop());
+afterAll(() => database.drop());
 
 describe('Acme Analytics Ltd (1,000 users, 700 numbers, 400 services)', () => {
   it('snapshots every item', async () => {
-    await a.markMoveScheduled({ moveId: fixture.moveId });
-    const items = await a.snapshotMoveItems({ moveId: fixture.moveId });
+    await activities.markMoveScheduled({ moveId: fixture.moveId });
+    const items = await activities.snapshotMoveItems({ moveId: fixture.moveId });
     expect(items).toEqual({
       users: { total: 1_000, done: 0 },
       phoneNumbers: { total: 700, done: 0 },
@@ -51,9 +51,9 @@ describe('Acme Analytics Ltd (1,000 users, 700 numbers, 400 services)', () => {
   });
 
   it('moves completely, batch by batch', async () => {
-    await runForwardSteps(a, fixture.moveId, BATCH_SIZE);
+    await runForwardSteps(activities, fixture.moveId, BATCH_SIZE);
 
-    const after = await clientState(t.db, fixture.clientId);
+    const after = await clientState(database.db, fixture.clientId);
     const dest = fixture.destinationSiteId;
     expect(after.client).toEqual({
       siteId: dest,
@@ -71,7 +71,7 @@ describe('Acme Analytics Ltd (1,000 users, 700 numbers, 400 services)', () => {
     expect(destinationServices.every((s) => s.status === 'ACTIVE' && s.siteId === dest)).toBe(true);
     expect(after.spaceIds).toEqual([spaceIdOf('MAN-SPF', 9), spaceIdOf('MAN-SPF', 10)].sort());
 
-    expect(await a.snapshotMoveItems({ moveId: fixture.moveId })).toEqual({
+    expect(await activities.snapshotMoveItems({ moveId: fixture.moveId })).toEqual({
       users: { total: 1_000, done: 1_000 },
       phoneNumbers: { total: 700, done: 700 },
       services: { total: 400, done: 400 },
@@ -79,14 +79,14 @@ describe('Acme Analytics Ltd (1,000 users, 700 numbers, 400 services)', () => {
   });
 
   it('rolls back to exactly the original users, numbers, services, tariff, bundle and spaces', async () => {
-    await runCompensations(a, fixture.moveId, BATCH_SIZE);
-    await a.finishMove({
+    await runCompensations(activities, fixture.moveId, BATCH_SIZE);
+    await activities.finishMove({
       moveId: fixture.moveId,
       phase: 'ROLLED_BACK',
       progress: progressFor(fixture.moveId, 'ROLLED_BACK', { finishedAt: new Date().toISOString() }),
     });
-    expect(await clientState(t.db, fixture.clientId)).toEqual(before);
-    expect(await a.snapshotMoveItems({ moveId: fixture.moveId })).toEqual({
+    expect(await clientState(database.db, fixture.clientId)).toEqual(before);
+    expect(await activities.snapshotMoveItems({ moveId: fixture.moveId })).toEqual({
       users: { total: 1_000, done: 0 },
       phoneNumbers: { total: 700, done: 0 },
       services: { total: 400, done: 0 },

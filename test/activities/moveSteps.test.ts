@@ -25,30 +25,30 @@ import {
 const CLIENT = 'Brightwave Studios';
 const BATCH = 4;
 
-let t: TestDatabase;
-let a: MoveActivities;
+let database: TestDatabase;
+let activities: MoveActivities;
 let fixture: MoveFixture;
 let before: Awaited<ReturnType<typeof clientState>>;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  await seedDemoData(t.db, { env: 'test' });
-  a = createActivities({ db: t.db, mailer: noMail });
+  database = await createTestDatabase();
+  await seedDemoData(database.db, { env: 'test' });
+  activities = createActivities({ db: database.db, mailer: noMail });
 });
-afterAll(() => t.drop());
+afterAll(() => database.drop());
 
 beforeEach(async () => {
-  fixture = await insertMove(t.db, { client: CLIENT, to: 'MAN-SPF', tariff: 'Premium', targetSpaces: [5, 6] });
-  await a.markMoveScheduled({ moveId: fixture.moveId });
+  fixture = await insertMove(database.db, { client: CLIENT, to: 'MAN-SPF', tariff: 'Premium', targetSpaces: [5, 6] });
+  await activities.markMoveScheduled({ moveId: fixture.moveId });
   // Taken once scheduled: compensations restore items, finishMove restores the client's status.
-  before = await clientState(t.db, fixture.clientId);
+  before = await clientState(database.db, fixture.clientId);
 });
 
 afterEach(async () => {
   // Whatever a test did, undo it and close the move, so the next test can start one for the client.
-  await runCompensations(a, fixture.moveId, 100);
+  await runCompensations(activities, fixture.moveId, 100);
   const finishedAt = new Date().toISOString();
-  await a.finishMove({
+  await activities.finishMove({
     moveId: fixture.moveId,
     phase: 'ROLLED_BACK',
     progress: progressFor(fixture.moveId, 'ROLLED_BACK', { finishedAt }),
@@ -61,16 +61,16 @@ type Batched = Exclude<MoveStep, 'APPLY_TARIFF_AND_BUNDLE' | 'ASSIGN_SPACES'>;
 type BatchActivity = MoveActivities['moveUsers'];
 
 const FORWARD: Record<Batched, () => BatchActivity> = {
-  PROVISION_SERVICES: () => a.provisionServices,
-  REHOME_PHONE_NUMBERS: () => a.rehomePhoneNumbers,
-  MOVE_USERS: () => a.moveUsers,
-  DECOMMISSION_SOURCE_SERVICES: () => a.decommissionSourceServices,
+  PROVISION_SERVICES: () => activities.provisionServices,
+  REHOME_PHONE_NUMBERS: () => activities.rehomePhoneNumbers,
+  MOVE_USERS: () => activities.moveUsers,
+  DECOMMISSION_SOURCE_SERVICES: () => activities.decommissionSourceServices,
 };
 const COMPENSATION: Record<Batched, () => BatchActivity> = {
-  PROVISION_SERVICES: () => a.removeProvisionedServices,
-  REHOME_PHONE_NUMBERS: () => a.restorePhoneNumbers,
-  MOVE_USERS: () => a.restoreUsers,
-  DECOMMISSION_SOURCE_SERVICES: () => a.recommissionSourceServices,
+  PROVISION_SERVICES: () => activities.removeProvisionedServices,
+  REHOME_PHONE_NUMBERS: () => activities.restorePhoneNumbers,
+  MOVE_USERS: () => activities.restoreUsers,
+  DECOMMISSION_SOURCE_SERVICES: () => activities.recommissionSourceServices,
 };
 /** Items of each batched step's kind: services, numbers, users. */
 const ITEMS: Record<Batched, number> = {
@@ -81,22 +81,22 @@ const ITEMS: Record<Batched, number> = {
 };
 
 async function forward(step: MoveStep): Promise<void> {
-  if (step === 'APPLY_TARIFF_AND_BUNDLE') return a.applyTariffAndBundle({ moveId: fixture.moveId });
-  if (step === 'ASSIGN_SPACES') return a.assignSpaces({ moveId: fixture.moveId });
+  if (step === 'APPLY_TARIFF_AND_BUNDLE') return activities.applyTariffAndBundle({ moveId: fixture.moveId });
+  if (step === 'ASSIGN_SPACES') return activities.assignSpaces({ moveId: fixture.moveId });
   await drain(FORWARD[step](), input());
 }
 
 async function compensate(step: MoveStep): Promise<void> {
-  if (step === 'APPLY_TARIFF_AND_BUNDLE') return a.restoreTariffAndBundle({ moveId: fixture.moveId });
-  if (step === 'ASSIGN_SPACES') return a.restoreSpaces({ moveId: fixture.moveId });
+  if (step === 'APPLY_TARIFF_AND_BUNDLE') return activities.restoreTariffAndBundle({ moveId: fixture.moveId });
+  if (step === 'ASSIGN_SPACES') return activities.restoreSpaces({ moveId: fixture.moveId });
   await drain(COMPENSATION[step](), input());
 }
 
 /** Runs `run` again and expects nothing to change. */
 async function expectSameStateWhenRepeated(run: () => Promise<void>): Promise<void> {
-  const once = await fullState(t.db, fixture);
+  const once = await fullState(database.db, fixture);
   await run();
-  expect(await fullState(t.db, fixture)).toEqual(once);
+  expect(await fullState(database.db, fixture)).toEqual(once);
 }
 
 type State = Awaited<ReturnType<typeof clientState>>;
@@ -127,13 +127,13 @@ const EFFECT: Record<MoveStep, (after: State) => void> = {
 
 describe('snapshotMoveItems', () => {
   it('records one pending item per user, number and active service, and what a rollback restores', async () => {
-    const items = await a.snapshotMoveItems({ moveId: fixture.moveId });
+    const items = await activities.snapshotMoveItems({ moveId: fixture.moveId });
     expect(items).toEqual({
       users: { total: 25, done: 0 },
       phoneNumbers: { total: 15, done: 0 },
       services: { total: 6, done: 0 },
     });
-    const { move, items: rows, spaces } = (await fullState(t.db, fixture)).move;
+    const { move, items: rows, spaces } = (await fullState(database.db, fixture)).move;
     expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
     expect(move.originalMinuteBundleId).toBe(bundleIdOf('LDN-SHO', '500 minutes'));
     expect(spaces.filter((s) => s.role === 'ORIGINAL').map((s) => s.spaceId)).toEqual([spaceIdOf('LDN-SHO', 4)]);
@@ -143,13 +143,15 @@ describe('snapshotMoveItems', () => {
     );
     const numberItem = rows.find((r) => r.kind === 'PHONE_NUMBER' && r.itemId === before.phoneNumbers[0]!.id);
     expect(numberItem?.label).toBe(before.phoneNumbers[0]!.number);
-    await expectSameStateWhenRepeated(async () => void (await a.snapshotMoveItems({ moveId: fixture.moveId })));
+    await expectSameStateWhenRepeated(
+      async () => void (await activities.snapshotMoveItems({ moveId: fixture.moveId })),
+    );
   });
 
   it('on a re-run adds what is new, keeps the first originals and reports what already moved', async () => {
-    await a.snapshotMoveItems({ moveId: fixture.moveId });
-    await a.moveUsers({ moveId: fixture.moveId, batchSize: 10 });
-    const late = await t.db.clientUser.create({
+    await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    await activities.moveUsers({ moveId: fixture.moveId, batchSize: 10 });
+    const late = await database.db.clientUser.create({
       data: {
         clientId: fixture.clientId,
         siteId: fixture.sourceSiteId,
@@ -157,17 +159,17 @@ describe('snapshotMoveItems', () => {
         email: 'late.joiner@brightwave.example',
       },
     });
-    const again = await a.snapshotMoveItems({ moveId: fixture.moveId });
+    const again = await activities.snapshotMoveItems({ moveId: fixture.moveId });
     expect(again.users).toEqual({ total: 26, done: 10 });
     expect(again.phoneNumbers).toEqual({ total: 15, done: 0 });
-    const move = await t.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
+    const move = await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
     expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
-    await t.db.clientUser.delete({ where: { id: late.id } });
+    await database.db.clientUser.delete({ where: { id: late.id } });
   });
 
   it('refuses, non-retryably, when the client is no longer at the source site', async () => {
-    const original = await t.db.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
-    await t.db.client.update({
+    const original = await database.db.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
+    await database.db.client.update({
       where: { id: fixture.clientId },
       data: {
         siteId: fixture.destinationSiteId,
@@ -176,13 +178,13 @@ describe('snapshotMoveItems', () => {
       },
     });
     try {
-      await expect(a.snapshotMoveItems({ moveId: fixture.moveId })).rejects.toMatchObject({
+      await expect(activities.snapshotMoveItems({ moveId: fixture.moveId })).rejects.toMatchObject({
         type: 'MoveDataMissing',
         nonRetryable: true,
       });
-      expect(await t.db.moveItem.count({ where: { moveId: fixture.moveId } })).toBe(0);
+      expect(await database.db.moveItem.count({ where: { moveId: fixture.moveId } })).toBe(0);
     } finally {
-      await t.db.client.update({
+      await database.db.client.update({
         where: { id: fixture.clientId },
         data: { siteId: original.siteId, tariffId: original.tariffId, minuteBundleId: original.minuteBundleId },
       });
@@ -192,9 +194,9 @@ describe('snapshotMoveItems', () => {
 
 describe('batches', () => {
   it('take at most batchSize items and report processed, remaining and done', async () => {
-    await a.snapshotMoveItems({ moveId: fixture.moveId });
+    await activities.snapshotMoveItems({ moveId: fixture.moveId });
     const results = [];
-    for (let i = 0; i < 4; i++) results.push(await a.moveUsers({ moveId: fixture.moveId, batchSize: 10 }));
+    for (let i = 0; i < 4; i++) results.push(await activities.moveUsers({ moveId: fixture.moveId, batchSize: 10 }));
     expect(results).toEqual([
       { processed: 10, remaining: 15, done: 10 },
       { processed: 10, remaining: 5, done: 20 },
@@ -204,9 +206,9 @@ describe('batches', () => {
   });
 
   it('go in a fixed order, so the same items make the same batch', async () => {
-    await a.snapshotMoveItems({ moveId: fixture.moveId });
-    await a.rehomePhoneNumbers({ moveId: fixture.moveId, batchSize: 5 });
-    const moved = await t.db.phoneNumber.findMany({
+    await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    await activities.rehomePhoneNumbers({ moveId: fixture.moveId, batchSize: 5 });
+    const moved = await database.db.phoneNumber.findMany({
       where: { clientId: fixture.clientId, siteId: fixture.destinationSiteId },
       orderBy: { number: 'asc' },
     });
@@ -215,11 +217,14 @@ describe('batches', () => {
   });
 
   it('heartbeat when run as an activity', async () => {
-    await a.snapshotMoveItems({ moveId: fixture.moveId });
+    await activities.snapshotMoveItems({ moveId: fixture.moveId });
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => beats.push(details));
-    const result: BatchResult = await env.run(a.provisionServices, { moveId: fixture.moveId, batchSize: BATCH });
+    const result: BatchResult = await env.run(activities.provisionServices, {
+      moveId: fixture.moveId,
+      batchSize: BATCH,
+    });
     expect(result).toEqual({ processed: BATCH, remaining: 6 - BATCH, done: BATCH });
     expect(beats).toEqual([
       { step: 'provisionServices', picked: BATCH },
@@ -230,13 +235,13 @@ describe('batches', () => {
 
 describe.each(MOVE_STEPS.map((step, index) => [step, index] as const))('%s', (step, index) => {
   beforeEach(async () => {
-    await a.snapshotMoveItems({ moveId: fixture.moveId });
+    await activities.snapshotMoveItems({ moveId: fixture.moveId });
     for (const earlier of MOVE_STEPS.slice(0, index)) await forward(earlier);
   });
 
   it('does its part, and doing it again changes nothing', async () => {
     await forward(step);
-    EFFECT[step]((await fullState(t.db, fixture)).client);
+    EFFECT[step]((await fullState(database.db, fixture)).client);
     await expectSameStateWhenRepeated(() => forward(step));
     if (isBatchedStep(step)) {
       // What the workflow sees when it calls a finished step again: nothing to do, all done.
@@ -252,19 +257,19 @@ describe.each(MOVE_STEPS.map((step, index) => [step, index] as const))('%s', (st
       expect(await COMPENSATION[step]()(input())).toEqual({ processed: 0, remaining: 0, done: 0 });
     }
     for (const earlier of MOVE_STEPS.slice(0, index).reverse()) await compensate(earlier);
-    expect(await clientState(t.db, fixture.clientId)).toEqual(before);
+    expect(await clientState(database.db, fixture.clientId)).toEqual(before);
   });
 });
 
 describe('a move run to the end and rolled back', () => {
   it('leaves every item ROLLED_BACK and the client exactly as before', async () => {
-    await a.snapshotMoveItems({ moveId: fixture.moveId });
+    await activities.snapshotMoveItems({ moveId: fixture.moveId });
     for (const step of MOVE_STEPS) await forward(step);
-    await runCompensations(a, fixture.moveId, BATCH);
-    const { items } = (await fullState(t.db, fixture)).move;
+    await runCompensations(activities, fixture.moveId, BATCH);
+    const { items } = (await fullState(database.db, fixture)).move;
     expect(items.every((i) => i.status === 'ROLLED_BACK' && i.newItemId === null && i.decommissionedAt === null)).toBe(
       true,
     );
-    expect(await clientState(t.db, fixture.clientId)).toEqual(before);
+    expect(await clientState(database.db, fixture.clientId)).toEqual(before);
   });
 });

@@ -15,19 +15,19 @@ import {
   bundleIdOf,
 } from '../support/moveFixtures';
 
-let t: TestDatabase;
-let a: MoveActivities;
+let database: TestDatabase;
+let activities: MoveActivities;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  await seedDemoData(t.db, { env: 'test' });
-  a = createActivities({ db: t.db, mailer: noMail });
+  database = await createTestDatabase();
+  await seedDemoData(database.db, { env: 'test' });
+  activities = createActivities({ db: database.db, mailer: noMail });
 });
-afterAll(() => t.drop());
+afterAll(() => database.drop());
 
 it('applyTariffAndBundle refuses, non-retryably, a destination that has a client of the same name', async () => {
-  const move = await insertMove(t.db, { client: 'Dune & Finch', to: 'LDS-WEL' });
-  await t.db.client.create({
+  const move = await insertMove(database.db, { client: 'Dune & Finch', to: 'LDS-WEL' });
+  await database.db.client.create({
     data: {
       name: 'Dune & Finch',
       siteId: siteIdOf('LDS-WEL'),
@@ -35,16 +35,16 @@ it('applyTariffAndBundle refuses, non-retryably, a destination that has a client
       minuteBundleId: bundleIdOf('LDS-WEL', '500 minutes'),
     },
   });
-  await a.markMoveScheduled({ moveId: move.moveId });
-  const before = await clientState(t.db, move.clientId);
-  await a.snapshotMoveItems({ moveId: move.moveId });
+  await activities.markMoveScheduled({ moveId: move.moveId });
+  const before = await clientState(database.db, move.clientId);
+  await activities.snapshotMoveItems({ moveId: move.moveId });
 
-  const failure = await a.applyTariffAndBundle({ moveId: move.moveId }).catch((error: unknown) => error);
+  const failure = await activities.applyTariffAndBundle({ moveId: move.moveId }).catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect(failure).toMatchObject({ type: 'InvalidChoice', nonRetryable: true });
   expect((failure as Error).message).toMatch(/Another client named Dune & Finch is already at Leeds Wellington Place/);
-  expect((await clientState(t.db, move.clientId)).client).toEqual(before.client);
+  expect((await clientState(database.db, move.clientId)).client).toEqual(before.client);
 
-  await runCompensations(a, move.moveId, 10);
-  expect(await clientState(t.db, move.clientId)).toEqual(before);
+  await runCompensations(activities, move.moveId, 10);
+  expect(await clientState(database.db, move.clientId)).toEqual(before);
 });

@@ -13,29 +13,33 @@ import { ADMIN_EMAIL, insertMove, progressFor, type MoveFixture } from '../suppo
 const NOW = new Date('2026-12-08T09:30:00.000Z');
 const WEB = 'http://127.0.0.1:8233';
 
-let t: TestDatabase;
+let database: TestDatabase;
 let sink: MailSink;
-let a: MoveActivities;
+let activities: MoveActivities;
 let fixture: MoveFixture;
 
-const activitiesWith = (mailer: Mailer) => createActivities({ db: t.db, mailer, temporalWebUrl: WEB, now: () => NOW });
+const activitiesWith = (mailer: Mailer) =>
+  createActivities({ db: database.db, mailer, temporalWebUrl: WEB, now: () => NOW });
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  await seedDemoData(t.db, { env: 'test' });
+  database = await createTestDatabase();
+  await seedDemoData(database.db, { env: 'test' });
   sink = await startMailSink();
-  a = activitiesWith(createSendGridMailer({ from: 'moves@t2.example', baseUrl: sink.url }));
+  activities = activitiesWith(createSendGridMailer({ from: 'moves@t2.example', baseUrl: sink.url }));
 });
 afterAll(async () => {
   await sink.close();
-  await t.drop();
+  await database.drop();
 });
 
 beforeEach(async () => {
-  fixture = await insertMove(t.db, { client: 'Dune & Finch', to: 'LDS-WEL', notify: true });
+  fixture = await insertMove(database.db, { client: 'Dune & Finch', to: 'LDS-WEL', notify: true });
 });
 afterEach(async () => {
-  await t.db.clientSiteMove.update({ where: { id: fixture.moveId }, data: { status: 'CANCELLED', finishedAt: NOW } });
+  await database.db.clientSiteMove.update({
+    where: { id: fixture.moveId },
+    data: { status: 'CANCELLED', finishedAt: NOW },
+  });
 });
 
 function outcome(phase: FinalPhase, overrides: Partial<MoveProgress> = {}): FinishInput {
@@ -51,7 +55,7 @@ function outcome(phase: FinalPhase, overrides: Partial<MoveProgress> = {}): Fini
   return { moveId: fixture.moveId, phase, progress };
 }
 
-const outbox = () => t.db.emailOutbox.findMany({ where: { moveId: fixture.moveId } });
+const outbox = () => database.db.emailOutbox.findMany({ where: { moveId: fixture.moveId } });
 const mailsOf = (outboxId: string) => sink.messages().filter((m) => m.customArgs.reference === outboxId);
 
 async function rejectionOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -64,14 +68,14 @@ async function rejectionOf(promise: Promise<unknown>): Promise<ApplicationFailur
 }
 
 it('is NOT_REQUESTED when no contact was chosen, and writes nothing', async () => {
-  await t.db.clientSiteMove.update({ where: { id: fixture.moveId }, data: { notifyOperatorId: null } });
-  expect(await a.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'NOT_REQUESTED' });
+  await database.db.clientSiteMove.update({ where: { id: fixture.moveId }, data: { notifyOperatorId: null } });
+  expect(await activities.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'NOT_REQUESTED' });
   expect(await outbox()).toEqual([]);
 });
 
 it('sends exactly once, even when the activity runs twice', async () => {
-  expect(await a.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
-  expect(await a.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+  expect(await activities.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+  expect(await activities.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
 
   const [row, ...others] = await outbox();
   expect(others).toEqual([]);
@@ -96,14 +100,14 @@ it('sends exactly once, even when the activity runs twice', async () => {
 
 it('a provider error leaves the email FAILED and the activity retryable; the retry sends it once', async () => {
   sink.failNext(1);
-  const failure = await rejectionOf(a.sendOutcomeEmail(outcome('COMPLETED')));
+  const failure = await rejectionOf(activities.sendOutcomeEmail(outcome('COMPLETED')));
   expect(failure.type).toBe('EmailSendFailed');
   expect(failure.nonRetryable).toBe(false);
   const [failed] = await outbox();
   expect(failed).toMatchObject({ status: 'FAILED', attempts: 1, lastError: expect.stringContaining('503') as unknown });
   expect(mailsOf(failed!.id)).toHaveLength(0);
 
-  expect(await a.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+  expect(await activities.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
   const [sent] = await outbox();
   expect(sent).toMatchObject({ status: 'SENT', attempts: 2, lastError: null });
   expect(mailsOf(sent!.id)).toHaveLength(1);
@@ -120,11 +124,11 @@ it('an unreachable provider is a definite failure too: nothing was sent, so it i
     lastError: expect.stringContaining('ECONNREFUSED') as unknown,
   });
 
-  expect(await a.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+  expect(await activities.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
 });
 
 it('found in SENDING (an attempt died mid-send) it becomes UNCERTAIN and is never resent', async () => {
-  await t.db.emailOutbox.create({
+  await database.db.emailOutbox.create({
     data: {
       dedupeKey: `move:${fixture.moveId}:COMPLETED`,
       moveId: fixture.moveId,
@@ -137,7 +141,7 @@ it('found in SENDING (an attempt died mid-send) it becomes UNCERTAIN and is neve
     },
   });
   for (let attempt = 0; attempt < 2; attempt++) {
-    const failure = await rejectionOf(a.sendOutcomeEmail(outcome('COMPLETED')));
+    const failure = await rejectionOf(activities.sendOutcomeEmail(outcome('COMPLETED')));
     expect(failure).toMatchObject({ type: 'EmailOutcomeUncertain', nonRetryable: true });
     expect(failure.message).toContain('may or may not have been sent');
   }
@@ -154,7 +158,9 @@ it('a send that fails without an answer (connection reset) is UNCERTAIN at once'
   expect(failure).toMatchObject({ type: 'EmailOutcomeUncertain', nonRetryable: true });
   expect((await outbox())[0]).toMatchObject({ status: 'UNCERTAIN', attempts: 1, lastError: 'socket hang up' });
   // The real mailer is not tried either: the outcome of the first send is unknown.
-  await expect(a.sendOutcomeEmail(outcome('COMPLETED'))).rejects.toMatchObject({ type: 'EmailOutcomeUncertain' });
+  await expect(activities.sendOutcomeEmail(outcome('COMPLETED'))).rejects.toMatchObject({
+    type: 'EmailOutcomeUncertain',
+  });
 });
 
 it('a FAILED move says so loudly and lists what needs a human; each outcome has its own email', async () => {
@@ -168,10 +174,10 @@ it('a FAILED move says so loudly and lists what needs a human; each outcome has 
       at: NOW.toISOString(),
     },
   ];
-  expect(await a.sendOutcomeEmail(outcome('FAILED', { needsHuman, lastError: needsHuman[0]! }))).toEqual({
+  expect(await activities.sendOutcomeEmail(outcome('FAILED', { needsHuman, lastError: needsHuman[0]! }))).toEqual({
     state: 'SENT',
   });
-  expect(await a.sendOutcomeEmail(outcome('ROLLED_BACK'))).toEqual({ state: 'SENT' });
+  expect(await activities.sendOutcomeEmail(outcome('ROLLED_BACK'))).toEqual({ state: 'SENT' });
   const rows = await outbox();
   expect(rows.map((r) => r.dedupeKey).sort()).toEqual(
     [`move:${fixture.moveId}:FAILED`, `move:${fixture.moveId}:ROLLED_BACK`].sort(),

@@ -19,18 +19,18 @@ import {
   type ApiHarness,
 } from './harness';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 let faulty: FaultyTemporal;
 let app: Express;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'dev-server' });
-  faulty = await connectFaultyTemporal(h.env!.address, h.env!.namespace ?? 'default');
-  app = h.appUsing(faulty.client);
+  harness = await startApiHarness({ temporal: 'dev-server' });
+  faulty = await connectFaultyTemporal(harness.env!.address, harness.env!.namespace ?? 'default');
+  app = harness.appUsing(faulty.client);
 });
 afterEach(() => faulty.faults.clear());
 afterAll(async () => {
   await faulty.close();
-  await h.close();
+  await harness.close();
 });
 
 const START = 'StartWorkflowExecution';
@@ -38,12 +38,12 @@ const DESCRIBE = 'DescribeWorkflowExecution';
 const inOneDay = () => new Date(Date.now() + 86_400_000).toISOString();
 
 async function footprint() {
-  return { moves: await h.t.db.clientSiteMove.count(), audit: await h.t.db.auditEntry.count() };
+  return { moves: await harness.db.clientSiteMove.count(), audit: await harness.db.auditEntry.count() };
 }
 
 /** The latest run of a client's move workflow, as a client that loses nothing sees it. */
 async function latestRun(client: string) {
-  const described = await h.temporal.workflow.getHandle(moveWorkflowId(clientIdOf(client))).describe();
+  const described = await harness.temporal.workflow.getHandle(moveWorkflowId(clientIdOf(client))).describe();
   return {
     runId: described.runId,
     status: described.status.name,
@@ -62,9 +62,9 @@ it('adopts the run when the start reached Temporal but its answer was lost: 201 
   expect(res.headers.location).toBe(`/api/client-site-moves/${move.id}`);
   const run = await latestRun('Dune & Finch');
   expect(run).toEqual({ runId: move.runId, status: 'RUNNING', moveId: move.id });
-  const row = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.id } });
+  const row = await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.id } });
   expect(row).toMatchObject({ status: 'SCHEDULED', runId: run.runId });
-  expect(h.logs.lines).toContainEqual(
+  expect(harness.logs.lines).toContainEqual(
     objectContaining({
       moveId: move.id,
       found: 'this-move',
@@ -90,7 +90,7 @@ it('removes the move when no run exists: 503 temporal-unavailable and nothing le
 it("removes the move when the workflow id's run is another move's: 503 temporal-unavailable", async () => {
   const clientId = clientIdOf('Acme Analytics Ltd');
   // Another move's run (started by hand, say), on a queue no worker polls.
-  const other = await h.temporal.workflow.start('clientSiteMove', {
+  const other = await harness.temporal.workflow.start('clientSiteMove', {
     taskQueue: `nobody-${randomUUID()}`,
     workflowId: moveWorkflowId(clientId),
     args: [{}],
@@ -125,26 +125,26 @@ it('keeps the move when Temporal answers neither the start nor the describe: 503
   // Rightly kept: the run does exist, and the row is there for the caller to read.
   const run = await latestRun('Cobalt Legal LLP');
   expect(run).toMatchObject({ status: 'RUNNING', moveId: problem.moveId });
-  const row = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: problem.moveId } });
+  const row = await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: problem.moveId } });
   expect(row).toMatchObject({ status: 'SCHEDULED', runId: null });
   faulty.faults.clear();
   const read = await api(app).get(problem.location);
   expect(read.status).toBe(200);
   expect(read.body).toMatchObject({ id: problem.moveId, runId: null, status: 'SCHEDULED' });
-  expect(h.logs.lines).toContainEqual(objectContaining({ moveId: problem.moveId, found: 'unknown' }));
+  expect(harness.logs.lines).toContainEqual(objectContaining({ moveId: problem.moveId, found: 'unknown' }));
 });
 
 it('answers 201 when the workflow started but its run id could not be written', async () => {
   // PostgreSQL refuses every write of run_id, here and only here.
-  await h.t.db.$executeRawUnsafe(
+  await harness.db.$executeRawUnsafe(
     `CREATE FUNCTION refuse_run_id() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN RAISE EXCEPTION 'run_id refused by the test'; END $$`,
   );
-  await h.t.db.$executeRawUnsafe(
+  await harness.db.$executeRawUnsafe(
     'CREATE TRIGGER refuse_run_id BEFORE UPDATE OF run_id ON client_site_move FOR EACH ROW EXECUTE FUNCTION refuse_run_id()',
   );
   try {
-    const res = await api(h.app).post(
+    const res = await api(harness.app).post(
       '/api/client-site-moves',
       startBody('Evergreen Health', 'LDS-WEL', { moveAt: inOneDay() }),
     );
@@ -153,7 +153,7 @@ it('answers 201 when the workflow started but its run id could not be written', 
     expect(move.runId).toBeNull();
     // The workflow runs; its first activity fills the run id in.
     expect(await latestRun('Evergreen Health')).toMatchObject({ status: 'RUNNING', moveId: move.id });
-    expect(h.logs.lines).toContainEqual(
+    expect(harness.logs.lines).toContainEqual(
       objectContaining({
         moveId: move.id,
         runId: anyString(),
@@ -161,7 +161,7 @@ it('answers 201 when the workflow started but its run id could not be written', 
       }),
     );
   } finally {
-    await h.t.db.$executeRawUnsafe('DROP TRIGGER refuse_run_id ON client_site_move');
-    await h.t.db.$executeRawUnsafe('DROP FUNCTION refuse_run_id()');
+    await harness.db.$executeRawUnsafe('DROP TRIGGER refuse_run_id ON client_site_move');
+    await harness.db.$executeRawUnsafe('DROP FUNCTION refuse_run_id()');
   }
 });

@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ADMIN, PROBLEM, anyString, api, startApiHarness, startBody, type ApiHarness } from './harness';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'unreachable' });
+  harness = await startApiHarness({ temporal: 'unreachable' });
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 interface Operation {
   method: 'get' | 'post';
@@ -17,7 +17,7 @@ interface Operation {
 }
 
 async function operations(): Promise<Operation[]> {
-  const doc = (await request(h.app).get('/api/openapi.json')).body as {
+  const doc = (await request(harness.app).get('/api/openapi.json')).body as {
     paths: Record<string, Record<string, { security?: unknown[] }>>;
   };
   return Object.entries(doc.paths).flatMap(([path, item]) =>
@@ -39,7 +39,10 @@ function validBody(path: string): object {
 }
 
 function send(op: Operation, token: string | null) {
-  const r = op.method === 'get' ? request(h.app).get(op.path) : request(h.app).post(op.path).send(validBody(op.path));
+  const r =
+    op.method === 'get'
+      ? request(harness.app).get(op.path)
+      : request(harness.app).post(op.path).send(validBody(op.path));
   return token === null ? r : r.set('Authorization', token);
 }
 
@@ -100,18 +103,18 @@ it('lets anyone reach the public routes', async () => {
 });
 
 it('changed nothing for any refused request', async () => {
-  expect(await h.t.db.clientSiteMove.count()).toBe(0);
-  expect(await h.t.db.auditEntry.count()).toBe(0);
-  expect(await h.t.db.client.count({ where: { status: { not: 'ACTIVE' } } })).toBe(0);
+  expect(await harness.db.clientSiteMove.count()).toBe(0);
+  expect(await harness.db.auditEntry.count()).toBe(0);
+  expect(await harness.db.client.count({ where: { status: { not: 'ACTIVE' } } })).toBe(0);
 });
 
 it('does not parse a body before the caller is known (a malformed body from a stranger is 401)', async () => {
-  const res = await request(h.app)
+  const res = await request(harness.app)
     .post('/api/client-site-moves')
     .set('Content-Type', 'application/json')
     .send('{"not json');
   expect(res.status).toBe(401);
-  const admin = await api(h.app, ADMIN)
+  const admin = await api(harness.app, ADMIN)
     .post('/api/client-site-moves')
     .set('Content-Type', 'application/json')
     .send('{');

@@ -3,11 +3,11 @@
 import request from 'supertest';
 import { SUPER, startApiHarness, stringMatching, type ApiHarness } from './harness';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'unreachable' });
+  harness = await startApiHarness({ temporal: 'unreachable' });
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 const BAD_IDS = [
   'x',
@@ -43,7 +43,7 @@ const BAD_BODIES: { type: string; body: string }[] = [
 ];
 
 async function operations() {
-  const doc = (await request(h.app).get('/api/openapi.json')).body as {
+  const doc = (await request(harness.app).get('/api/openapi.json')).body as {
     paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
   };
   return Object.entries(doc.paths).flatMap(([path, item]) =>
@@ -71,7 +71,7 @@ it('answers malformed path ids with 4xx', async () => {
   for (const op of (await operations()).filter((o) => o.hasPathParams)) {
     for (const id of BAD_IDS) {
       const path = op.path.replace(/\{\w+\}/g, id);
-      const res = await request(h.app)[op.method](path).set('Authorization', `Bearer ${SUPER}`).send({});
+      const res = await request(harness.app)[op.method](path).set('Authorization', `Bearer ${SUPER}`).send({});
       expectClientError(`${op.method} ${path.slice(0, 80)}`, res);
     }
   }
@@ -81,7 +81,7 @@ it('answers malformed query strings with 4xx', async () => {
   for (const op of (await operations()).filter((o) => o.hasQuery)) {
     for (const query of BAD_QUERIES) {
       const path = `${op.path.replace(/\{\w+\}/g, '6ce8f046-cc5a-5ac4-b187-843cde7438a8')}?${query}`;
-      const res = await request(h.app)[op.method](path).set('Authorization', `Bearer ${SUPER}`);
+      const res = await request(harness.app)[op.method](path).set('Authorization', `Bearer ${SUPER}`);
       expectClientError(`${op.method} ${path}`, res);
     }
   }
@@ -91,7 +91,7 @@ it('answers malformed bodies with 4xx', async () => {
   for (const op of (await operations()).filter((o) => o.method === 'post')) {
     for (const { type, body } of BAD_BODIES) {
       const path = op.path.replace(/\{\w+\}/g, '6ce8f046-cc5a-5ac4-b187-843cde7438a8');
-      const res = await request(h.app)
+      const res = await request(harness.app)
         .post(path)
         .set('Authorization', `Bearer ${SUPER}`)
         .set('Content-Type', type)
@@ -99,5 +99,5 @@ it('answers malformed bodies with 4xx', async () => {
       expectClientError(`${path} ${type} ${body}`, res);
     }
   }
-  expect(await h.t.db.clientSiteMove.count()).toBe(0);
+  expect(await harness.db.clientSiteMove.count()).toBe(0);
 });

@@ -18,18 +18,18 @@ import {
   type StartBody,
 } from './harness';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'dev-server' });
+  harness = await startApiHarness({ temporal: 'dev-server' });
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 const inOneDay = () => new Date(Date.now() + 86_400_000).toISOString();
-const post = (body: StartBody) => api(h.app).post('/api/client-site-moves', body);
+const post = (body: StartBody) => api(harness.app).post('/api/client-site-moves', body);
 
 /** A client of its own at a site, on that site's Standard tariff and 500-minute bundle. */
 async function createClient(name: string, siteCode: string): Promise<string> {
-  const client = await h.t.db.client.create({
+  const client = await harness.db.client.create({
     data: {
       name,
       siteId: siteIdOf(siteCode),
@@ -55,7 +55,7 @@ describe('spaces', () => {
   it('422 for a destination space the moving client itself already occupies', async () => {
     // Brightwave (LDN-SHO) holds a Manchester suite too: rolling a move back would release it.
     const space = spaceIdOf('MAN-SPF', 9);
-    await h.t.db.space.update({ where: { id: space }, data: { clientId: clientIdOf('Brightwave Studios') } });
+    await harness.db.space.update({ where: { id: space }, data: { clientId: clientIdOf('Brightwave Studios') } });
     try {
       const res = await post(startBody('Brightwave Studios', 'MAN-SPF', { spaceIds: [space] }));
       expect(problemOf(res)).toEqual({
@@ -63,9 +63,9 @@ describe('spaces', () => {
         type: `${PROBLEM}space-occupied`,
         errors: [{ field: 'spaceIds.0', message: stringMatching(/occupied by Brightwave Studios already/) }],
       });
-      expect(await h.t.db.clientSiteMove.count()).toBe(0);
+      expect(await harness.db.clientSiteMove.count()).toBe(0);
     } finally {
-      await h.t.db.space.update({ where: { id: space }, data: { clientId: null } });
+      await harness.db.space.update({ where: { id: space }, data: { clientId: null } });
     }
   });
 
@@ -85,9 +85,9 @@ describe('spaces', () => {
       });
     }
     const winner = MoveSchema.parse(responses.find((r) => r.status === 201)!.body);
-    const promises = await h.t.db.clientSiteMoveSpace.findMany({ where: { spaceId: space } });
+    const promises = await harness.db.clientSiteMoveSpace.findMany({ where: { spaceId: space } });
     expect(promises).toEqual([{ moveId: winner.id, spaceId: space, role: 'TARGET' }]);
-    expect(await h.t.db.clientSiteMove.count()).toBe(1);
+    expect(await harness.db.clientSiteMove.count()).toBe(1);
   });
 });
 
@@ -95,7 +95,7 @@ describe('client names (unique per site)', () => {
   it('422 when the destination already has a client of the same name', async () => {
     const namesake = await createClient('Brightwave Studios', 'BRS-TQY');
     try {
-      const before = await h.t.db.clientSiteMove.count();
+      const before = await harness.db.clientSiteMove.count();
       const res = await post(startBody('Brightwave Studios', 'BRS-TQY', { moveAt: inOneDay() }));
       expect(problemOf(res)).toEqual({
         status: 422,
@@ -103,9 +103,9 @@ describe('client names (unique per site)', () => {
         errors: [{ field: 'destinationSiteId', message: 'already has a client named Brightwave Studios' }],
       });
       expect(res.body).toMatchObject({ detail: stringMatching(/Bristol Temple Quay already has a client named/) });
-      expect(await h.t.db.clientSiteMove.count()).toBe(before);
+      expect(await harness.db.clientSiteMove.count()).toBe(before);
     } finally {
-      await h.t.db.client.delete({ where: { id: namesake } });
+      await harness.db.client.delete({ where: { id: namesake } });
     }
   });
 

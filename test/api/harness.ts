@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
+import type { Db } from '../../src/db/client';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, type AppConfig } from '../../src/api/app';
@@ -49,7 +50,9 @@ export interface HarnessOptions {
 }
 
 export interface ApiHarness {
-  t: TestDatabase;
+  /** The test's own database (a copy of the migrated template, with the demo seed). */
+  database: TestDatabase;
+  db: Db;
   app: Express;
   temporal: Client;
   env: TestWorkflowEnvironment | null;
@@ -66,8 +69,9 @@ export interface ApiHarness {
 export const CORS_ORIGIN = 'http://connect.example';
 
 export async function startApiHarness(options: HarnessOptions): Promise<ApiHarness> {
-  const t = await createTestDatabase();
-  await seedDemoData(t.db, { env: 'development' });
+  const database = await createTestDatabase();
+  const { db } = database;
+  await seedDemoData(db, { env: 'development' });
   const env = options.temporal === 'dev-server' ? await startDevServerEnv() : null;
   const temporal =
     env?.client ?? new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
@@ -84,7 +88,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       namespace: env.namespace ?? 'default',
       taskQueue,
       workflowBundle: workflowBundle(),
-      db: t.db,
+      db,
       mailer: createSendGridMailer({ from: 'moves@t2.example', baseUrl: mailSink.url }),
     });
     worker = running;
@@ -117,10 +121,11 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     temporalTimeouts: { queryMs: 1_500, readyMs: 1_500, startMs: 3_000, updateMs: 20_000, ...options.temporalTimeouts },
   });
   const build = (api?: Partial<AppConfig['api']>, client: Client = temporal) =>
-    createApp({ db: t.db, temporal: client, config: config(api), logger });
+    createApp({ db, temporal: client, config: config(api), logger });
 
   return {
-    t,
+    database,
+    db,
     app: build(),
     temporal,
     env,
@@ -137,7 +142,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       await mailSink?.close();
       if (env) await env.teardown();
       else await temporal.connection.close();
-      await t.drop();
+      await database.drop();
     },
   };
 }

@@ -31,14 +31,14 @@ import {
   type ApiHarness,
 } from './harness';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'dev-server', worker: true });
+  harness = await startApiHarness({ temporal: 'dev-server', worker: true });
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 const getMove = async (id: string): Promise<MoveDetail> => {
-  const res = await api(h.app, ADMIN).get(`/api/client-site-moves/${id}`);
+  const res = await api(harness.app, ADMIN).get(`/api/client-site-moves/${id}`);
   expect(res.status).toBe(200);
   return MoveDetailSchema.parse(res.body);
 };
@@ -61,21 +61,25 @@ const inHours = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString(
 
 /** Waits for the move's workflow run to close (it may still be sending mail after the move is final). */
 const workflowClosed = (m: { workflowId: string; runId: string | null }) =>
-  h.temporal.workflow.getHandle(m.workflowId, m.runId ?? undefined).result();
+  harness.temporal.workflow.getHandle(m.workflowId, m.runId ?? undefined).result();
 
 it('the wizard flow: options, preview, start now, progress to COMPLETED, the dashboard task shows it', async () => {
   const clientId = clientIdOf('Brightwave Studios');
-  const options = MoveOptionsResponse.parse((await api(h.app).get(`/api/clients/${clientId}/site-move/options`)).body);
+  const options = MoveOptionsResponse.parse(
+    (await api(harness.app).get(`/api/clients/${clientId}/site-move/options`)).body,
+  );
   const manchester = options.destinations.find((d) => d.site.code === 'MAN-SPF')!;
   const tariff = manchester.tariffs.find((t) => t.name === 'Premium')!;
   const bundle = manchester.minuteBundles.find((b) => b.minutes === 2_000)!;
   const space = manchester.vacantSpaces[0]!;
   const contact = options.notifyContacts.find((c) => c.id === ADMIN_ID)!;
 
-  const preview = MovePreviewResponse.parse((await api(h.app).get(`/api/clients/${clientId}/site-move/preview`)).body);
+  const preview = MovePreviewResponse.parse(
+    (await api(harness.app).get(`/api/clients/${clientId}/site-move/preview`)).body,
+  );
   expect([preview.users.count, preview.phoneNumbers.count, preview.services.count]).toEqual([25, 15, 6]);
 
-  const started = await api(h.app).post('/api/client-site-moves', {
+  const started = await api(harness.app).post('/api/client-site-moves', {
     clientId,
     destinationSiteId: manchester.site.id,
     tariffId: tariff.id,
@@ -98,15 +102,15 @@ it('the wizard flow: options, preview, start now, progress to COMPLETED, the das
   // The confirmation email goes after the move is final.
   const mailed = await pollMove(moveId, (m) => m.progress?.email.state === 'SENT', 'the email to be sent');
   expect(mailed.move.progress!.finishedAt).not.toBeNull();
-  expect(h.mailSink!.messages().filter((m) => m.to.includes(contact.email))).toHaveLength(1);
+  expect(harness.mailSink!.messages().filter((m) => m.to.includes(contact.email))).toHaveLength(1);
 
   const tasks = TasksResponse.parse(
-    (await api(h.app, ADMIN).get(`/api/sites/${manchester.site.id}/dashboard/tasks`)).body,
+    (await api(harness.app, ADMIN).get(`/api/sites/${manchester.site.id}/dashboard/tasks`)).body,
   );
   expect(tasks.items).toEqual([objectContaining({ moveId, phase: 'COMPLETED', open: false, closedAt: anyString() })]);
   expect(tasks.items[0]!.progress).toMatchObject({ phase: 'COMPLETED', items: move.progress!.items });
 
-  const after = await clientState(h.t.db, clientId);
+  const after = await clientState(harness.db, clientId);
   expect(after.client).toMatchObject({
     siteId: manchester.site.id,
     tariffId: tariff.id,
@@ -122,15 +126,15 @@ it('the wizard flow: options, preview, start now, progress to COMPLETED, the das
 
   // A finished move takes no more decisions.
   await workflowClosed(move);
-  const late = await api(h.app).post(`/api/client-site-moves/${moveId}/cancel`, { reason: 'too late' });
+  const late = await api(harness.app).post(`/api/client-site-moves/${moveId}/cancel`, { reason: 'too late' });
   expect(late.status).toBe(409);
   expect(late.body).toMatchObject({ type: `${PROBLEM}move-finished` });
 });
 
 it('a scheduled move: rescheduled, refused what its phase does not allow, then cancelled', async () => {
   const clientId = clientIdOf('Dune & Finch');
-  const before = await clientState(h.t.db, clientId);
-  const started = await api(h.app).post(
+  const before = await clientState(harness.db, clientId);
+  const started = await api(harness.app).post(
     '/api/client-site-moves',
     startBody('Dune & Finch', 'LDN-SHO', {
       moveAt: inHours(2),
@@ -144,7 +148,7 @@ it('a scheduled move: rescheduled, refused what its phase does not allow, then c
   // Scheduled: "Active - move scheduled" and a task at the destination.
   await eventually(
     async () =>
-      (await h.t.db.client.findUniqueOrThrow({ where: { id: clientId } })).status === 'ACTIVE_MOVE_SCHEDULED' ||
+      (await harness.db.client.findUniqueOrThrow({ where: { id: clientId } })).status === 'ACTIVE_MOVE_SCHEDULED' ||
       undefined,
     { what: 'the client to show "Active - move scheduled"' },
   );
@@ -155,43 +159,43 @@ it('a scheduled move: rescheduled, refused what its phase does not allow, then c
     progress: { currentStep: 'WAITING' },
   });
   const tasks = TasksResponse.parse(
-    (await api(h.app).get(`/api/sites/${siteIdOf('LDN-SHO')}/dashboard/tasks?open=true`)).body,
+    (await api(harness.app).get(`/api/sites/${siteIdOf('LDN-SHO')}/dashboard/tasks?open=true`)).body,
   );
   expect(tasks.items).toEqual([objectContaining({ moveId, phase: 'SCHEDULED', progressSource: 'temporal' })]);
 
   // The workflow judges the time; the API reports its reason against the field.
-  const past = await api(h.app).post(`${path}/reschedule`, { moveAt: '2020-01-01T09:00:00Z' });
+  const past = await api(harness.app).post(`${path}/reschedule`, { moveAt: '2020-01-01T09:00:00Z' });
   expect(past.status).toBe(422);
   expect(past.body).toMatchObject({
     type: `${PROBLEM}invalid-move-time`,
     errors: [{ field: 'moveAt', message: stringMatching(/not in the future/) }],
   });
-  const malformed = await api(h.app).post(`${path}/reschedule`, { moveAt: 'tomorrow' });
+  const malformed = await api(harness.app).post(`${path}/reschedule`, { moveAt: 'tomorrow' });
   expect(malformed.status).toBe(400);
 
   const newTime = inHours(3);
-  const rescheduled = await api(h.app).post(`${path}/reschedule`, { moveAt: newTime });
+  const rescheduled = await api(harness.app).post(`${path}/reschedule`, { moveAt: newTime });
   expect(rescheduled.status).toBe(200);
   expect(MoveDetailSchema.parse(rescheduled.body)).toMatchObject({ status: 'SCHEDULED', scheduledFor: newTime });
   // The update answers once the workflow has mirrored the new time to the database.
-  expect((await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: moveId } })).scheduledFor.toISOString()).toBe(
-    newTime,
-  );
+  expect(
+    (await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: moveId } })).scheduledFor.toISOString(),
+  ).toBe(newTime);
 
   for (const action of ['retry', 'rollback'] as const) {
-    const res = await api(h.app).post(`${path}/${action}`);
+    const res = await api(harness.app).post(`${path}/${action}`);
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({
       type: `${PROBLEM}phase-does-not-allow`,
       detail: `Cannot ${action} a move that is SCHEDULED`,
     });
   }
-  const blank = await api(h.app).post(`${path}/cancel`, { reason: '   ' });
+  const blank = await api(harness.app).post(`${path}/cancel`, { reason: '   ' });
   expect(blank.status).toBe(422);
   expect(blank.body).toMatchObject({ type: `${PROBLEM}invalid-reason`, errors: [{ field: 'reason' }] });
-  expect((await api(h.app).post(`${path}/cancel`, {})).status).toBe(400);
+  expect((await api(harness.app).post(`${path}/cancel`, {})).status).toBe(400);
 
-  const cancelled = await api(h.app).post(`${path}/cancel`, { reason: 'Client postponed the move' });
+  const cancelled = await api(harness.app).post(`${path}/cancel`, { reason: 'Client postponed the move' });
   expect(cancelled.status).toBe(200);
   expect(MoveDetailSchema.parse(cancelled.body)).toMatchObject({
     status: 'CANCELLED',
@@ -201,21 +205,21 @@ it('a scheduled move: rescheduled, refused what its phase does not allow, then c
   expect(final.move).toMatchObject({ status: 'CANCELLED', cancelReason: 'Client postponed the move' });
 
   // Nothing moved; the client is as it was.
-  expect(await clientState(h.t.db, clientId)).toEqual(before);
-  const task = await h.t.db.dashboardTask.findUniqueOrThrow({ where: { moveId } });
+  expect(await clientState(harness.db, clientId)).toEqual(before);
+  const task = await harness.db.dashboardTask.findUniqueOrThrow({ where: { moveId } });
   expect(task).toMatchObject({ phase: 'CANCELLED', open: false });
-  const audit = await h.t.db.auditEntry.findMany({
+  const audit = await harness.db.auditEntry.findMany({
     where: { moveId, actorOperatorId: SUPER_ADMIN_ID },
     orderBy: { id: 'asc' },
   });
   expect(audit.map((a) => a.action)).toEqual(['MOVE_REQUESTED', 'OPERATOR_RESCHEDULE', 'OPERATOR_CANCEL']);
 
   await workflowClosed(final.move);
-  expect((await api(h.app).post(`${path}/cancel`, { reason: 'again' })).status).toBe(409);
+  expect((await api(harness.app).post(`${path}/cancel`, { reason: 'again' })).status).toBe(409);
 });
 
 it('move-now: a scheduled move runs at once and completes', async () => {
-  const started = await api(h.app).post(
+  const started = await api(harness.app).post(
     '/api/client-site-moves',
     startBody('Cobalt Legal LLP', 'LDS-WEL', {
       moveAt: inHours(24),
@@ -226,7 +230,7 @@ it('move-now: a scheduled move runs at once and completes', async () => {
   expect(started.status).toBe(201);
   const moveId = (started.body as { id: string }).id;
   await pollMove(moveId, (m) => m.progressSource === 'temporal', 'the workflow to answer');
-  const now = await api(h.app).post(`/api/client-site-moves/${moveId}/move-now`);
+  const now = await api(harness.app).post(`/api/client-site-moves/${moveId}/move-now`);
   expect(now.status).toBe(200);
   // It answers once the move has left SCHEDULED.
   expect(MoveDetailSchema.parse(now.body).status).not.toBe('SCHEDULED');
@@ -236,7 +240,7 @@ it('move-now: a scheduled move runs at once and completes', async () => {
     'the move to complete and be recorded',
   );
   expect(move.progress!.items.users).toEqual({ total: 60, done: 60 });
-  expect((await h.t.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Cobalt Legal LLP') } })).siteId).toBe(
+  expect((await harness.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Cobalt Legal LLP') } })).siteId).toBe(
     siteIdOf('LDS-WEL'),
   );
 });
@@ -245,7 +249,7 @@ describe('a move held in NEEDS_ATTENTION by a blocked phone number', () => {
   const clientId = clientIdOf('Evergreen Health');
 
   async function startAndWaitForAttention(to: string) {
-    const started = await api(h.app).post(
+    const started = await api(harness.app).post(
       '/api/client-site-moves',
       startBody('Evergreen Health', to, {
         tariffId: tariffIdOf(to, 'Premium'),
@@ -262,40 +266,40 @@ describe('a move held in NEEDS_ATTENTION by a blocked phone number', () => {
     });
     expect(move.progress!.decisionDeadline).not.toBeNull();
     const tasks = TasksResponse.parse(
-      (await api(h.app).get(`/api/sites/${siteIdOf(to)}/dashboard/tasks?open=true`)).body,
+      (await api(harness.app).get(`/api/sites/${siteIdOf(to)}/dashboard/tasks?open=true`)).body,
     );
     expect(tasks.items).toEqual([objectContaining({ moveId, phase: 'NEEDS_ATTENTION' })]);
     return move;
   }
 
   it('rollback: the client is back at its source site exactly as it was', async () => {
-    const before = await clientState(h.t.db, clientId);
+    const before = await clientState(harness.db, clientId);
     const move = await startAndWaitForAttention('LDS-WEL');
     const path = `/api/client-site-moves/${move.id}`;
 
-    const cancel = await api(h.app).post(`${path}/cancel`, { reason: 'not now' });
+    const cancel = await api(harness.app).post(`${path}/cancel`, { reason: 'not now' });
     expect(cancel.status).toBe(409);
     expect(cancel.body).toMatchObject({ type: `${PROBLEM}phase-does-not-allow` });
-    expect((await api(h.app, ADMIN).post(`${path}/rollback`)).status).toBe(403);
+    expect((await api(harness.app, ADMIN).post(`${path}/rollback`)).status).toBe(403);
 
-    const rollback = await api(h.app).post(`${path}/rollback`);
+    const rollback = await api(harness.app).post(`${path}/rollback`);
     expect(rollback.status).toBe(200);
     expect(['ROLLING_BACK', 'ROLLED_BACK']).toContain(MoveDetailSchema.parse(rollback.body).status);
     const { move: done } = await pollMove(move.id, (m) => m.status === 'ROLLED_BACK', 'the rollback to finish');
     expect(done.progress!.needsHuman).toEqual([]);
 
     await workflowClosed(done);
-    expect(await clientState(h.t.db, clientId)).toEqual(before);
-    expect(h.mailSink!.messages().filter((m) => m.subject.includes('Evergreen'))).toHaveLength(1);
+    expect(await clientState(harness.db, clientId)).toEqual(before);
+    expect(harness.mailSink!.messages().filter((m) => m.subject.includes('Evergreen'))).toHaveLength(1);
   });
 
   it('retry: once the number is unblocked, the move completes', async () => {
     const move = await startAndWaitForAttention('BRS-TQY');
-    const blocked = await h.t.db.phoneNumber.findFirstOrThrow({ where: { clientId, status: 'BLOCKED' } });
+    const blocked = await harness.db.phoneNumber.findFirstOrThrow({ where: { clientId, status: 'BLOCKED' } });
     expect(move.progress!.lastError!.item!.id).toBe(blocked.id);
-    await h.t.db.phoneNumber.update({ where: { id: blocked.id }, data: { status: 'ACTIVE' } });
+    await harness.db.phoneNumber.update({ where: { id: blocked.id }, data: { status: 'ACTIVE' } });
 
-    const retry = await api(h.app).post(`/api/client-site-moves/${move.id}/retry`, {});
+    const retry = await api(harness.app).post(`/api/client-site-moves/${move.id}/retry`, {});
     expect(retry.status).toBe(200);
     expect(MoveDetailSchema.parse(retry.body).status).not.toBe('NEEDS_ATTENTION');
     // Live status turns COMPLETED a moment before the workflow's final bookkeeping reaches the database.
@@ -305,10 +309,10 @@ describe('a move held in NEEDS_ATTENTION by a blocked phone number', () => {
       'the retried move to complete and be recorded',
     );
     expect(done.progress!.items.phoneNumbers).toEqual({ total: 80, done: 80 });
-    const after = await clientState(h.t.db, clientId);
+    const after = await clientState(harness.db, clientId);
     expect(after.client).toMatchObject({ siteId: siteIdOf('BRS-TQY'), status: 'ACTIVE' });
     expect(new Set(after.phoneNumbers.map((n) => n.siteId))).toEqual(new Set([siteIdOf('BRS-TQY')]));
-    const audit = await h.t.db.auditEntry.findMany({ where: { moveId: move.id, actorOperatorId: SUPER_ADMIN_ID } });
+    const audit = await harness.db.auditEntry.findMany({ where: { moveId: move.id, actorOperatorId: SUPER_ADMIN_ID } });
     expect(audit.map((a) => a.action).sort()).toEqual(['MOVE_REQUESTED', 'OPERATOR_RETRY']);
   });
 });

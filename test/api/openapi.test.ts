@@ -5,11 +5,11 @@ import request from 'supertest';
 import { api, startApiHarness, type ApiHarness } from './harness';
 import { openApiProblems } from './validateOpenApi';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'unreachable' });
+  harness = await startApiHarness({ temporal: 'unreachable' });
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -49,7 +49,7 @@ const specRoutes = (doc: SpecDocument) =>
 describe('GET /api/openapi.json', () => {
   let doc: SpecDocument;
   beforeAll(async () => {
-    const res = await request(h.app).get('/api/openapi.json').expect(200).expect('content-type', /json/);
+    const res = await request(harness.app).get('/api/openapi.json').expect(200).expect('content-type', /json/);
     doc = res.body as SpecDocument;
   });
 
@@ -59,7 +59,7 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('lists every route the app serves, and no other', () => {
-    const served = appRoutes(h.app).sort();
+    const served = appRoutes(harness.app).sort();
     expect(served.length).toBeGreaterThanOrEqual(17);
     expect(specRoutes(doc).sort()).toEqual(served);
   });
@@ -110,8 +110,8 @@ describe('GET /api/openapi.json', () => {
 
 describe('GET /api/docs', () => {
   it('is a self-contained HTML page with every operation, allowed by the CSP', async () => {
-    const res = await request(h.app).get('/api/docs').expect(200).expect('content-type', /html/);
-    const spec = (await api(h.app).get('/api/openapi.json')).body as SpecDocument;
+    const res = await request(harness.app).get('/api/docs').expect(200).expect('content-type', /html/);
+    const spec = (await api(harness.app).get('/api/openapi.json')).body as SpecDocument;
     for (const item of Object.values(spec.paths)) {
       for (const op of Object.values(item)) expect(res.text).toContain(`id="${op.operationId}"`);
     }

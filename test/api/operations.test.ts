@@ -14,15 +14,15 @@ import {
   type ApiHarness,
 } from './harness';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'dev-server', temporalWebUrl: 'http://127.0.0.1:8233' });
+  harness = await startApiHarness({ temporal: 'dev-server', temporalWebUrl: 'http://127.0.0.1:8233' });
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 it('/healthz: up; /readyz: database and Temporal both answer', async () => {
-  expect((await request(h.app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
-  const ready = await request(h.app).get('/readyz').expect(200);
+  expect((await request(harness.app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
+  const ready = await request(harness.app).get('/readyz').expect(200);
   expect(ready.body).toEqual({
     status: 'ready',
     checks: {
@@ -33,17 +33,17 @@ it('/healthz: up; /readyz: database and Temporal both answer', async () => {
 });
 
 it('/metrics: requests and latencies by route template, and moves by phase from the database', async () => {
-  const start = await api(h.app).post(
+  const start = await api(harness.app).post(
     '/api/client-site-moves',
     startBody('Dune & Finch', 'LDN-SHO', {
       moveAt: new Date(Date.now() + 3_600_000).toISOString(),
     }),
   );
   expect(start.status).toBe(201);
-  await api(h.app).get(`/api/client-site-moves/${(start.body as { id: string }).id}`);
-  await request(h.app).get('/no/such/route');
+  await api(harness.app).get(`/api/client-site-moves/${(start.body as { id: string }).id}`);
+  await request(harness.app).get('/no/such/route');
 
-  const res = await request(h.app).get('/metrics').expect(200);
+  const res = await request(harness.app).get('/metrics').expect(200);
   expect(res.headers['content-type']).toMatch(/^text\/plain/);
   const text = res.text;
   expect(text).toMatch(/csm_http_requests_total\{method="POST",route="\/api\/client-site-moves",status="201"\} 1/);
@@ -64,7 +64,7 @@ it('/metrics: requests and latencies by route template, and moves by phase from 
 });
 
 it('links a move to its workflow in Temporal Web when its address is configured', async () => {
-  const list = await api(h.app).get('/api/client-site-moves');
+  const list = await api(harness.app).get('/api/client-site-moves');
   const move = (list.body as { items: { workflowId: string; runId: string; links: { temporalWeb: string } }[] })
     .items[0]!;
   expect(move.links.temporalWeb).toBe(
@@ -73,7 +73,7 @@ it('links a move to its workflow in Temporal Web when its address is configured'
 });
 
 it('sets security headers on every answer', async () => {
-  const res = await request(h.app).get('/api/sites');
+  const res = await request(harness.app).get('/api/sites');
   expect(res.status).toBe(401);
   expect(res.headers).toMatchObject({
     'x-content-type-options': 'nosniff',
@@ -85,7 +85,7 @@ it('sets security headers on every answer', async () => {
 });
 
 it("allows the Connect UI's origin (and its headers) and no other", async () => {
-  const preflight = await request(h.app)
+  const preflight = await request(harness.app)
     .options('/api/client-site-moves')
     .set('Origin', CORS_ORIGIN)
     .set('Access-Control-Request-Method', 'POST')
@@ -93,15 +93,15 @@ it("allows the Connect UI's origin (and its headers) and no other", async () => 
   expect(preflight.status).toBe(204);
   expect(preflight.headers['access-control-allow-origin']).toBe(CORS_ORIGIN);
   expect(preflight.headers['access-control-allow-headers']).toMatch(/Idempotency-Key/);
-  const simple = await api(h.app).get('/api/sites').set('Origin', CORS_ORIGIN);
+  const simple = await api(harness.app).get('/api/sites').set('Origin', CORS_ORIGIN);
   expect(simple.headers['access-control-allow-origin']).toBe(CORS_ORIGIN);
   expect(simple.headers['access-control-expose-headers']).toMatch(/Location/);
-  const foreign = await api(h.app).get('/api/sites').set('Origin', 'http://evil.example');
+  const foreign = await api(harness.app).get('/api/sites').set('Origin', 'http://evil.example');
   expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
 });
 
 it('answers unknown routes with a 404 problem', async () => {
-  const res = await request(h.app).get('/api/nothing-here');
+  const res = await request(harness.app).get('/api/nothing-here');
   expect(res.status).toBe(404);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(res.body).toMatchObject({ type: `${PROBLEM}not-found`, detail: 'No route for GET /api/nothing-here' });
@@ -109,19 +109,19 @@ it('answers unknown routes with a 404 problem', async () => {
 
 describe('request ids and the request log', () => {
   it('echoes a sane X-Request-Id, makes one otherwise, and puts it in problem bodies', async () => {
-    const given = await api(h.app).get('/api/sites').set('X-Request-Id', 'ui-1234');
+    const given = await api(harness.app).get('/api/sites').set('X-Request-Id', 'ui-1234');
     expect(given.headers['x-request-id']).toBe('ui-1234');
-    const made = await api(h.app).get('/api/sites').set('X-Request-Id', 'no spaces or <tags> please');
+    const made = await api(harness.app).get('/api/sites').set('X-Request-Id', 'no spaces or <tags> please');
     expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    const problem = await request(h.app).get('/api/sites').set('X-Request-Id', 'ui-5678');
+    const problem = await request(harness.app).get('/api/sites').set('X-Request-Id', 'ui-5678');
     expect(problem.body).toMatchObject({ requestId: 'ui-5678' });
   });
 
   it('logs one JSON line per request with its id, the operator, and the move and workflow ids', async () => {
-    const list = await api(h.app).get('/api/client-site-moves');
+    const list = await api(harness.app).get('/api/client-site-moves');
     const move = (list.body as { items: { id: string; workflowId: string }[] }).items[0]!;
-    await api(h.app).get(`/api/client-site-moves/${move.id}`).set('X-Request-Id', 'trace-move-read');
-    const lines = h.logs.lines.filter((l) => l.reqId === 'trace-move-read');
+    await api(harness.app).get(`/api/client-site-moves/${move.id}`).set('X-Request-Id', 'trace-move-read');
+    const lines = harness.logs.lines.filter((l) => l.reqId === 'trace-move-read');
     // No worker here, so the progress query times out and that is logged too, with the move's ids.
     expect(lines.map((l) => l.msg)).toEqual([
       'Temporal did not answer the progress query; serving the database copy',
@@ -146,10 +146,13 @@ describe('request ids and the request log', () => {
   });
 
   it('logs refusals at warn with the problem, and never the bearer token', async () => {
-    await request(h.app).get('/api/sites').set('Authorization', 'Bearer wrong-token').set('X-Request-Id', 'trace-401');
-    const line = h.logs.lines.find((l) => l.reqId === 'trace-401');
+    await request(harness.app)
+      .get('/api/sites')
+      .set('Authorization', 'Bearer wrong-token')
+      .set('X-Request-Id', 'trace-401');
+    const line = harness.logs.lines.find((l) => l.reqId === 'trace-401');
     expect(line).toMatchObject({ level: 40, problem: 'unauthorized', res: { statusCode: 401 } });
-    const all = JSON.stringify(h.logs.lines);
+    const all = JSON.stringify(harness.logs.lines);
     expect(all).not.toContain('wrong-token');
     expect(all).not.toContain(SUPER);
   });

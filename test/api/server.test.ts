@@ -15,22 +15,22 @@ import { SUPER, api, eventually, startApiHarness, type ApiHarness } from './harn
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
-let h: ApiHarness;
+let harness: ApiHarness;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'unreachable' });
+  harness = await startApiHarness({ temporal: 'unreachable' });
   env = {
     PATH: process.env.PATH,
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
-    DATABASE_URL: h.t.url,
+    DATABASE_URL: harness.database.url,
     API_HOST: '127.0.0.1',
     API_PORT: String(await freePort()),
     // Nothing listens here: the API must start (and say "not ready") without Temporal.
     TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
   };
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 const configWith = (overrides: NodeJS.ProcessEnv): Config => loadConfig({ ...env, ...overrides }, ROOT);
 const silent = pino({ level: 'silent' });
@@ -184,10 +184,10 @@ describe('npm run operator:create', () => {
     const token = /Token \(shown once, store it now\): (\S+)/.exec(out.stdout)?.[1];
     if (!token) throw new Error(`No token in: ${out.stdout}`);
     expect(token).toMatch(/^csm_[\w-]{32}$/);
-    const operator = await h.t.db.operator.findUniqueOrThrow({ where: { email: 'robin@t2.example' } });
+    const operator = await harness.db.operator.findUniqueOrThrow({ where: { email: 'robin@t2.example' } });
     expect(operator).toMatchObject({ name: 'Robin Ops', role: 'T2_SUPER_ADMIN', tokenHash: hashToken(token) });
     expect(JSON.stringify(operator)).not.toContain(token);
-    expect((await api(h.app, token).get('/api/sites')).status).toBe(200);
+    expect((await api(harness.app, token).get('/api/sites')).status).toBe(200);
   });
 
   it('refuses a duplicate email or a bad role with one message and exit 1', async () => {

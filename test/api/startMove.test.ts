@@ -33,18 +33,18 @@ import {
   type ApiHarness,
 } from './harness';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'dev-server' });
+  harness = await startApiHarness({ temporal: 'dev-server' });
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 const inOneDay = () => new Date(Date.now() + 86_400_000).toISOString();
-const post = (body: object, token = SUPER) => api(h.app, token).post('/api/client-site-moves', body);
+const post = (body: object, token = SUPER) => api(harness.app, token).post('/api/client-site-moves', body);
 
 /** Everything a refused start could have touched. */
 async function footprint() {
-  const db = h.t.db;
+  const db = harness.db;
   return {
     moves: await db.clientSiteMove.count(),
     audit: await db.auditEntry.count(),
@@ -96,17 +96,24 @@ describe('a valid start', () => {
   });
 
   it('records the move row, its TARGET spaces and who asked for it', async () => {
-    const row = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.id }, include: { spaces: true } });
+    const row = await harness.db.clientSiteMove.findUniqueOrThrow({
+      where: { id: move.id },
+      include: { spaces: true },
+    });
     expect(row).toMatchObject({ status: 'SCHEDULED', workflowId: move.workflowId, runId: move.runId });
     expect(row.spaces).toEqual([{ moveId: move.id, spaceId: spaceIdOf('LDN-SHO', 5), role: 'TARGET' }]);
-    const audit = await h.t.db.auditEntry.findMany({ where: { moveId: move.id } });
+    const audit = await harness.db.auditEntry.findMany({ where: { moveId: move.id } });
     expect(audit).toEqual([objectContaining({ action: 'MOVE_REQUESTED', actorOperatorId: SUPER_ADMIN_ID })]);
   });
 
   it('starts workflow clientSiteMove with the input, search attributes and memo', async () => {
-    const handle = h.temporal.workflow.getHandle(move.workflowId, move.runId!);
+    const handle = harness.temporal.workflow.getHandle(move.workflowId, move.runId!);
     const described = await handle.describe();
-    expect(described).toMatchObject({ type: 'clientSiteMove', taskQueue: h.taskQueue, status: { name: 'RUNNING' } });
+    expect(described).toMatchObject({
+      type: 'clientSiteMove',
+      taskQueue: harness.taskQueue,
+      status: { name: 'RUNNING' },
+    });
     const attrs = described.typedSearchAttributes;
     expect({
       clientId: attrs.get(ClientIdKey),
@@ -140,7 +147,7 @@ describe('a valid start', () => {
   });
 
   it('serves the move from the database when the workflow does not answer (no worker here)', async () => {
-    const res = await api(h.app).get(`/api/client-site-moves/${move.id}`);
+    const res = await api(harness.app).get(`/api/client-site-moves/${move.id}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: move.id, status: 'SCHEDULED', progressSource: 'database', progress: null });
   });
@@ -199,12 +206,15 @@ describe('400: the request does not validate', () => {
 
   it('refuses a body that is not an object, not JSON, or not application/json', async () => {
     expectProblem(await post([startBody('Brightwave Studios', 'MAN-SPF')]), 400, 'validation-failed');
-    const broken = await api(h.app)
+    const broken = await api(harness.app)
       .post('/api/client-site-moves')
       .set('Content-Type', 'application/json')
       .send('{"a":');
     expectProblem(broken, 400, 'malformed-json');
-    const text = await api(h.app).post('/api/client-site-moves').set('Content-Type', 'text/plain').send('clientId=1');
+    const text = await api(harness.app)
+      .post('/api/client-site-moves')
+      .set('Content-Type', 'text/plain')
+      .send('clientId=1');
     expectProblem(text, 415, 'unsupported-media-type');
   });
 
@@ -217,7 +227,7 @@ describe('400: the request does not validate', () => {
     const key = await post(startBody('Brightwave Studios', 'MAN-SPF')).set('Idempotency-Key', 'has spaces in it');
     expectProblem(key, 400, 'validation-failed');
     expect(fieldsOf(key.body)).toEqual([{ field: 'Idempotency-Key', message: anyString() }]);
-    const id = await api(h.app).get('/api/client-site-moves/not-a-uuid');
+    const id = await api(harness.app).get('/api/client-site-moves/not-a-uuid');
     expectProblem(id, 400, 'validation-failed');
     expect(fieldsOf(id.body)).toEqual([{ field: 'id', message: anyString() }]);
   });
@@ -292,11 +302,11 @@ describe('404 and 422: the request is about things that do not fit', () => {
 
   it('422 for a client that is not ACTIVE', async () => {
     const clientId = clientIdOf('Brightwave Studios');
-    await h.t.db.client.update({ where: { id: clientId }, data: { status: 'INACTIVE' } });
+    await harness.db.client.update({ where: { id: clientId }, data: { status: 'INACTIVE' } });
     try {
       expectProblem(await post(brightwave()), 422, 'client-not-active');
     } finally {
-      await h.t.db.client.update({ where: { id: clientId }, data: { status: 'ACTIVE' } });
+      await harness.db.client.update({ where: { id: clientId }, data: { status: 'ACTIVE' } });
     }
   });
 });
@@ -313,7 +323,7 @@ describe('Idempotency-Key', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
     expect(again.body).toEqual(first.body);
-    expect(await h.t.db.clientSiteMove.count({ where: { clientId: clientIdOf('Brightwave Studios') } })).toBe(1);
+    expect(await harness.db.clientSiteMove.count({ where: { clientId: clientIdOf('Brightwave Studios') } })).toBe(1);
   });
 
   it('refuses the same key with a different body: 422, naming the move the key made', async () => {
@@ -327,7 +337,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('keeps keys per operator', async () => {
-    const second = await createOperator(h.t.db, {
+    const second = await createOperator(harness.db, {
       name: 'Second Super',
       email: 'second@t2.example',
       role: 'T2_SUPER_ADMIN',
@@ -346,9 +356,9 @@ describe('racing starts for one client', () => {
     );
     expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
     for (const r of responses.filter((r) => r.status === 409)) expectProblem(r, 409, 'active-move-exists');
-    const rows = await h.t.db.clientSiteMove.findMany({ where: { clientId } });
+    const rows = await harness.db.clientSiteMove.findMany({ where: { clientId } });
     expect(rows).toHaveLength(1);
-    const described = await h.temporal.workflow.getHandle(moveWorkflowId(clientId)).describe();
+    const described = await harness.temporal.workflow.getHandle(moveWorkflowId(clientId)).describe();
     expect(described.runId).toBe(rows[0]!.runId);
   });
 });
@@ -357,7 +367,7 @@ describe('Temporal refuses the start', () => {
   it('409 when a workflow for the client already runs; the move row is removed again', async () => {
     const clientId = clientIdOf('Acme Analytics Ltd');
     // Started outside the API (e.g. by hand in Temporal), on a queue no worker polls.
-    const squatter = await h.temporal.workflow.start('clientSiteMove', {
+    const squatter = await harness.temporal.workflow.start('clientSiteMove', {
       taskQueue: `nobody-${randomUUID()}`,
       workflowId: moveWorkflowId(clientId),
       args: [{}],
@@ -376,34 +386,36 @@ describe('Temporal refuses the start', () => {
 
 describe('GET /api/client-site-moves', () => {
   it('lists moves newest first, filtered by status, client and site, in pages', async () => {
-    const all = MovesResponse.parse((await api(h.app).get('/api/client-site-moves')).body);
+    const all = MovesResponse.parse((await api(harness.app).get('/api/client-site-moves')).body);
     expect(all.page.total).toBe(4);
     const created = all.items.map((m) => Date.parse(m.createdAt));
     expect(created).toEqual([...created].sort((a, b) => b - a));
 
     const byClient = MovesResponse.parse(
-      (await api(h.app).get(`/api/client-site-moves?clientId=${clientIdOf('Dune & Finch')}`)).body,
+      (await api(harness.app).get(`/api/client-site-moves?clientId=${clientIdOf('Dune & Finch')}`)).body,
     );
     expect(byClient.items.map((m) => m.client.name)).toEqual(['Dune & Finch']);
 
     // From or to LDS-WEL: Cobalt (to) and Evergreen (to).
     const bySite = MovesResponse.parse(
-      (await api(h.app).get(`/api/client-site-moves?siteId=${siteIdOf('LDS-WEL')}`)).body,
+      (await api(harness.app).get(`/api/client-site-moves?siteId=${siteIdOf('LDS-WEL')}`)).body,
     );
     expect(bySite.items.map((m) => m.client.name).sort()).toEqual(['Cobalt Legal LLP', 'Evergreen Health']);
 
-    const none = MovesResponse.parse((await api(h.app).get('/api/client-site-moves?status=COMPLETED,CANCELLED')).body);
+    const none = MovesResponse.parse(
+      (await api(harness.app).get('/api/client-site-moves?status=COMPLETED,CANCELLED')).body,
+    );
     expect(none.items).toEqual([]);
 
-    const page1 = MovesResponse.parse((await api(h.app).get('/api/client-site-moves?limit=3')).body);
+    const page1 = MovesResponse.parse((await api(harness.app).get('/api/client-site-moves?limit=3')).body);
     expect(page1.page).toEqual({ limit: 3, offset: 0, total: 4, nextOffset: 3 });
-    const page2 = MovesResponse.parse((await api(h.app).get('/api/client-site-moves?limit=3&offset=3')).body);
+    const page2 = MovesResponse.parse((await api(harness.app).get('/api/client-site-moves?limit=3&offset=3')).body);
     expect(page2.page.nextOffset).toBeNull();
     expect([...page1.items, ...page2.items].map((m) => m.id)).toEqual(all.items.map((m) => m.id));
   });
 
   it('400 for an unknown status, a bad page size or an unknown parameter', async () => {
-    const res = await api(h.app).get('/api/client-site-moves?status=DONE&limit=0&colour=red');
+    const res = await api(harness.app).get('/api/client-site-moves?status=DONE&limit=0&colour=red');
     expectProblem(res, 400, 'validation-failed');
     expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(
       ['colour', 'limit', 'status.0'].sort(),
@@ -411,13 +423,13 @@ describe('GET /api/client-site-moves', () => {
   });
 
   it('404 for a move that does not exist', async () => {
-    expectProblem(await api(h.app).get(`/api/client-site-moves/${randomUUID()}`), 404, 'move-not-found');
+    expectProblem(await api(harness.app).get(`/api/client-site-moves/${randomUUID()}`), 404, 'move-not-found');
   });
 });
 
 describe('rate limit on changes, per operator', () => {
   it('429 with Retry-After once an operator spends the budget; others are unaffected', async () => {
-    const app = h.appWith({ rateLimitPerMinute: 2 });
+    const app = harness.appWith({ rateLimitPerMinute: 2 });
     const invalid = () => api(app).post('/api/client-site-moves', {});
     expect((await invalid()).status).toBe(400);
     expect((await invalid()).status).toBe(400);
@@ -426,7 +438,7 @@ describe('rate limit on changes, per operator', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Reads are not limited; another operator has a budget of their own.
     expect((await api(app).get('/api/sites')).status).toBe(200);
-    const other = await createOperator(h.t.db, {
+    const other = await createOperator(harness.db, {
       name: 'Third Super',
       email: 'third@t2.example',
       role: 'T2_SUPER_ADMIN',
@@ -450,14 +462,14 @@ describe('the same Idempotency-Key sent twice at once', () => {
     const loser = a.headers['idempotent-replayed'] || a.status === 409 ? a : b;
     if (loser.status === 409) expectProblem(loser, 409, 'idempotent-request-in-progress');
     else expect(loser.body).toEqual((loser === a ? b : a).body);
-    expect(await h.t.db.clientSiteMove.count({ where: { clientId: body.clientId } })).toBe(1);
+    expect(await harness.db.clientSiteMove.count({ where: { clientId: body.clientId } })).toBe(1);
   });
 });
 
 describe('a move whose start has not finished (no run id yet)', () => {
   it('is read from the database, takes no decisions, and holds its Idempotency-Key', async () => {
     // A client of its own: every demo client has a move by now.
-    const client = await h.t.db.client.create({
+    const client = await harness.db.client.create({
       data: {
         name: 'Zephyr Lettings',
         siteId: siteIdOf('LDN-SHO'),
@@ -466,7 +478,7 @@ describe('a move whose start has not finished (no run id yet)', () => {
       },
     });
     const body = { ...startBody('Zephyr Lettings', 'LDS-WEL'), clientId: client.id };
-    const row = await h.t.db.clientSiteMove.create({
+    const row = await harness.db.clientSiteMove.create({
       data: {
         clientId: body.clientId,
         requestedById: SUPER_ADMIN_ID,
@@ -482,9 +494,9 @@ describe('a move whose start has not finished (no run id yet)', () => {
       },
     });
     // Temporal is up, but the workflow id alone could name another of the client's moves: not asked.
-    const read = await api(h.app).get(`/api/client-site-moves/${row.id}`);
+    const read = await api(harness.app).get(`/api/client-site-moves/${row.id}`);
     expect(read.body).toMatchObject({ runId: null, progressSource: 'database', progress: null });
-    const cancel = await api(h.app).post(`/api/client-site-moves/${row.id}/cancel`, { reason: 'x' });
+    const cancel = await api(harness.app).post(`/api/client-site-moves/${row.id}/cancel`, { reason: 'x' });
     expectProblem(cancel, 409, 'phase-does-not-allow');
     const replay = await post(body).set('Idempotency-Key', 'in-flight');
     expectProblem(replay, 409, 'idempotent-request-in-progress');

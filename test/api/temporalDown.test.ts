@@ -20,14 +20,14 @@ import {
   type ApiHarness,
 } from './harness';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({
+  harness = await startApiHarness({
     temporal: 'unreachable',
     temporalTimeouts: { startMs: 1_000, queryMs: 500, updateMs: 1_000 },
   });
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 /** A move the workflow has been running: its row, and its dashboard task with mirrored progress. */
 async function insertRunningMove(): Promise<{ moveId: string; progress: MoveProgress }> {
@@ -48,7 +48,7 @@ async function insertRunningMove(): Promise<{ moveId: string; progress: MoveProg
     cancelReason: null,
     updatedAt: '2026-11-20T09:00:05.000Z',
   };
-  await h.t.db.clientSiteMove.create({
+  await harness.db.clientSiteMove.create({
     data: {
       id: moveId,
       clientId,
@@ -78,7 +78,7 @@ async function insertRunningMove(): Promise<{ moveId: string; progress: MoveProg
 
 it('POST /api/client-site-moves: 503 start-outcome-unknown naming the move, which is kept for a GET', async () => {
   const started = Date.now();
-  const res = await api(h.app).post('/api/client-site-moves', startBody('Dune & Finch', 'LDN-SHO'));
+  const res = await api(harness.app).post('/api/client-site-moves', startBody('Dune & Finch', 'LDN-SHO'));
   expect(res.status).toBe(503);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   // Trying the same POST again cannot help (the kept move holds the client): no Retry-After.
@@ -92,10 +92,10 @@ it('POST /api/client-site-moves: 503 start-outcome-unknown naming the move, whic
   expect(Date.now() - started).toBeLessThan(8_000);
 
   // Temporal may have started the run before the connection failed: the move stays, without a run id.
-  const row = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: problem.moveId } });
+  const row = await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: problem.moveId } });
   expect(row).toMatchObject({ clientId: clientIdOf('Dune & Finch'), status: 'SCHEDULED', runId: null });
-  expect(await h.t.db.auditEntry.count({ where: { moveId: row.id, action: 'MOVE_REQUESTED' } })).toBe(1);
-  const read = await api(h.app).get(problem.location);
+  expect(await harness.db.auditEntry.count({ where: { moveId: row.id, action: 'MOVE_REQUESTED' } })).toBe(1);
+  const read = await api(harness.app).get(problem.location);
   expect(read.status).toBe(200);
   expect(read.body).toMatchObject({ id: row.id, runId: null, status: 'SCHEDULED', progressSource: 'database' });
 });
@@ -108,14 +108,14 @@ describe('reads while Temporal is down', () => {
   });
 
   it('GET a move serves the database copy of its progress, and says so', async () => {
-    const res = await api(h.app).get(`/api/client-site-moves/${moveId}`);
+    const res = await api(harness.app).get(`/api/client-site-moves/${moveId}`);
     expect(res.status).toBe(200);
     const move = MoveDetailSchema.parse(res.body);
     expect(move).toMatchObject({ status: 'MOVING', progressSource: 'database', progress });
   });
 
   it("the destination's dashboard shows the task with its last known progress", async () => {
-    const res = await api(h.app).get(`/api/sites/${siteIdOf('LDS-WEL')}/dashboard/tasks?open=true`);
+    const res = await api(harness.app).get(`/api/sites/${siteIdOf('LDS-WEL')}/dashboard/tasks?open=true`);
     expect(res.status).toBe(200);
     const tasks = TasksResponse.parse(res.body);
     expect(tasks.items).toEqual([
@@ -129,23 +129,23 @@ describe('reads while Temporal is down', () => {
       ['move-now', {}],
       ['retry', undefined],
     ] as const) {
-      const res = await api(h.app).post(`/api/client-site-moves/${moveId}/${action}`, body);
+      const res = await api(harness.app).post(`/api/client-site-moves/${moveId}/${action}`, body);
       expect({ action, status: res.status, type: (res.body as { type: string }).type }).toEqual({
         action,
         status: 503,
         type: `${PROBLEM}temporal-unavailable`,
       });
     }
-    expect(await h.t.db.auditEntry.count({ where: { moveId } })).toBe(0);
+    expect(await harness.db.auditEntry.count({ where: { moveId } })).toBe(0);
   });
 });
 
 it('/readyz is 503 naming Temporal; /healthz is 200', async () => {
-  const ready = await api(h.app, null).get('/readyz');
+  const ready = await api(harness.app, null).get('/readyz');
   expect(ready.status).toBe(503);
   expect(ready.body).toMatchObject({
     status: 'not_ready',
     checks: { database: { ok: true }, temporal: { ok: false, error: anyString() } },
   });
-  expect((await api(h.app, null).get('/healthz')).body).toEqual({ status: 'ok' });
+  expect((await api(harness.app, null).get('/healthz')).body).toEqual({ status: 'ok' });
 });

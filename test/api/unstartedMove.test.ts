@@ -7,16 +7,16 @@ import { requestFingerprint } from '../../src/moveService/idempotency';
 import { insertMove, moveInputFor } from '../support/moveFixtures';
 import { PROBLEM, api, startApiHarness, startBody, type ApiHarness } from './harness';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'dev-server' });
+  harness = await startApiHarness({ temporal: 'dev-server' });
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 /** A SCHEDULED move with no run id, recorded `ageMs` ago, as an API that died mid-start leaves it. */
 async function unstartedMove(client: string, to: string, ageMs: number) {
-  const move = await insertMove(h.t.db, { client, to });
-  await h.t.db.clientSiteMove.update({
+  const move = await insertMove(harness.db, { client, to });
+  await harness.db.clientSiteMove.update({
     where: { id: move.moveId },
     data: { createdAt: new Date(Date.now() - ageMs) },
   });
@@ -25,43 +25,45 @@ async function unstartedMove(client: string, to: string, ageMs: number) {
 
 it('closes a move that never ran, then starts the new one', async () => {
   const stale = await unstartedMove('Brightwave Studios', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
-  const res = await api(h.app).post(
+  const res = await api(harness.app).post(
     '/api/client-site-moves',
     startBody('Brightwave Studios', 'MAN-SPF', { moveAt: new Date(Date.now() + 86_400_000).toISOString() }),
   );
   expect(res.status).toBe(201);
-  const closed = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: stale.moveId } });
+  const closed = await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: stale.moveId } });
   expect(closed).toMatchObject({
     status: 'CANCELLED',
     runId: null,
     cancelReason: 'Never started: Temporal has no run of it',
   });
   expect(closed.finishedAt).not.toBeNull();
-  expect(await h.t.db.auditEntry.count({ where: { moveId: stale.moveId, action: 'MOVE_NEVER_STARTED' } })).toBe(1);
+  expect(await harness.db.auditEntry.count({ where: { moveId: stale.moveId, action: 'MOVE_NEVER_STARTED' } })).toBe(1);
 });
 
 it('leaves a start that may still be in progress alone: 409 naming it', async () => {
   const recent = await unstartedMove('Dune & Finch', 'LDN-SHO', 1_000);
-  const res = await api(h.app).post('/api/client-site-moves', startBody('Dune & Finch', 'LDN-SHO'));
+  const res = await api(harness.app).post('/api/client-site-moves', startBody('Dune & Finch', 'LDN-SHO'));
   expect(res.status).toBe(409);
   expect(res.body).toMatchObject({ type: `${PROBLEM}active-move-exists` });
   expect(JSON.stringify(res.body)).toContain(recent.moveId);
-  expect((await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: recent.moveId } })).status).toBe('SCHEDULED');
+  expect((await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: recent.moveId } })).status).toBe(
+    'SCHEDULED',
+  );
 });
 
 it('adopts the run of a move whose start did happen, and still refuses a second move: 409', async () => {
   const lost = await unstartedMove('Cobalt Legal LLP', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
   // Its workflow runs (no worker polls this queue, so it stays put), but the API never learnt its run id.
-  const handle = await h.temporal.workflow.start(
+  const handle = await harness.temporal.workflow.start(
     clientSiteMove,
     moveWorkflowOptions(
       moveInputFor(lost, { moveNow: false, scheduledFor: new Date(Date.now() + 86_400_000).toISOString() }),
       'nobody-polls-this',
     ),
   );
-  const res = await api(h.app).post('/api/client-site-moves', startBody('Cobalt Legal LLP', 'LDN-SHO'));
+  const res = await api(harness.app).post('/api/client-site-moves', startBody('Cobalt Legal LLP', 'LDN-SHO'));
   expect(res.status).toBe(409);
-  const adopted = await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: lost.moveId } });
+  const adopted = await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: lost.moveId } });
   expect(adopted).toMatchObject({ status: 'SCHEDULED', runId: handle.firstExecutionRunId });
   await handle.terminate('test over');
 });
@@ -69,17 +71,17 @@ it('adopts the run of a move whose start did happen, and still refuses a second 
 it('lets go of the Idempotency-Key of a move that never ran: the retry with that key starts a new move', async () => {
   const body = startBody('Evergreen Health', 'LDS-WEL', { moveAt: new Date(Date.now() + 86_400_000).toISOString() });
   const stale = await unstartedMove('Evergreen Health', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
-  await h.t.db.clientSiteMove.update({
+  await harness.db.clientSiteMove.update({
     where: { id: stale.moveId },
     data: {
       idempotencyKey: 'wizard-finish-42',
       requestFingerprint: requestFingerprint({ ...body, spaceIds: body.spaceIds ?? [] }),
     },
   });
-  const res = await api(h.app).post('/api/client-site-moves', body).set('Idempotency-Key', 'wizard-finish-42');
+  const res = await api(harness.app).post('/api/client-site-moves', body).set('Idempotency-Key', 'wizard-finish-42');
   expect(res.status).toBe(201);
   expect(res.body).toMatchObject({ id: expect.not.stringMatching(stale.moveId) as unknown });
-  expect(await h.t.db.clientSiteMove.findUniqueOrThrow({ where: { id: stale.moveId } })).toMatchObject({
+  expect(await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: stale.moveId } })).toMatchObject({
     status: 'CANCELLED',
     idempotencyKey: null,
   });

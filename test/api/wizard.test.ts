@@ -17,14 +17,14 @@ import {
   type ApiHarness,
 } from './harness';
 
-let h: ApiHarness;
+let harness: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness({ temporal: 'unreachable' });
+  harness = await startApiHarness({ temporal: 'unreachable' });
 });
-afterAll(() => h.close());
+afterAll(() => harness.close());
 
 // Reads are open to any operator: these run as the T2_ADMIN.
-const get = (path: string) => api(h.app, ADMIN).get(path);
+const get = (path: string) => api(harness.app, ADMIN).get(path);
 
 it('GET /api/sites lists the four sites by name', async () => {
   const sites = SitesResponse.parse((await get('/api/sites').expect(200)).body);
@@ -81,7 +81,7 @@ describe('GET /api/clients/:clientId/site-move/options', () => {
 
   it("stops offering a space another client's scheduled move has been promised, and names a client's own active move", async () => {
     const clientId = clientIdOf('Dune & Finch');
-    const move = await h.t.db.clientSiteMove.create({
+    const move = await harness.db.clientSiteMove.create({
       data: {
         clientId,
         requestedById: SUPER_ADMIN_ID,
@@ -105,7 +105,7 @@ describe('GET /api/clients/:clientId/site-move/options', () => {
       const dune = MoveOptionsResponse.parse((await get(`/api/clients/${clientId}/site-move/options`)).body);
       expect(dune.activeMoveId).toBe(move.id);
     } finally {
-      await h.t.db.clientSiteMove.delete({ where: { id: move.id } });
+      await harness.db.clientSiteMove.delete({ where: { id: move.id } });
     }
   });
 
@@ -146,8 +146,8 @@ describe('GET /api/clients/:clientId/site-move/preview', () => {
   });
 
   it('leaves decommissioned services out: they do not move', async () => {
-    const service = await h.t.db.service.findFirstOrThrow({ where: { clientId: clientIdOf('Evergreen Health') } });
-    await h.t.db.service.update({
+    const service = await harness.db.service.findFirstOrThrow({ where: { clientId: clientIdOf('Evergreen Health') } });
+    await harness.db.service.update({
       where: { id: service.id },
       data: { status: 'DECOMMISSIONED', decommissionedAt: new Date() },
     });
@@ -156,7 +156,10 @@ describe('GET /api/clients/:clientId/site-move/preview', () => {
       expect(p.services.count).toBe(19);
       expect(p.services.items.map((s) => s.id)).not.toContain(service.id);
     } finally {
-      await h.t.db.service.update({ where: { id: service.id }, data: { status: 'ACTIVE', decommissionedAt: null } });
+      await harness.db.service.update({
+        where: { id: service.id },
+        data: { status: 'ACTIVE', decommissionedAt: null },
+      });
     }
   });
 

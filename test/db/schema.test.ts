@@ -4,28 +4,28 @@ import { DEMO_CLIENTS, seedDemoData, seedId } from '../../src/dev/seed';
 import { hashToken } from '../../src/domain/tokens';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
-let t: TestDatabase;
+let database: TestDatabase;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  await seedDemoData(t.db, { env: 'development' });
+  database = await createTestDatabase();
+  await seedDemoData(database.db, { env: 'development' });
 });
-afterAll(() => t.drop());
+afterAll(() => database.drop());
 
 const countAll = async () => ({
-  operators: await t.db.operator.count(),
-  sites: await t.db.site.count(),
-  spaces: await t.db.space.count(),
-  clients: await t.db.client.count(),
-  users: await t.db.clientUser.count(),
-  numbers: await t.db.phoneNumber.count(),
-  services: await t.db.service.count(),
-  occupied: await t.db.space.count({ where: { clientId: { not: null } } }),
+  operators: await database.db.operator.count(),
+  sites: await database.db.site.count(),
+  spaces: await database.db.space.count(),
+  clients: await database.db.client.count(),
+  users: await database.db.clientUser.count(),
+  numbers: await database.db.phoneNumber.count(),
+  services: await database.db.service.count(),
+  occupied: await database.db.space.count({ where: { clientId: { not: null } } }),
 });
 
 describe('migrations', () => {
   it('are a no-op on an up-to-date database', async () => {
-    const output = await migrateDatabase(t.url);
+    const output = await migrateDatabase(database.url);
     expect(output).toContain('No pending migrations to apply');
   });
 });
@@ -35,13 +35,13 @@ describe('demo seed', () => {
     const counts = await countAll();
     expect(counts.sites).toBeGreaterThanOrEqual(3);
     expect(counts.clients).toBe(5);
-    const biggest = await t.db.client.findUniqueOrThrow({
+    const biggest = await database.db.client.findUniqueOrThrow({
       where: { id: seedId(`client/${DEMO_CLIENTS[0]!.name}`) },
       include: { _count: { select: { users: true, phoneNumbers: true, services: true } } },
     });
     const { users, phoneNumbers, services } = biggest._count;
     expect(users + phoneNumbers + services).toBeGreaterThanOrEqual(2_000);
-    for (const site of await t.db.site.findMany({ include: { _count: true } })) {
+    for (const site of await database.db.site.findMany({ include: { _count: true } })) {
       expect(site._count.spaces).toBeGreaterThan(0);
       expect(site._count.tariffs).toBeGreaterThan(0);
       expect(site._count.minuteBundles).toBeGreaterThan(0);
@@ -49,41 +49,43 @@ describe('demo seed', () => {
   });
 
   it('seeds the two demo operators with hashed tokens', async () => {
-    const superAdmin = await t.db.operator.findUnique({ where: { tokenHash: hashToken('dev-super-admin') } });
-    const admin = await t.db.operator.findUnique({ where: { tokenHash: hashToken('dev-admin') } });
+    const superAdmin = await database.db.operator.findUnique({ where: { tokenHash: hashToken('dev-super-admin') } });
+    const admin = await database.db.operator.findUnique({ where: { tokenHash: hashToken('dev-admin') } });
     expect(superAdmin?.role).toBe('T2_SUPER_ADMIN');
     expect(admin?.role).toBe('T2_ADMIN');
-    expect(await t.db.operator.count({ where: { tokenHash: 'dev-super-admin' } })).toBe(0);
+    expect(await database.db.operator.count({ where: { tokenHash: 'dev-super-admin' } })).toBe(0);
   });
 
   it('is idempotent: a second run inserts nothing and changes no counts', async () => {
     const before = await countAll();
-    const again = await seedDemoData(t.db, { env: 'development' });
+    const again = await seedDemoData(database.db, { env: 'development' });
     expect(again.inserted).toBe(0);
     expect(await countAll()).toEqual(before);
   });
 
   it('never undoes a change made after seeding (a moved item stays moved)', async () => {
-    const user = await t.db.clientUser.findFirstOrThrow({ where: { clientId: seedId('client/Dune & Finch') } });
-    const otherSite = await t.db.site.findFirstOrThrow({ where: { id: { not: user.siteId } } });
-    await t.db.clientUser.update({ where: { id: user.id }, data: { siteId: otherSite.id } });
-    await seedDemoData(t.db, { env: 'development' });
-    expect((await t.db.clientUser.findUniqueOrThrow({ where: { id: user.id } })).siteId).toBe(otherSite.id);
-    await t.db.clientUser.update({ where: { id: user.id }, data: { siteId: user.siteId } });
+    const user = await database.db.clientUser.findFirstOrThrow({ where: { clientId: seedId('client/Dune & Finch') } });
+    const otherSite = await database.db.site.findFirstOrThrow({ where: { id: { not: user.siteId } } });
+    await database.db.clientUser.update({ where: { id: user.id }, data: { siteId: otherSite.id } });
+    await seedDemoData(database.db, { env: 'development' });
+    expect((await database.db.clientUser.findUniqueOrThrow({ where: { id: user.id } })).siteId).toBe(otherSite.id);
+    await database.db.clientUser.update({ where: { id: user.id }, data: { siteId: user.siteId } });
   });
 
   it('refuses to run in production', async () => {
-    await expect(seedDemoData(t.db, { env: 'production' })).rejects.toThrow(/never runs with NODE_ENV=production/);
+    await expect(seedDemoData(database.db, { env: 'production' })).rejects.toThrow(
+      /never runs with NODE_ENV=production/,
+    );
   });
 });
 
 describe('constraints', () => {
-  const someNumber = () => t.db.phoneNumber.findFirstOrThrow();
+  const someNumber = () => database.db.phoneNumber.findFirstOrThrow();
 
   it('reject a duplicate phone number', async () => {
     const existing = await someNumber();
     await expect(
-      t.db.phoneNumber.create({
+      database.db.phoneNumber.create({
         data: { number: existing.number, clientId: existing.clientId, siteId: existing.siteId },
       }),
     ).rejects.toMatchObject({ code: 'P2002' });
@@ -92,28 +94,28 @@ describe('constraints', () => {
   it('reject a phone number that is not E.164', async () => {
     const existing = await someNumber();
     await expect(
-      t.db.phoneNumber.create({
+      database.db.phoneNumber.create({
         data: { number: '020 7946 0000', clientId: existing.clientId, siteId: existing.siteId },
       }),
     ).rejects.toThrow(/phone_number_e164/);
   });
 
   it('reject a client whose tariff belongs to another site', async () => {
-    const client = await t.db.client.findFirstOrThrow();
-    const foreignTariff = await t.db.tariff.findFirstOrThrow({ where: { siteId: { not: client.siteId } } });
+    const client = await database.db.client.findFirstOrThrow();
+    const foreignTariff = await database.db.tariff.findFirstOrThrow({ where: { siteId: { not: client.siteId } } });
     await expect(
-      t.db.client.update({ where: { id: client.id }, data: { tariffId: foreignTariff.id } }),
+      database.db.client.update({ where: { id: client.id }, data: { tariffId: foreignTariff.id } }),
     ).rejects.toThrow();
   });
 
   it('reject a second active move for the same client', async () => {
-    const client = await t.db.client.findFirstOrThrow({ include: { site: true } });
-    const destination = await t.db.site.findFirstOrThrow({ where: { id: { not: client.siteId } } });
-    const tariff = await t.db.tariff.findFirstOrThrow({ where: { siteId: destination.id } });
-    const bundle = await t.db.minuteBundle.findFirstOrThrow({ where: { siteId: destination.id } });
-    const operator = await t.db.operator.findFirstOrThrow();
+    const client = await database.db.client.findFirstOrThrow({ include: { site: true } });
+    const destination = await database.db.site.findFirstOrThrow({ where: { id: { not: client.siteId } } });
+    const tariff = await database.db.tariff.findFirstOrThrow({ where: { siteId: destination.id } });
+    const bundle = await database.db.minuteBundle.findFirstOrThrow({ where: { siteId: destination.id } });
+    const operator = await database.db.operator.findFirstOrThrow();
     const move = () =>
-      t.db.clientSiteMove.create({
+      database.db.clientSiteMove.create({
         data: {
           clientId: client.id,
           requestedById: operator.id,
@@ -128,14 +130,14 @@ describe('constraints', () => {
       });
     const first = await move();
     await expect(move()).rejects.toMatchObject({ code: 'P2002' });
-    await t.db.clientSiteMove.delete({ where: { id: first.id } });
+    await database.db.clientSiteMove.delete({ where: { id: first.id } });
   });
 
   it('reject a move whose destination is its source', async () => {
-    const client = await t.db.client.findFirstOrThrow();
-    const operator = await t.db.operator.findFirstOrThrow();
+    const client = await database.db.client.findFirstOrThrow();
+    const operator = await database.db.operator.findFirstOrThrow();
     await expect(
-      t.db.clientSiteMove.create({
+      database.db.clientSiteMove.create({
         data: {
           clientId: client.id,
           requestedById: operator.id,

@@ -21,20 +21,20 @@ import {
 import { startDevServerEnv, workflowBundle } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
-let t: TestDatabase;
+let database: TestDatabase;
 let sink: MailSink;
 let worker: Worker;
 let running: Promise<void>;
 const taskQueue = 'e2e-client-site-move';
 
 beforeAll(async () => {
-  [env, t, sink] = await Promise.all([startDevServerEnv(), createTestDatabase(), startMailSink()]);
-  await seedDemoData(t.db, { env: 'development' });
+  [env, database, sink] = await Promise.all([startDevServerEnv(), createTestDatabase(), startMailSink()]);
+  await seedDemoData(database.db, { env: 'development' });
   worker = await createMoveWorker({
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue,
-    db: t.db,
+    db: database.db,
     mailer: createSendGridMailer({ from: 'moves@t2.example', baseUrl: sink.url }),
     workflowBundle: workflowBundle(),
   });
@@ -44,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   worker?.shutdown();
   await running;
-  await Promise.all([env?.teardown(), t?.drop(), sink?.close()]);
+  await Promise.all([env?.teardown(), database?.drop(), sink?.close()]);
 });
 
 function start(move: MoveFixture) {
@@ -53,18 +53,18 @@ function start(move: MoveFixture) {
 }
 
 it('completes a move: everything at the destination, the task completed, one email', async () => {
-  const move = await insertMove(t.db, {
+  const move = await insertMove(database.db, {
     client: 'Brightwave Studios',
     to: 'MAN-SPF',
     targetSpaces: [9, 10],
     notify: true,
   });
-  const before = await clientState(t.db, move.clientId);
+  const before = await clientState(database.db, move.clientId);
   const handle = await start(move);
   const result = await handle.result();
   expect(result.phase).toBe('COMPLETED');
 
-  const after = await clientState(t.db, move.clientId);
+  const after = await clientState(database.db, move.clientId);
   const destination = siteIdOf('MAN-SPF');
   expect(after.client).toEqual({
     siteId: destination,
@@ -86,9 +86,9 @@ it('completes a move: everything at the destination, the task completed, one ema
       .sort(),
   ).toEqual(before.services.map((s) => s.id).sort());
 
-  const task = await t.db.dashboardTask.findUniqueOrThrow({ where: { moveId: move.moveId } });
+  const task = await database.db.dashboardTask.findUniqueOrThrow({ where: { moveId: move.moveId } });
   expect(task).toMatchObject({ siteId: destination, phase: 'COMPLETED', open: false });
-  const row = await t.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.moveId } });
+  const row = await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.moveId } });
   expect(row.status).toBe('COMPLETED');
   // Started without the API, so no run id was recorded: the workflow's first activity filled it in.
   expect(row.runId).toBe(handle.firstExecutionRunId);
@@ -102,12 +102,17 @@ it('completes a move: everything at the destination, the task completed, one ema
 
 it('a forced non-retryable failure, then rollback, gives the client back exactly as it was', async () => {
   // Evergreen Health has one blocked phone number: the move cannot re-home it.
-  const move = await insertMove(t.db, { client: 'Evergreen Health', to: 'LDN-SHO', targetSpaces: [11], notify: true });
-  const before = await clientState(t.db, move.clientId);
+  const move = await insertMove(database.db, {
+    client: 'Evergreen Health',
+    to: 'LDN-SHO',
+    targetSpaces: [11],
+    notify: true,
+  });
+  const before = await clientState(database.db, move.clientId);
   const handle = await start(move);
   // The query answers first; the dashboard task follows once the workflow has mirrored it.
   const deadline = Date.now() + 60_000;
-  const taskPhase = async () => (await t.db.dashboardTask.findUnique({ where: { moveId: move.moveId } }))?.phase;
+  const taskPhase = async () => (await database.db.dashboardTask.findUnique({ where: { moveId: move.moveId } }))?.phase;
   while ((await handle.query(progressQuery)).phase !== 'NEEDS_ATTENTION' || (await taskPhase()) !== 'NEEDS_ATTENTION') {
     if (Date.now() > deadline) throw new Error('the move never showed NEEDS_ATTENTION');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -123,7 +128,7 @@ it('a forced non-retryable failure, then rollback, gives the client back exactly
   await handle.executeUpdate(rollbackUpdate);
   const result = await handle.result();
   expect(result.phase).toBe('ROLLED_BACK');
-  const after = await clientState(t.db, move.clientId);
+  const after = await clientState(database.db, move.clientId);
   expect(after).toEqual(before);
   const mail = sink.messages().filter((m) => m.subject.includes('Evergreen Health'));
   expect(mail).toHaveLength(1);
