@@ -2,6 +2,7 @@
 // PostgreSQL and SendGrid; workflow tests implement it locally. Every activity is idempotent:
 // running it twice, or again after a crash half-way, leaves the same state as running it once.
 import type { EmailState, FinalPhase, ItemProgress, MoveProgress } from '../domain/move';
+import type { BatchedActivityName, SingleActivityName } from '../domain/steps';
 
 export interface MoveRef {
   moveId: string;
@@ -41,7 +42,7 @@ export interface MoveActivities {
    */
   snapshotMoveItems(input: MoveRef): Promise<ItemProgress>;
 
-  // Forward steps, in order.
+  // Forward steps, in the order of the step table (src/domain/steps.ts).
   provisionServices(input: BatchInput): Promise<BatchResult>;
   rehomePhoneNumbers(input: BatchInput): Promise<BatchResult>;
   moveUsers(input: BatchInput): Promise<BatchResult>;
@@ -62,3 +63,9 @@ export interface MoveActivities {
   /** Emails the chosen T2 contact the outcome, through the outbox: sent at most once. */
   sendOutcomeEmail(input: FinishInput): Promise<EmailOutcome>;
 }
+
+/** Compile-time: every activity the step table names is here, with the shape its row says. */
+type StepActivityShapes = Record<BatchedActivityName, (input: BatchInput) => Promise<BatchResult>> &
+  Record<SingleActivityName, (input: MoveRef) => Promise<void>>;
+type Assert<T extends true> = T;
+export type StepTableMatchesContract = Assert<MoveActivities extends StepActivityShapes ? true : false>;

@@ -25,33 +25,6 @@ export function isFinalPhase(phase: MovePhase): phase is FinalPhase {
 export const ITEM_KINDS = ['SERVICE', 'PHONE_NUMBER', 'USER'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
-/**
- * The move's forward steps, in the order they run (make-before-break: the client's services exist
- * at the destination before anything leaves the source, and the source services go last).
- */
-export const MOVE_STEPS = [
-  'PROVISION_SERVICES',
-  'REHOME_PHONE_NUMBERS',
-  'MOVE_USERS',
-  'APPLY_TARIFF_AND_BUNDLE',
-  'ASSIGN_SPACES',
-  'DECOMMISSION_SOURCE_SERVICES',
-] as const;
-export type MoveStep = (typeof MOVE_STEPS)[number];
-
-/** Steps that work through the move's items in batches, and the kind of item each carries. */
-export const BATCHED_STEP_KIND = {
-  PROVISION_SERVICES: 'SERVICE',
-  REHOME_PHONE_NUMBERS: 'PHONE_NUMBER',
-  MOVE_USERS: 'USER',
-  DECOMMISSION_SOURCE_SERVICES: 'SERVICE',
-} as const satisfies Partial<Record<MoveStep, ItemKind>>;
-export type BatchedStep = keyof typeof BATCHED_STEP_KIND;
-
-export function isBatchedStep(step: MoveStep): step is BatchedStep {
-  return step in BATCHED_STEP_KIND;
-}
-
 export interface KindProgress {
   total: number;
   done: number;
@@ -92,7 +65,7 @@ export interface MoveProgress {
   scheduledFor: string;
   startedAt: string | null;
   finishedAt: string | null;
-  /** A MoveStep, `rollback:<MoveStep>`, `WAITING`, `SNAPSHOT`, or null when finished. */
+  /** A MoveStep (src/domain/steps.ts), `rollback:<MoveStep>`, `WAITING`, `SNAPSHOT`, or null when finished. */
   currentStep: string | null;
   items: ItemProgress;
   lastError: MoveError | null;

@@ -1,7 +1,6 @@
-// The ClientSiteMove workflow, with the query and updates that drive it. It reads like the product
-// page: mark the client, wait for the scheduled time, move everything make-before-break, roll back
-// in reverse when a step fails for good, and tell the chosen contact. All I/O is in activities;
-// `Date` here is Temporal's deterministic workflow clock.
+// The ClientSiteMove workflow, with the query and updates that drive it. The flow reads like the
+// product page; the steps it runs are the table in src/domain/steps.ts. All I/O is in activities,
+// and `Date` here is Temporal's deterministic workflow clock.
 import { msToNumber } from '@temporalio/common/lib/time';
 import {
   ActivityCancellationType,
@@ -18,24 +17,29 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  type ActivityOptions,
 } from '@temporalio/workflow';
-import type { BatchInput, BatchResult, MoveActivities, MoveRef } from '../activities/contract';
+import type { MoveActivities } from '../activities/contract';
 import { NON_RETRYABLE_MOVE_FAILURES, type MoveFailureDetails } from '../domain/errors';
 import {
-  BATCHED_STEP_KIND,
-  MOVE_STEPS,
   PROGRESS_KEY,
   scheduledProgress,
-  isBatchedStep,
-  type BatchedStep,
   type ClientSiteMoveInput,
   type ClientSiteMoveResult,
   type FinalPhase,
   type MoveError,
   type MovePhase,
   type MoveProgress,
-  type MoveStep,
 } from '../domain/move';
+import {
+  MOVE_STEP_TABLE,
+  isBatched,
+  stepRow,
+  type CompensationActivityName,
+  type ForwardActivityName,
+  type MoveStep,
+  type StepRow,
+} from '../domain/steps';
 import { UpdateRejection } from '../domain/updates';
 import { MovePhaseKey } from './searchAttributes';
 
@@ -52,19 +56,41 @@ export const retryUpdate = defineUpdate<MoveProgress>('retry');
 /** In NEEDS_ATTENTION: undo every completed step and give the client back at its source site. */
 export const rollbackUpdate = defineUpdate<MoveProgress>('rollback');
 
-const bookkeeping = proxyActivities<MoveActivities>({
+export async function clientSiteMove(input: ClientSiteMoveInput): Promise<ClientSiteMoveResult> {
+  const move = newMove(input);
+  answerQueryAndUpdates(move);
+
+  // The client shows "Active - move scheduled"; the destination's dashboard gets a task.
+  await markScheduled(move);
+
+  // Sleep until the scheduled time; reschedule, move now and cancel wake it.
+  if ((await waitUntilDue(move)) === 'cancelled') {
+    return CancellationScope.nonCancellable(() => finish(move, 'CANCELLED'));
+  }
+
+  // Move everything, make-before-break. A step that fails for good waits for an operator.
+  const outcome = await moveEverything(move);
+
+  // Finish, or undo in reverse order whatever began, then tell the T2 contact.
+  return CancellationScope.nonCancellable(() => finishOrUndo(move, outcome));
+}
+
+// ------------------------------------------------------------------------------ activity policies
+
+/** The move's own record must be written: retried until the database answers. */
+const BOOKKEEPING: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  // The move's own record must be written: retried until the database answers.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+};
 
-const mirror = proxyActivities<MoveActivities>({
+/** Best effort: the progress query stays the truth while the database mirror lags. */
+const MIRROR: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  // Best effort: the progress query stays the truth while the database mirror lags.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+};
 
-const forward = proxyActivities<MoveActivities>({
+/** A step: transient failures retry with backoff; what retrying cannot fix goes to an operator. */
+const MOVE_STEP: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '30 seconds',
   // A cancelled move rolls back only once the step in flight has stopped, never beside it.
@@ -76,12 +102,12 @@ const forward = proxyActivities<MoveActivities>({
     maximumAttempts: 8,
     nonRetryableErrorTypes: NON_RETRYABLE_MOVE_FAILURES,
   },
-});
+};
 
-const compensate = proxyActivities<MoveActivities>({
+/** Rollback keeps trying for about two hours before it hands the move to a human. */
+const UNDO_STEP: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '30 seconds',
-  // Rollback keeps trying for about two hours before it hands the move to a human.
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
@@ -89,90 +115,64 @@ const compensate = proxyActivities<MoveActivities>({
     maximumAttempts: 30,
     nonRetryableErrorTypes: NON_RETRYABLE_MOVE_FAILURES,
   },
-});
+};
 
-const mail = proxyActivities<MoveActivities>({
+/**
+ * About a minute in all: the move is already final, and while this run lasts its per-client
+ * workflow id stays taken, so a new move for the client would be refused.
+ */
+const MAIL: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  // About a minute in all: the move is already final, and while this run lasts its per-client
-  // workflow id stays taken, so a new move for the client would be refused.
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
-});
-
-/** The activities of each step, forward or compensating: single calls, or batches. */
-type SingleSteps = Record<Exclude<MoveStep, BatchedStep>, (input: MoveRef) => Promise<void>>;
-type BatchedSteps = Record<BatchedStep, (input: BatchInput) => Promise<BatchResult>>;
-
-const SINGLE_FORWARD: SingleSteps = {
-  APPLY_TARIFF_AND_BUNDLE: forward.applyTariffAndBundle,
-  ASSIGN_SPACES: forward.assignSpaces,
 };
 
-const BATCHED_FORWARD: BatchedSteps = {
-  PROVISION_SERVICES: forward.provisionServices,
-  REHOME_PHONE_NUMBERS: forward.rehomePhoneNumbers,
-  MOVE_USERS: forward.moveUsers,
-  DECOMMISSION_SOURCE_SERVICES: forward.decommissionSourceServices,
-};
+const { markMoveScheduled, finishMove } = proxyActivities<MoveActivities>(BOOKKEEPING);
+const { recordProgress } = proxyActivities<MoveActivities>(MIRROR);
+const { snapshotMoveItems } = proxyActivities<MoveActivities>(MOVE_STEP);
+const moveStep: Pick<MoveActivities, ForwardActivityName> = proxyActivities<MoveActivities>(MOVE_STEP);
+const undoStep: Pick<MoveActivities, CompensationActivityName> = proxyActivities<MoveActivities>(UNDO_STEP);
+const { sendOutcomeEmail } = proxyActivities<MoveActivities>(MAIL);
 
-const SINGLE_COMPENSATION: SingleSteps = {
-  APPLY_TARIFF_AND_BUNDLE: compensate.restoreTariffAndBundle,
-  ASSIGN_SPACES: compensate.restoreSpaces,
-};
-
-const BATCHED_COMPENSATION: BatchedSteps = {
-  PROVISION_SERVICES: compensate.removeProvisionedServices,
-  REHOME_PHONE_NUMBERS: compensate.restorePhoneNumbers,
-  MOVE_USERS: compensate.restoreUsers,
-  DECOMMISSION_SOURCE_SERVICES: compensate.recommissionSourceServices,
-};
-
-/** The step whose batches change the per-kind "done" count (decommissioning moves nothing new). */
-const COUNTS_PROGRESS: Partial<Record<BatchedStep, true>> = {
-  PROVISION_SERVICES: true,
-  REHOME_PHONE_NUMBERS: true,
-  MOVE_USERS: true,
-};
+// ----------------------------------------------------------------------------------- the move
 
 type Decision = 'retry' | 'rollback';
 
-export async function clientSiteMove(input: ClientSiteMoveInput): Promise<ClientSiteMoveResult> {
-  const { moveId } = input;
-  const decisionTimeoutMs = msToNumber(input.decisionTimeout as Parameters<typeof msToNumber>[0]);
-  const progress = scheduledProgress(moveId, input.scheduledFor, input.notify, new Date().toISOString());
+/** A move while it runs: its progress (what the query answers) and what operators asked for. */
+interface Move {
+  readonly input: ClientSiteMoveInput;
+  readonly progress: MoveProgress;
+  readonly decisionTimeoutMs: number;
+  moveNowRequested: boolean;
+  cancelRequested: boolean;
+  /** NEEDS_ATTENTION's answer: null until an operator (or the deadline) decides. */
+  decision: Decision | null;
+  /** Reschedules accepted, and how many of them the database mirror has recorded. */
+  reschedules: number;
+  reschedulesMirrored: number;
+  /** The final phase is in the database (a cancel answers only then). */
+  finishRecorded: boolean;
+}
 
-  let moveNowRequested = input.moveNow;
-  let cancelRequested = false;
-  let scheduleVersion = 0;
-  let mirroredScheduleVersion = 0;
-  let decision: Decision | null = null;
-  let finishRecorded = false;
+/** How moving ended: everything moved, cancelled before any step began, or steps to undo. */
+type MoveOutcome = 'moved' | 'cancelled' | { undo: MoveStep[] };
 
-  const touch = () => (progress.updatedAt = new Date().toISOString());
-  const setPhase = (phase: MovePhase) => {
-    progress.phase = phase;
-    touch();
-    upsertSearchAttributes([{ key: MovePhaseKey, value: phase }]);
+function newMove(input: ClientSiteMoveInput): Move {
+  return {
+    input,
+    progress: scheduledProgress(input.moveId, input.scheduledFor, input.notify, new Date().toISOString()),
+    decisionTimeoutMs: msToNumber(input.decisionTimeout as Parameters<typeof msToNumber>[0]),
+    moveNowRequested: input.moveNow,
+    cancelRequested: false,
+    decision: null,
+    reschedules: 0,
+    reschedulesMirrored: 0,
+    finishRecorded: false,
   };
-  const mirrorProgress = async () => {
-    touch();
-    try {
-      await mirror.recordProgress(progress);
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      log.warn('Dashboard mirror is behind: recordProgress kept failing', {
-        moveId,
-        error: messageOf(rootCause(error)),
-      });
-    }
-  };
-  const requirePhase = (phase: MovePhase, action: string, extraOk = true) => {
-    if (progress.phase !== phase || !extraOk) {
-      throw UpdateRejection.phase(
-        `Cannot ${action} a move that is ${progress.phase}${extraOk ? '' : ' and already decided'}`,
-      );
-    }
-  };
-  const stillWaiting = () => !moveNowRequested && !cancelRequested;
+}
+
+function answerQueryAndUpdates(move: Move): void {
+  const { progress } = move;
+  const stillWaiting = () => !move.moveNowRequested && !move.cancelRequested;
 
   setHandler(progressQuery, () => progress);
 
@@ -180,14 +180,14 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
     rescheduleUpdate,
     async (moveAt) => {
       progress.scheduledFor = new Date(moveAt).toISOString();
-      const version = ++scheduleVersion;
-      touch();
-      await condition(() => mirroredScheduleVersion >= version || progress.phase !== 'SCHEDULED');
+      const reschedule = ++move.reschedules;
+      markUpdated(move);
+      await condition(() => move.reschedulesMirrored >= reschedule || progress.phase !== 'SCHEDULED');
       return progress;
     },
     {
       validator: (moveAt: string) => {
-        requirePhase('SCHEDULED', 'reschedule', stillWaiting());
+        requirePhase(move, 'SCHEDULED', 'reschedule', stillWaiting());
         // Arguments arrive as JSON from any client, whatever the TypeScript type says.
         const at = typeof moveAt === 'string' ? Date.parse(moveAt) : Number.NaN;
         if (Number.isNaN(at)) throw UpdateRejection.time(`${JSON.stringify(moveAt)} is not an ISO-8601 time`);
@@ -199,25 +199,25 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
   setHandler(
     moveNowUpdate,
     async () => {
-      moveNowRequested = true;
+      move.moveNowRequested = true;
       await condition(() => progress.phase !== 'SCHEDULED');
       return progress;
     },
-    { validator: () => requirePhase('SCHEDULED', 'move now', stillWaiting()) },
+    { validator: () => requirePhase(move, 'SCHEDULED', 'move now', stillWaiting()) },
   );
 
   setHandler(
     cancelUpdate,
     async (reason) => {
-      cancelRequested = true;
+      move.cancelRequested = true;
       progress.cancelReason = reason.trim();
       // Answer once the database says so too: the client is ACTIVE again and can be moved anew.
-      await condition(() => finishRecorded);
+      await condition(() => move.finishRecorded);
       return progress;
     },
     {
       validator: (reason: string) => {
-        requirePhase('SCHEDULED', 'cancel', stillWaiting());
+        requirePhase(move, 'SCHEDULED', 'cancel', stillWaiting());
         if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 500) {
           throw UpdateRejection.reason('A cancel reason of 1 to 500 characters is required');
         }
@@ -232,181 +232,230 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
     setHandler(
       update,
       async () => {
-        decision = choice;
+        move.decision = choice;
         await condition(() => progress.phase !== 'NEEDS_ATTENTION');
         return progress;
       },
-      { validator: () => requirePhase('NEEDS_ATTENTION', choice, decision === null) },
+      { validator: () => requirePhase(move, 'NEEDS_ATTENTION', choice, move.decision === null) },
     );
   }
+}
 
-  /** Sleeps on a durable timer until the scheduled time, waking for reschedule, move-now or cancel. */
-  async function waitUntilDue(): Promise<'due' | 'cancelled'> {
+/** Refuses an update unless the move is in `phase` and nobody has already decided what happens next. */
+function requirePhase(move: Move, phase: MovePhase, action: string, undecided: boolean): void {
+  if (move.progress.phase !== phase || !undecided) {
+    throw UpdateRejection.phase(
+      `Cannot ${action} a move that is ${move.progress.phase}${undecided ? '' : ' and already decided'}`,
+    );
+  }
+}
+
+async function markScheduled(move: Move): Promise<void> {
+  // Not cancellable, so even a move cancelled the instant it starts has a task to close as cancelled.
+  await CancellationScope.nonCancellable(async () => {
+    await markMoveScheduled({ moveId: move.input.moveId });
+    await mirrorProgress(move);
+  });
+}
+
+/** Sleeps on a durable timer until the scheduled time, waking for reschedule, move-now or cancel. */
+async function waitUntilDue(move: Move): Promise<'due' | 'cancelled'> {
+  const stillWaiting = () => !move.moveNowRequested && !move.cancelRequested;
+  try {
     for (;;) {
       // A reschedule may land at any time, even before the first wait; each one is mirrored once.
-      if (scheduleVersion !== mirroredScheduleVersion) {
-        const version = scheduleVersion;
-        await mirrorProgress();
-        mirroredScheduleVersion = version;
+      if (move.reschedules !== move.reschedulesMirrored) {
+        const reschedules = move.reschedules;
+        await mirrorProgress(move);
+        move.reschedulesMirrored = reschedules;
         continue;
       }
-      if (cancelRequested) return 'cancelled';
-      const remaining = Date.parse(progress.scheduledFor) - Date.now();
-      if (moveNowRequested || remaining <= 0) return 'due';
-      await condition(() => !stillWaiting() || scheduleVersion !== mirroredScheduleVersion, remaining);
+      if (move.cancelRequested) return 'cancelled';
+      const untilDue = Date.parse(move.progress.scheduledFor) - Date.now();
+      if (move.moveNowRequested || untilDue <= 0) return 'due';
+      await condition(() => !stillWaiting() || move.reschedules !== move.reschedulesMirrored, untilDue);
     }
-  }
-
-  /**
-   * Runs a step; when it fails for good the move waits in NEEDS_ATTENTION for an operator's retry
-   * or rollback, and rolls back by itself when the deadline passes.
-   */
-  async function withDecisions(step: string, run: () => Promise<void>): Promise<'done' | 'rollback'> {
-    for (;;) {
-      try {
-        await run();
-        return 'done';
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        progress.lastError = toMoveError(error, step);
-        log.warn('Move step failed for good; waiting for an operator', { moveId, step, error: progress.lastError });
-      }
-      decision = null;
-      progress.decisionDeadline = new Date(Date.now() + decisionTimeoutMs).toISOString();
-      setPhase('NEEDS_ATTENTION');
-      await mirrorProgress();
-      const decided = await condition(() => decision !== null, decisionTimeoutMs);
-      progress.decisionDeadline = null;
-      if (!decided || decision === 'rollback') return 'rollback';
-      setPhase('MOVING');
-      await mirrorProgress();
-    }
-  }
-
-  /** Runs one step's activity, or its batches until none remain, keeping the per-kind counts. */
-  async function runStep(step: MoveStep, single: SingleSteps, batched: BatchedSteps): Promise<void> {
-    if (!isBatchedStep(step)) return single[step]({ moveId });
-    const kindKey = PROGRESS_KEY[BATCHED_STEP_KIND[step]];
-    for (;;) {
-      const result = await batched[step]({ moveId, batchSize: input.batchSize });
-      if (COUNTS_PROGRESS[step]) progress.items[kindKey].done = result.done;
-      touch();
-      if (result.remaining === 0) return;
-    }
-  }
-
-  /** Undoes the begun steps in reverse order. Runs to the end whatever happens, and says what it could not undo. */
-  async function rollBack(begun: MoveStep[]): Promise<FinalPhase> {
-    setPhase('ROLLING_BACK');
-    await mirrorProgress();
-    const failures: MoveError[] = [];
-    let keepDestinationServices = false;
-    for (const step of [...begun].reverse()) {
-      if (step === 'PROVISION_SERVICES' && keepDestinationServices) {
-        // Make-before-break in reverse: the source services are not live again, so the client
-        // keeps the destination ones rather than having none.
-        failures.push(
-          skippedCompensation(step, 'Destination services kept: the source services could not be restored'),
-        );
-        continue;
-      }
-      progress.currentStep = `rollback:${step}`;
-      await mirrorProgress();
-      try {
-        await runStep(step, SINGLE_COMPENSATION, BATCHED_COMPENSATION);
-      } catch (error) {
-        const failure = toMoveError(error, `rollback:${step}`);
-        failures.push(failure);
-        progress.lastError = failure;
-        if (step === 'DECOMMISSION_SOURCE_SERVICES') keepDestinationServices = true;
-        log.error('Rollback step failed for good: a human must finish it', { moveId, step, error: failure });
-      }
-    }
-    progress.needsHuman = failures;
-    return failures.length === 0 ? 'ROLLED_BACK' : 'FAILED';
-  }
-
-  async function finish(phase: FinalPhase): Promise<ClientSiteMoveResult> {
-    setPhase(phase);
-    progress.finishedAt = new Date().toISOString();
-    progress.currentStep = null;
-    progress.decisionDeadline = null;
-    await bookkeeping.finishMove({ moveId, phase, progress });
-    finishRecorded = true;
-    if (input.notify) {
-      try {
-        const sent = await mail.sendOutcomeEmail({ moveId, phase, progress });
-        progress.email = { state: sent.state, error: null };
-      } catch (error) {
-        // The move stands whatever the mail does; the failure is shown on the move instead.
-        progress.email = { state: 'FAILED', error: messageOf(rootCause(error)) };
-        log.error('Outcome email kept failing', { moveId, error: progress.email.error });
-      }
-      await mirrorProgress();
-    }
-    if (phase === 'FAILED') {
-      log.error('MOVE FAILED: rollback could not restore everything; see needsHuman', {
-        moveId,
-        needsHuman: progress.needsHuman,
-      });
-    }
-    await condition(allHandlersFinished);
-    return { phase, progress };
-  }
-
-  // Scheduled: the client shows "Active - move scheduled" and the destination gets a task. Not
-  // cancellable, so even a move cancelled the instant it starts has a task to close as cancelled.
-  await CancellationScope.nonCancellable(async () => {
-    await bookkeeping.markMoveScheduled({ moveId });
-    await mirrorProgress();
-  });
-
-  let due: 'due' | 'cancelled';
-  try {
-    due = await waitUntilDue();
   } catch (error) {
     if (!isCancellation(error)) throw error;
     // Cancelled from Temporal Web or `temporal workflow cancel`: same as the cancel update.
-    cancelRequested = true;
-    progress.cancelReason ??= 'Cancelled in Temporal';
-    due = 'cancelled';
+    move.cancelRequested = true;
+    move.progress.cancelReason ??= 'Cancelled in Temporal';
+    return 'cancelled';
   }
-  if (due === 'cancelled') return CancellationScope.nonCancellable(() => finish('CANCELLED'));
+}
 
-  // Moving: re-read the client as it is now, then each step in order.
+/** Re-reads the client as it is now, then runs each step in order. */
+async function moveEverything(move: Move): Promise<MoveOutcome> {
+  const { progress } = move;
   const begun: MoveStep[] = [];
-  let rollbackNeeded = false;
-  let cancelled = false;
   try {
     progress.startedAt = new Date().toISOString();
     progress.currentStep = 'SNAPSHOT';
-    setPhase('MOVING');
-    await mirrorProgress();
-    const snapshot = await withDecisions('SNAPSHOT', async () => {
-      progress.items = await forward.snapshotMoveItems({ moveId });
+    setPhase(move, 'MOVING');
+    await mirrorProgress(move);
+    const snapshot = await runOrAskOperator(move, 'SNAPSHOT', async () => {
+      progress.items = await snapshotMoveItems({ moveId: move.input.moveId });
     });
-    rollbackNeeded = snapshot === 'rollback';
-    for (const step of MOVE_STEPS) {
-      if (rollbackNeeded) break;
+    if (snapshot === 'rollback') return { undo: begun };
+    for (const row of MOVE_STEP_TABLE) {
       // Recorded before it runs: a step that fails half-way has its finished part undone too.
-      begun.push(step);
-      progress.currentStep = step;
-      await mirrorProgress();
-      rollbackNeeded = (await withDecisions(step, () => runStep(step, SINGLE_FORWARD, BATCHED_FORWARD))) === 'rollback';
+      begun.push(row.step);
+      progress.currentStep = row.step;
+      await mirrorProgress(move);
+      if ((await runOrAskOperator(move, row.step, () => runStep(move, row, 'forward'))) === 'rollback') {
+        return { undo: begun };
+      }
     }
+    return 'moved';
   } catch (error) {
     if (!isCancellation(error)) throw error;
     progress.cancelReason ??= 'Cancelled in Temporal';
-    cancelled = true;
-    rollbackNeeded = true;
-  }
-
-  return CancellationScope.nonCancellable(async () => {
-    if (!rollbackNeeded) return finish('COMPLETED');
     // Cancelled before any step began: nothing moved, so this is a cancel, not a rollback.
-    if (cancelled && begun.length === 0) return finish('CANCELLED');
-    return finish(await rollBack(begun));
-  });
+    return begun.length === 0 ? 'cancelled' : { undo: begun };
+  }
+}
+
+async function finishOrUndo(move: Move, outcome: MoveOutcome): Promise<ClientSiteMoveResult> {
+  if (outcome === 'moved') return finish(move, 'COMPLETED');
+  if (outcome === 'cancelled') return finish(move, 'CANCELLED');
+  return finish(move, await undo(move, outcome.undo));
+}
+
+/**
+ * Runs a step; when it fails for good the move waits in NEEDS_ATTENTION for an operator's retry or
+ * rollback, and rolls back by itself when the deadline passes.
+ */
+async function runOrAskOperator(move: Move, step: string, run: () => Promise<void>): Promise<'done' | 'rollback'> {
+  const { progress } = move;
+  for (;;) {
+    try {
+      await run();
+      return 'done';
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      progress.lastError = toMoveError(error, step);
+      log.warn('Move step failed for good; waiting for an operator', {
+        moveId: move.input.moveId,
+        step,
+        error: progress.lastError,
+      });
+    }
+    move.decision = null;
+    progress.decisionDeadline = new Date(Date.now() + move.decisionTimeoutMs).toISOString();
+    setPhase(move, 'NEEDS_ATTENTION');
+    await mirrorProgress(move);
+    const decided = await condition(() => move.decision !== null, move.decisionTimeoutMs);
+    progress.decisionDeadline = null;
+    if (!decided || move.decision === 'rollback') return 'rollback';
+    setPhase(move, 'MOVING');
+    await mirrorProgress(move);
+  }
+}
+
+/** Runs one step's activity, forward or undoing it; a batched step calls it until no item remains. */
+async function runStep(move: Move, row: StepRow, direction: 'forward' | 'undo'): Promise<void> {
+  const moveId = move.input.moveId;
+  if (!isBatched(row)) {
+    return direction === 'forward' ? moveStep[row.forward]({ moveId }) : undoStep[row.compensation]({ moveId });
+  }
+  const kind = move.progress.items[PROGRESS_KEY[row.batchedKind]];
+  for (;;) {
+    const input = { moveId, batchSize: move.input.batchSize };
+    const result = await (direction === 'forward' ? moveStep[row.forward](input) : undoStep[row.compensation](input));
+    if (row.countsProgress) kind.done = result.done;
+    markUpdated(move);
+    if (result.remaining === 0) return;
+  }
+}
+
+/** Undoes the begun steps in reverse order. Runs to the end whatever happens, and says what it could not undo. */
+async function undo(move: Move, begun: MoveStep[]): Promise<FinalPhase> {
+  const { progress } = move;
+  setPhase(move, 'ROLLING_BACK');
+  await mirrorProgress(move);
+  const failures: MoveError[] = [];
+  const notUndone = new Set<MoveStep>();
+  for (const step of [...begun].reverse()) {
+    const row = stepRow(step);
+    if ('keptWhenUndoFails' in row && notUndone.has(row.keptWhenUndoFails.step)) {
+      failures.push(skippedUndo(step, row.keptWhenUndoFails.why));
+      continue;
+    }
+    progress.currentStep = `rollback:${step}`;
+    await mirrorProgress(move);
+    try {
+      await runStep(move, row, 'undo');
+    } catch (error) {
+      const failure = toMoveError(error, `rollback:${step}`);
+      failures.push(failure);
+      progress.lastError = failure;
+      notUndone.add(step);
+      log.error('Rollback step failed for good: a human must finish it', {
+        moveId: move.input.moveId,
+        step,
+        error: failure,
+      });
+    }
+  }
+  progress.needsHuman = failures;
+  return failures.length === 0 ? 'ROLLED_BACK' : 'FAILED';
+}
+
+/** Records the final phase, then emails the T2 contact (if chosen) and waits for updates to answer. */
+async function finish(move: Move, phase: FinalPhase): Promise<ClientSiteMoveResult> {
+  const { progress } = move;
+  const moveId = move.input.moveId;
+  setPhase(move, phase);
+  progress.finishedAt = new Date().toISOString();
+  progress.currentStep = null;
+  progress.decisionDeadline = null;
+  await finishMove({ moveId, phase, progress });
+  move.finishRecorded = true;
+  if (move.input.notify) {
+    try {
+      const sent = await sendOutcomeEmail({ moveId, phase, progress });
+      progress.email = { state: sent.state, error: null };
+    } catch (error) {
+      // The move stands whatever the mail does; the failure is shown on the move instead.
+      progress.email = { state: 'FAILED', error: messageOf(rootCause(error)) };
+      log.error('Outcome email kept failing', { moveId, error: progress.email.error });
+    }
+    await mirrorProgress(move);
+  }
+  if (phase === 'FAILED') {
+    log.error('MOVE FAILED: rollback could not restore everything; see needsHuman', {
+      moveId,
+      needsHuman: progress.needsHuman,
+    });
+  }
+  await condition(allHandlersFinished);
+  return { phase, progress };
+}
+
+// ------------------------------------------------------------------------------------- helpers
+
+function markUpdated(move: Move): void {
+  move.progress.updatedAt = new Date().toISOString();
+}
+
+function setPhase(move: Move, phase: MovePhase): void {
+  move.progress.phase = phase;
+  markUpdated(move);
+  upsertSearchAttributes([{ key: MovePhaseKey, value: phase }]);
+}
+
+/** Copies the progress to the database for the dashboard; a mirror that lags never fails the move. */
+async function mirrorProgress(move: Move): Promise<void> {
+  markUpdated(move);
+  try {
+    await recordProgress(move.progress);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    log.warn('Dashboard mirror is behind: recordProgress kept failing', {
+      moveId: move.input.moveId,
+      error: messageOf(rootCause(error)),
+    });
+  }
 }
 
 /** An activity's own failure, not Temporal's "Activity task failed" wrapper around it. */
@@ -430,7 +479,7 @@ function toMoveError(error: unknown, step: string | null): MoveError {
   return { type, message: messageOf(cause), step, item, nonRetryable, at: new Date().toISOString() };
 }
 
-function skippedCompensation(step: MoveStep, message: string): MoveError {
+function skippedUndo(step: MoveStep, message: string): MoveError {
   return {
     type: 'CompensationSkipped',
     message,

@@ -6,7 +6,8 @@ import { createActivities } from '../../src/activities';
 import type { MoveActivities } from '../../src/activities/contract';
 import { seedDemoData } from '../../src/dev/seed';
 import type { MoveFailureDetails } from '../../src/domain/errors';
-import { MOVE_STEPS, isFinalPhase } from '../../src/domain/move';
+import { isFinalPhase } from '../../src/domain/move';
+import { MOVE_STEPS, MOVE_STEP_TABLE, type MoveStep } from '../../src/domain/steps';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   clientIdOf,
@@ -16,6 +17,7 @@ import {
   noMail,
   progressFor,
   runCompensations,
+  runStep,
   spaceIdOf,
   type MoveFixture,
 } from '../support/moveFixtures';
@@ -139,12 +141,9 @@ describe('spaces', () => {
   const dune = clientIdOf('Dune & Finch');
   const cobalt = clientIdOf('Cobalt Legal LLP');
 
-  async function runStepsBefore(step: (typeof MOVE_STEPS)[number], moveId: string): Promise<void> {
-    for (const s of MOVE_STEPS.slice(0, MOVE_STEPS.indexOf(step))) {
-      if (s === 'PROVISION_SERVICES') await drain(activities.provisionServices, { moveId, batchSize: 10 });
-      if (s === 'REHOME_PHONE_NUMBERS') await drain(activities.rehomePhoneNumbers, { moveId, batchSize: 10 });
-      if (s === 'MOVE_USERS') await drain(activities.moveUsers, { moveId, batchSize: 10 });
-      if (s === 'APPLY_TARIFF_AND_BUNDLE') await activities.applyTariffAndBundle({ moveId });
+  async function runStepsBefore(step: MoveStep, moveId: string): Promise<void> {
+    for (const row of MOVE_STEP_TABLE.slice(0, MOVE_STEPS.indexOf(step))) {
+      await runStep(activities, row, 'forward', moveId, 10);
     }
   }
 

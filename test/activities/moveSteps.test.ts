@@ -5,23 +5,24 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
 import type { BatchResult, MoveActivities } from '../../src/activities/contract';
 import { seedDemoData } from '../../src/dev/seed';
-import { MOVE_STEPS, isBatchedStep, type MoveStep } from '../../src/domain/move';
+import type { ItemKind } from '../../src/domain/move';
+import { MOVE_STEPS, isBatched, stepRow, type MoveStep } from '../../src/domain/steps';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   bundleIdOf,
   clientState,
-  drain,
   fullState,
   insertMove,
   noMail,
   progressFor,
   runCompensations,
+  runStep,
   spaceIdOf,
   tariffIdOf,
   type MoveFixture,
 } from '../support/moveFixtures';
 
-// Brightwave Studios: 25 users, 15 numbers, 6 services and space 4 at London Shoreditch.
+// A small demo client at London Shoreditch, with one space there; counts come from its data.
 const CLIENT = 'Brightwave Studios';
 const BATCH = 4;
 
@@ -57,40 +58,16 @@ afterEach(async () => {
 
 const input = () => ({ moveId: fixture.moveId, batchSize: BATCH });
 
-type Batched = Exclude<MoveStep, 'APPLY_TARIFF_AND_BUNDLE' | 'ASSIGN_SPACES'>;
-type BatchActivity = MoveActivities['moveUsers'];
+const forward = (step: MoveStep) => runStep(activities, stepRow(step), 'forward', fixture.moveId, BATCH);
+const compensate = (step: MoveStep) => runStep(activities, stepRow(step), 'undo', fixture.moveId, BATCH);
 
-const FORWARD: Record<Batched, () => BatchActivity> = {
-  PROVISION_SERVICES: () => activities.provisionServices,
-  REHOME_PHONE_NUMBERS: () => activities.rehomePhoneNumbers,
-  MOVE_USERS: () => activities.moveUsers,
-  DECOMMISSION_SOURCE_SERVICES: () => activities.decommissionSourceServices,
-};
-const COMPENSATION: Record<Batched, () => BatchActivity> = {
-  PROVISION_SERVICES: () => activities.removeProvisionedServices,
-  REHOME_PHONE_NUMBERS: () => activities.restorePhoneNumbers,
-  MOVE_USERS: () => activities.restoreUsers,
-  DECOMMISSION_SOURCE_SERVICES: () => activities.recommissionSourceServices,
-};
-/** Items of each batched step's kind: services, numbers, users. */
-const ITEMS: Record<Batched, number> = {
-  PROVISION_SERVICES: 6,
-  REHOME_PHONE_NUMBERS: 15,
-  MOVE_USERS: 25,
-  DECOMMISSION_SOURCE_SERVICES: 6,
-};
-
-async function forward(step: MoveStep): Promise<void> {
-  if (step === 'APPLY_TARIFF_AND_BUNDLE') return activities.applyTariffAndBundle({ moveId: fixture.moveId });
-  if (step === 'ASSIGN_SPACES') return activities.assignSpaces({ moveId: fixture.moveId });
-  await drain(FORWARD[step](), input());
-}
-
-async function compensate(step: MoveStep): Promise<void> {
-  if (step === 'APPLY_TARIFF_AND_BUNDLE') return activities.restoreTariffAndBundle({ moveId: fixture.moveId });
-  if (step === 'ASSIGN_SPACES') return activities.restoreSpaces({ moveId: fixture.moveId });
-  await drain(COMPENSATION[step](), input());
-}
+/** How many items of a kind the client has, from the data (what a batched step carries). */
+const itemsOf = (kind: ItemKind): number =>
+  ({
+    SERVICE: before.services.filter((s) => s.status === 'ACTIVE').length,
+    PHONE_NUMBER: before.phoneNumbers.length,
+    USER: before.users.length,
+  })[kind];
 
 /** Runs `run` again and expects nothing to change. */
 async function expectSameStateWhenRepeated(run: () => Promise<void>): Promise<void> {
@@ -129,9 +106,9 @@ describe('snapshotMoveItems', () => {
   it('records one pending item per user, number and active service, and what a rollback restores', async () => {
     const items = await activities.snapshotMoveItems({ moveId: fixture.moveId });
     expect(items).toEqual({
-      users: { total: 25, done: 0 },
-      phoneNumbers: { total: 15, done: 0 },
-      services: { total: 6, done: 0 },
+      users: { total: itemsOf('USER'), done: 0 },
+      phoneNumbers: { total: itemsOf('PHONE_NUMBER'), done: 0 },
+      services: { total: itemsOf('SERVICE'), done: 0 },
     });
     const { move, items: rows, spaces } = (await fullState(database.db, fixture)).move;
     expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
@@ -160,8 +137,8 @@ describe('snapshotMoveItems', () => {
       },
     });
     const again = await activities.snapshotMoveItems({ moveId: fixture.moveId });
-    expect(again.users).toEqual({ total: 26, done: 10 });
-    expect(again.phoneNumbers).toEqual({ total: 15, done: 0 });
+    expect(again.users).toEqual({ total: itemsOf('USER') + 1, done: 10 });
+    expect(again.phoneNumbers).toEqual({ total: itemsOf('PHONE_NUMBER'), done: 0 });
     const move = await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
     expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
     await database.db.clientUser.delete({ where: { id: late.id } });
@@ -195,14 +172,15 @@ describe('snapshotMoveItems', () => {
 describe('batches', () => {
   it('take at most batchSize items and report processed, remaining and done', async () => {
     await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    const users = itemsOf('USER');
+    expect(users % 10).not.toBe(0); // so the last batch is a short one
+    const calls = Math.ceil(users / 10) + 1;
     const results = [];
-    for (let i = 0; i < 4; i++) results.push(await activities.moveUsers({ moveId: fixture.moveId, batchSize: 10 }));
-    expect(results).toEqual([
-      { processed: 10, remaining: 15, done: 10 },
-      { processed: 10, remaining: 5, done: 20 },
-      { processed: 5, remaining: 0, done: 25 },
-      { processed: 0, remaining: 0, done: 25 },
-    ]);
+    for (let i = 0; i < calls; i++) results.push(await activities.moveUsers({ moveId: fixture.moveId, batchSize: 10 }));
+    // Full batches of 10, a short last one, then a call that finds nothing left to do.
+    expect(results.map((r) => r.processed)).toEqual([...Array<number>(calls - 2).fill(10), users % 10, 0]);
+    expect(results.map((r) => r.done)).toEqual(results.map((_, i) => Math.min(users, 10 * (i + 1))));
+    expect(results.map((r) => r.remaining)).toEqual(results.map((r) => users - r.done));
   });
 
   it('go in a fixed order, so the same items make the same batch', async () => {
@@ -225,7 +203,7 @@ describe('batches', () => {
       moveId: fixture.moveId,
       batchSize: BATCH,
     });
-    expect(result).toEqual({ processed: BATCH, remaining: 6 - BATCH, done: BATCH });
+    expect(result).toEqual({ processed: BATCH, remaining: itemsOf('SERVICE') - BATCH, done: BATCH });
     expect(beats).toEqual([
       { step: 'provisionServices', picked: BATCH },
       { step: 'provisionServices', ...result },
@@ -243,9 +221,14 @@ describe.each(MOVE_STEPS.map((step, index) => [step, index] as const))('%s', (st
     await forward(step);
     EFFECT[step]((await fullState(database.db, fixture)).client);
     await expectSameStateWhenRepeated(() => forward(step));
-    if (isBatchedStep(step)) {
+    const row = stepRow(step);
+    if (isBatched(row)) {
       // What the workflow sees when it calls a finished step again: nothing to do, all done.
-      expect(await FORWARD[step]()(input())).toEqual({ processed: 0, remaining: 0, done: ITEMS[step] });
+      expect(await activities[row.forward](input())).toEqual({
+        processed: 0,
+        remaining: 0,
+        done: itemsOf(row.batchedKind),
+      });
     }
   });
 
@@ -253,8 +236,9 @@ describe.each(MOVE_STEPS.map((step, index) => [step, index] as const))('%s', (st
     await forward(step);
     await compensate(step);
     await expectSameStateWhenRepeated(() => compensate(step));
-    if (isBatchedStep(step)) {
-      expect(await COMPENSATION[step]()(input())).toEqual({ processed: 0, remaining: 0, done: 0 });
+    const row = stepRow(step);
+    if (isBatched(row)) {
+      expect(await activities[row.compensation](input())).toEqual({ processed: 0, remaining: 0, done: 0 });
     }
     for (const earlier of MOVE_STEPS.slice(0, index).reverse()) await compensate(earlier);
     expect(await clientState(database.db, fixture.clientId)).toEqual(before);

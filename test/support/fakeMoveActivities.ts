@@ -6,6 +6,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BatchInput, BatchResult, FinishInput, MoveActivities } from '../../src/activities/contract';
 import type { MoveFailureDetails } from '../../src/domain/errors';
 import type { ItemKind, ItemProgress, MoveProgress } from '../../src/domain/move';
+import {
+  MOVE_STEP_TABLE,
+  isBatched,
+  type BatchedStepRow,
+  type CompensationActivityName,
+  type ForwardActivityName,
+} from '../../src/domain/steps';
 
 export type ActivityName = keyof MoveActivities;
 
@@ -61,7 +68,8 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     PHONE_NUMBER: { total: options.totals?.PHONE_NUMBER ?? 4, moved: 0 },
     USER: { total: options.totals?.USER ?? 5, moved: 0 },
   };
-  let decommissioned = 0;
+  /** Items each batched step that does not count progress (decommissioning) has done. */
+  const extraDone = new Map<string, number>();
 
   /** Every call passes through here: it is logged, may wait on a gate, and may fail. */
   async function enter(name: ActivityName): Promise<void> {
@@ -89,19 +97,20 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     }
   }
 
-  const batch = (kind: ItemKind, batchSize: number, direction: 'forward' | 'back'): BatchResult => {
-    const s = state[kind];
-    const left = direction === 'forward' ? s.total - s.moved : s.moved;
+  /**
+   * One batch of a step, forward or back. A step that counts progress moves its kind's items; one
+   * that does not (decommissioning) works through the items the counting step of its kind moved.
+   */
+  const batch = (row: BatchedStepRow, batchSize: number, direction: 'forward' | 'back'): BatchResult => {
+    const kind = state[row.batchedKind];
+    const done = row.countsProgress ? kind.moved : (extraDone.get(row.step) ?? 0);
+    const available = row.countsProgress ? kind.total : kind.moved;
+    const left = direction === 'forward' ? available - done : done;
     const processed = Math.min(batchSize, left);
-    s.moved += direction === 'forward' ? processed : -processed;
-    const remaining = left - processed;
-    return { processed, remaining, done: s.moved };
-  };
-  const decommission = (batchSize: number, direction: 'forward' | 'back'): BatchResult => {
-    const left = direction === 'forward' ? state.SERVICE.moved - decommissioned : decommissioned;
-    const processed = Math.min(batchSize, left);
-    decommissioned += direction === 'forward' ? processed : -processed;
-    return { processed, remaining: left - processed, done: decommissioned };
+    const now = done + (direction === 'forward' ? processed : -processed);
+    if (row.countsProgress) kind.moved = now;
+    else extraDone.set(row.step, now);
+    return { processed, remaining: left - processed, done: now };
   };
 
   const snapshot = (): ItemProgress => ({
@@ -110,7 +119,23 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     services: { total: state.SERVICE.total, done: state.SERVICE.moved },
   });
 
+  const stepActivities = Object.fromEntries(
+    MOVE_STEP_TABLE.flatMap((row) =>
+      (['forward', 'back'] as const).map((direction) => {
+        const name: ActivityName = direction === 'forward' ? row.forward : row.compensation;
+        const run = isBatched(row)
+          ? async ({ batchSize }: BatchInput) => {
+              await enter(name);
+              return batch(row, batchSize, direction);
+            }
+          : async () => enter(name);
+        return [name, run];
+      }),
+    ),
+  ) as unknown as Pick<MoveActivities, ForwardActivityName | CompensationActivityName>;
+
   const activities: MoveActivities = {
+    ...stepActivities,
     markMoveScheduled: async () => enter('markMoveScheduled'),
     recordProgress: async (progress) => {
       await enter('recordProgress');
@@ -119,42 +144,6 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     snapshotMoveItems: async () => {
       await enter('snapshotMoveItems');
       return snapshot();
-    },
-    provisionServices: async ({ batchSize }: BatchInput) => {
-      await enter('provisionServices');
-      return batch('SERVICE', batchSize, 'forward');
-    },
-    rehomePhoneNumbers: async ({ batchSize }) => {
-      await enter('rehomePhoneNumbers');
-      return batch('PHONE_NUMBER', batchSize, 'forward');
-    },
-    moveUsers: async ({ batchSize }) => {
-      await enter('moveUsers');
-      return batch('USER', batchSize, 'forward');
-    },
-    applyTariffAndBundle: async () => enter('applyTariffAndBundle'),
-    assignSpaces: async () => enter('assignSpaces'),
-    decommissionSourceServices: async ({ batchSize }) => {
-      await enter('decommissionSourceServices');
-      return decommission(batchSize, 'forward');
-    },
-    removeProvisionedServices: async ({ batchSize }) => {
-      await enter('removeProvisionedServices');
-      return batch('SERVICE', batchSize, 'back');
-    },
-    restorePhoneNumbers: async ({ batchSize }) => {
-      await enter('restorePhoneNumbers');
-      return batch('PHONE_NUMBER', batchSize, 'back');
-    },
-    restoreUsers: async ({ batchSize }) => {
-      await enter('restoreUsers');
-      return batch('USER', batchSize, 'back');
-    },
-    restoreTariffAndBundle: async () => enter('restoreTariffAndBundle'),
-    restoreSpaces: async () => enter('restoreSpaces'),
-    recommissionSourceServices: async ({ batchSize }) => {
-      await enter('recommissionSourceServices');
-      return decommission(batchSize, 'back');
     },
     finishMove: async (input) => {
       await enter('finishMove');
@@ -193,14 +182,5 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
 
 export type FakeMoveActivities = ReturnType<typeof createFakeMoveActivities>;
 
-/** The forward activity and the compensation of each step, as the workflow pairs them. */
-export const STEP_ACTIVITIES = {
-  PROVISION_SERVICES: { forward: 'provisionServices', compensation: 'removeProvisionedServices' },
-  REHOME_PHONE_NUMBERS: { forward: 'rehomePhoneNumbers', compensation: 'restorePhoneNumbers' },
-  MOVE_USERS: { forward: 'moveUsers', compensation: 'restoreUsers' },
-  APPLY_TARIFF_AND_BUNDLE: { forward: 'applyTariffAndBundle', compensation: 'restoreTariffAndBundle' },
-  ASSIGN_SPACES: { forward: 'assignSpaces', compensation: 'restoreSpaces' },
-  DECOMMISSION_SOURCE_SERVICES: { forward: 'decommissionSourceServices', compensation: 'recommissionSourceServices' },
-} as const satisfies Record<string, { forward: ActivityName; compensation: ActivityName }>;
-
-export const COMPENSATIONS: ActivityName[] = Object.values(STEP_ACTIVITIES).map((s) => s.compensation);
+/** Every compensation activity, from the step table. */
+export const COMPENSATIONS: ActivityName[] = MOVE_STEP_TABLE.map((row) => row.compensation);

@@ -12,6 +12,7 @@ import {
   type MovePhase,
   type MoveProgress,
 } from '../../src/domain/move';
+import { MOVE_STEP_TABLE, isBatched, type StepRow } from '../../src/domain/steps';
 import type { Mailer } from '../../src/mail/mailer';
 
 export const clientIdOf = (name: string): string => seedId(`client/${name}`);
@@ -136,26 +137,29 @@ export async function drain(
   throw new Error(`Still items remaining after ${maxCalls} calls`);
 }
 
+/** Runs one step's activity (or its compensation) on real activities to the end, as the workflow does. */
+export async function runStep(
+  activities: MoveActivities,
+  row: StepRow,
+  direction: 'forward' | 'undo',
+  moveId: string,
+  batchSize: number,
+): Promise<void> {
+  if (!isBatched(row)) {
+    const single = direction === 'forward' ? activities[row.forward] : activities[row.compensation];
+    return single({ moveId });
+  }
+  await drain(direction === 'forward' ? activities[row.forward] : activities[row.compensation], { moveId, batchSize });
+}
+
 /** Every forward step after the snapshot, in the workflow's order. */
-export async function runForwardSteps(a: MoveActivities, moveId: string, batchSize: number): Promise<void> {
-  const input = { moveId, batchSize };
-  await drain(a.provisionServices, input);
-  await drain(a.rehomePhoneNumbers, input);
-  await drain(a.moveUsers, input);
-  await a.applyTariffAndBundle({ moveId });
-  await a.assignSpaces({ moveId });
-  await drain(a.decommissionSourceServices, input);
+export async function runForwardSteps(activities: MoveActivities, moveId: string, batchSize: number): Promise<void> {
+  for (const row of MOVE_STEP_TABLE) await runStep(activities, row, 'forward', moveId, batchSize);
 }
 
 /** Every compensation, in reverse order of the forward steps. */
-export async function runCompensations(a: MoveActivities, moveId: string, batchSize: number): Promise<void> {
-  const input = { moveId, batchSize };
-  await drain(a.recommissionSourceServices, input);
-  await a.restoreSpaces({ moveId });
-  await a.restoreTariffAndBundle({ moveId });
-  await drain(a.restoreUsers, input);
-  await drain(a.restorePhoneNumbers, input);
-  await drain(a.removeProvisionedServices, input);
+export async function runCompensations(activities: MoveActivities, moveId: string, batchSize: number): Promise<void> {
+  for (const row of [...MOVE_STEP_TABLE].reverse()) await runStep(activities, row, 'undo', moveId, batchSize);
 }
 
 /** Everything a move may change about a client, in a stable order: equal snapshots mean "exactly as before". */

@@ -1,12 +1,11 @@
 // When a move goes wrong: NEEDS_ATTENTION and the operator's decision, rollback in exact reverse
 // order, cancellation mid-move, a rollback that itself fails, and a mail outage.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { MOVE_STEPS, type MoveStep } from '../../src/domain/move';
+import { MOVE_STEPS, stepRow, type MoveStep } from '../../src/domain/steps';
 import { moveNowUpdate, progressQuery, retryUpdate, rollbackUpdate } from '../../src/workflows/clientSiteMove';
 import { MovePhaseKey } from '../../src/workflows/searchAttributes';
 import {
   COMPENSATIONS,
-  STEP_ACTIVITIES,
   createFakeMoveActivities,
   type ActivityName,
   type FailureSpec,
@@ -40,7 +39,7 @@ describe('a step that fails for good', () => {
   it.each(MOVE_STEPS.map((step) => [step]))(
     'failing at %s, then rolled back, compensates every begun step in exact reverse order',
     async (step: MoveStep) => {
-      const failing = STEP_ACTIVITIES[step].forward;
+      const failing = stepRow(step).forward;
       const fake = failOnce(failing, { times: Infinity });
       const input = await moveInput(env, { moveNow: true });
       const result = await withMove(env, fake, input, async (handle) => {
@@ -52,11 +51,11 @@ describe('a step that fails for good', () => {
       });
       expect(result.phase).toBe('ROLLED_BACK');
       const begun = MOVE_STEPS.slice(0, MOVE_STEPS.indexOf(step) + 1);
-      const expected = [...begun].reverse().map((s) => STEP_ACTIVITIES[s].compensation);
+      const expected = [...begun].reverse().map((s) => stepRow(s).compensation);
       expect(compensationsCalled(fake.calls)).toEqual(expected);
       // Nothing after the failed step ran.
       for (const later of MOVE_STEPS.slice(MOVE_STEPS.indexOf(step) + 1)) {
-        expect(fake.calls).not.toContain(STEP_ACTIVITIES[later].forward);
+        expect(fake.calls).not.toContain(stepRow(later).forward);
       }
       // Batched items are all back where they were.
       expect(Object.values(fake.state).map((s) => s.moved)).toEqual([0, 0, 0]);
