@@ -110,3 +110,21 @@ export async function waitForProgress(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * Waits until the dashboard mirror (the fake's recordProgress) has recorded a progress for which
+ * `predicate` holds. The query can be ahead of the mirror: the phase changes before it is mirrored.
+ */
+export async function waitForMirror(
+  fake: FakeMoveActivities,
+  predicate: (progress: MoveProgress) => boolean,
+  what: string,
+): Promise<MoveProgress> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const last = fake.progressLog.at(-1);
+    if (last && predicate(last)) return last;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for the mirror to show ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

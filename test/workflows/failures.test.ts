@@ -10,7 +10,7 @@ import {
   type ActivityName,
   type FailureSpec,
 } from '../support/fakeMoveActivities';
-import { DAY_MS, moveInput, waitForProgress, waitForQuiet, withMove } from '../support/moveWorkflow';
+import { DAY_MS, moveInput, waitForMirror, waitForProgress, waitForQuiet, withMove } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -77,7 +77,7 @@ describe('a step that fails for good', () => {
       });
       expect(Date.parse(stuck.decisionDeadline!) - Date.parse(stuck.updatedAt)).toBe(DAY_MS);
       // The dashboard mirror shows it too.
-      expect(fake.progressLog.at(-1)?.phase).toBe('NEEDS_ATTENTION');
+      await waitForMirror(fake, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
       expect((await handle.describe()).typedSearchAttributes.get(MovePhaseKey)).toBe('NEEDS_ATTENTION');
       const after = await handle.executeUpdate(retryUpdate);
       expect(after.phase).not.toBe('NEEDS_ATTENTION');
