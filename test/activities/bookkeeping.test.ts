@@ -7,7 +7,7 @@ import { isFinalPhase, type FinalPhase, type MoveError } from '../../src/domain/
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { fullState, insertMove, noMail, progressFor, type MoveFixture } from '../support/moveFixtures';
 
-// Dune & Finch: 3 users, 2 numbers, 2 services at Bristol Temple Quay.
+// Dune & Finch, the smallest demo client, at Bristol Temple Quay.
 const CLIENT = 'Dune & Finch';
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 

@@ -10,7 +10,7 @@ import {
   type MoveDetail,
 } from '../../src/api/schemas';
 import type { MovePhase } from '../../src/domain/move';
-import { clientState } from '../support/moveFixtures';
+import { clientState, itemProgressOf } from '../support/moveFixtures';
 import {
   ADMIN,
   ADMIN_ID,
@@ -77,7 +77,13 @@ it('the wizard flow: options, preview, start now, progress to COMPLETED, the das
   const preview = MovePreviewResponse.parse(
     (await api(harness.app).get(`/api/clients/${clientId}/site-move/preview`)).body,
   );
-  expect([preview.users.count, preview.phoneNumbers.count, preview.services.count]).toEqual([25, 15, 6]);
+  // The preview counts what a move would carry: the client's data as it is now.
+  const everything = await itemProgressOf(harness.db, clientId, 'all');
+  expect([preview.users.count, preview.phoneNumbers.count, preview.services.count]).toEqual([
+    everything.users.total,
+    everything.phoneNumbers.total,
+    everything.services.total,
+  ]);
 
   const started = await api(harness.app).post('/api/client-site-moves', {
     clientId,
@@ -94,11 +100,7 @@ it('the wizard flow: options, preview, start now, progress to COMPLETED, the das
   const { move, seen } = await pollMove(moveId, (m) => m.status === 'COMPLETED', 'the move to complete');
   expect(seen.at(-1)).toBe('COMPLETED');
   expect(move.progressSource).toBe('temporal');
-  expect(move.progress!.items).toEqual({
-    users: { total: 25, done: 25 },
-    phoneNumbers: { total: 15, done: 15 },
-    services: { total: 6, done: 6 },
-  });
+  expect(move.progress!.items).toEqual(everything);
   // The confirmation email goes after the move is final.
   const mailed = await pollMove(moveId, (m) => m.progress?.email.state === 'SENT', 'the email to be sent');
   expect(mailed.move.progress!.finishedAt).not.toBeNull();
@@ -219,6 +221,7 @@ it('a scheduled move: rescheduled, refused what its phase does not allow, then c
 });
 
 it('move-now: a scheduled move runs at once and completes', async () => {
+  const everything = await itemProgressOf(harness.db, clientIdOf('Cobalt Legal LLP'), 'all');
   const started = await api(harness.app).post(
     '/api/client-site-moves',
     startBody('Cobalt Legal LLP', 'LDS-WEL', {
@@ -239,7 +242,7 @@ it('move-now: a scheduled move runs at once and completes', async () => {
     (m) => m.status === 'COMPLETED' && m.finishedAt !== null,
     'the move to complete and be recorded',
   );
-  expect(move.progress!.items.users).toEqual({ total: 60, done: 60 });
+  expect(move.progress!.items).toEqual(everything);
   expect((await harness.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Cobalt Legal LLP') } })).siteId).toBe(
     siteIdOf('LDS-WEL'),
   );

@@ -9,6 +9,7 @@ import {
   emptyItemProgress,
   moveWorkflowId,
   type ClientSiteMoveInput,
+  type ItemProgress,
   type MovePhase,
   type MoveProgress,
 } from '../../src/domain/move';
@@ -160,6 +161,17 @@ export async function runForwardSteps(activities: MoveActivities, moveId: string
 /** Every compensation, in reverse order of the forward steps. */
 export async function runCompensations(activities: MoveActivities, moveId: string, batchSize: number): Promise<void> {
   for (const row of [...MOVE_STEP_TABLE].reverse()) await runStep(activities, row, 'undo', moveId, batchSize);
+}
+
+/** The client's items as a move would carry them now, counted from the data: every user and number, live services. */
+export async function itemProgressOf(db: Db, clientId: string, done: 'none' | 'all'): Promise<ItemProgress> {
+  const [users, phoneNumbers, services] = await Promise.all([
+    db.clientUser.count({ where: { clientId } }),
+    db.phoneNumber.count({ where: { clientId } }),
+    db.service.count({ where: { clientId, status: 'ACTIVE' } }),
+  ]);
+  const kind = (total: number) => ({ total, done: done === 'all' ? total : 0 });
+  return { users: kind(users), phoneNumbers: kind(phoneNumbers), services: kind(services) };
 }
 
 /** Everything a move may change about a client, in a stable order: equal snapshots mean "exactly as before". */
