@@ -31,6 +31,17 @@ export interface EmailOutcome {
   state: Extract<EmailState, 'SENT' | 'NOT_REQUESTED'>;
 }
 
+/** The outcome email's own workflow: what to send, and how long to keep trying through outages. */
+export interface OutcomeEmailInput extends FinishInput {
+  /** e.g. "24 hours". */
+  deliveryWindow: string;
+}
+
+export interface EmailGiveUpInput extends MoveRef {
+  phase: FinalPhase;
+  reason: string;
+}
+
 export interface MoveActivities {
   /** Client becomes ACTIVE_MOVE_SCHEDULED, a task opens at the destination, the audit says so. */
   markMoveScheduled(input: MoveRef): Promise<void>;
@@ -62,6 +73,8 @@ export interface MoveActivities {
   finishMove(input: FinishInput): Promise<void>;
   /** Emails the chosen T2 contact the outcome, through the outbox: sent at most once. */
   sendOutcomeEmail(input: FinishInput): Promise<EmailOutcome>;
+  /** Delivery gave up (window over, or outcome uncertain): the outbox and the move say so for good. */
+  giveUpOutcomeEmail(input: EmailGiveUpInput): Promise<void>;
 }
 
 /** Compile-time: every activity the step table names is here, with the shape its row says. */

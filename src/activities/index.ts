@@ -5,9 +5,10 @@ import type { Mailer } from '../mail/mailer';
 import type { MoveActivities } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { finishMove } from './finishMove';
-import { sendOutcomeEmail } from './sendOutcomeEmail';
+import { giveUpOutcomeEmail, sendOutcomeEmail } from './sendOutcomeEmail';
 import { rehomePhoneNumbers, restorePhoneNumbers } from './rehomePhoneNumbers';
 import { recordProgress } from './recordProgress';
+import { reportingOutages } from './shared/outage';
 import { markMoveScheduled } from './markMoveScheduled';
 import { decommissionSourceServices, recommissionSourceServices } from './decommissionSourceServices';
 import { provisionServices, removeProvisionedServices } from './provisionServices';
@@ -17,7 +18,6 @@ import { applyTariffAndBundle, restoreTariffAndBundle } from './applyTariffAndBu
 import { moveUsers, restoreUsers } from './moveUsers';
 
 export type { ActivityDeps } from './shared/deps';
-export { EmailFailureType } from './sendOutcomeEmail';
 
 export interface CreateActivitiesDeps {
   db: Db;
@@ -28,7 +28,7 @@ export interface CreateActivitiesDeps {
 
 export function createActivities({ now = () => new Date(), ...rest }: CreateActivitiesDeps): MoveActivities {
   const deps: ActivityDeps = { ...rest, now };
-  return {
+  const activities: MoveActivities = {
     markMoveScheduled: (input) => markMoveScheduled(deps, input),
     recordProgress: (progress) => recordProgress(deps, progress),
     snapshotMoveItems: (input) => snapshotMoveItems(deps, input),
@@ -49,5 +49,13 @@ export function createActivities({ now = () => new Date(), ...rest }: CreateActi
 
     finishMove: (input) => finishMove(deps, input),
     sendOutcomeEmail: (input) => sendOutcomeEmail(deps, input),
+    giveUpOutcomeEmail: (input) => giveUpOutcomeEmail(deps, input),
   };
+  // Every activity reports an unreachable database the same way, for the workflow to wait out.
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, activity]) => [
+      name,
+      reportingOutages(activity as (...args: unknown[]) => Promise<unknown>),
+    ]),
+  ) as unknown as MoveActivities;
 }

@@ -2,20 +2,19 @@
 // claimed (PENDING or FAILED -> SENDING) before the send and marked SENT after it, so a row found
 // in SENDING means an earlier attempt stopped mid-send and nobody knows whether the mail left: it
 // becomes UNCERTAIN and is never resent automatically (a duplicate is worse than a person checking).
+// A send the provider refused, or that got no answer within the mailer's request timeout, goes back
+// to PENDING with the reason, and the moveOutcomeEmail workflow tries again later. Each change of
+// the row is copied onto the move's dashboard task, so the move's email state follows the outbox.
 import { ApplicationFailure } from '@temporalio/common';
+import { EmailFailureType } from '../domain/errors';
+import type { EmailState } from '../domain/move';
 import { temporalWebLink } from '../domain/temporalWeb';
 import type { SentEmail } from '../mail/mailer';
-import type { EmailOutcome, FinishInput } from './contract';
+import type { EmailOutcome, EmailGiveUpInput, FinishInput } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { loadMove } from './shared/moveRecord';
 import { composeOutcomeMessage } from './shared/outcomeMessage';
-
-export const EmailFailureType = {
-  /** The provider answered with an error, or could not be reached: not sent; retried with backoff. */
-  SendFailed: 'EmailSendFailed',
-  /** An attempt stopped mid-send; the email may or may not have left. Non-retryable: a person checks. */
-  OutcomeUncertain: 'EmailOutcomeUncertain',
-} as const;
+import { toJson } from './shared/progressJson';
 
 interface ClaimedEmail {
   id: string;
@@ -25,12 +24,14 @@ interface ClaimedEmail {
   html: string;
 }
 
+export const outcomeEmailKey = (moveId: string, phase: string): string => `move:${moveId}:${phase}`;
+
 export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): Promise<EmailOutcome> {
   const { db } = deps;
   // Not a transaction (the send must not hold one open), so no lock: the outbox row is the guard.
   const move = await loadMove(db, input.moveId, false);
   if (!move.notifyEmail) return { state: 'NOT_REQUESTED' };
-  const dedupeKey = `move:${move.id}:${input.phase}`;
+  const dedupeKey = outcomeEmailKey(move.id, input.phase);
   await db.emailOutbox.createMany({
     skipDuplicates: true,
     data: [
@@ -53,32 +54,52 @@ export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): 
     UPDATE email_outbox SET status = 'SENDING', attempts = attempts + 1
     WHERE dedupe_key = ${dedupeKey} AND status IN ('PENDING', 'FAILED')
     RETURNING id, to_email AS "toEmail", subject, text, html`;
-  if (!claimed) return settleUnclaimed(deps, dedupeKey);
+  if (!claimed) return settleUnclaimed(deps, move.id, dedupeKey);
 
   let sent: SentEmail;
   try {
     sent = await deps.mailer.send({ ...claimed, to: claimed.toEmail, reference: claimed.id });
   } catch (error) {
-    throw await recordSendError(deps, claimed, error);
+    throw await recordSendError(deps, move.id, claimed, error);
   }
   // UNCERTAIN too: a slow attempt that a retry already gave up on did send after all.
   await db.emailOutbox.updateMany({
     where: { id: claimed.id, status: { in: ['SENDING', 'UNCERTAIN'] } },
     data: { status: 'SENT', sentAt: deps.now(), providerMessageId: sent.providerMessageId, lastError: null },
   });
+  await showEmailState(deps, move.id, 'SENT', null);
   return { state: 'SENT' };
 }
 
+/**
+ * The delivery window is over (or the outcome is uncertain): the row becomes FAILED with the reason,
+ * unless it was sent or is UNCERTAIN, and the move shows the row's final state.
+ */
+export async function giveUpOutcomeEmail(deps: ActivityDeps, input: EmailGiveUpInput): Promise<void> {
+  const dedupeKey = outcomeEmailKey(input.moveId, input.phase);
+  await deps.db.emailOutbox.updateMany({
+    where: { dedupeKey, status: { in: ['PENDING', 'SENDING', 'FAILED'] } },
+    data: { status: 'FAILED', lastError: input.reason },
+  });
+  const row = await deps.db.emailOutbox.findUnique({ where: { dedupeKey } });
+  const state: EmailState = row?.status === 'SENT' ? 'SENT' : row?.status === 'UNCERTAIN' ? 'UNCERTAIN' : 'FAILED';
+  await showEmailState(deps, input.moveId, state, state === 'SENT' ? null : (row?.lastError ?? input.reason));
+}
+
 /** Nothing to claim: sent already, or an earlier attempt's outcome is unknown. */
-async function settleUnclaimed(deps: ActivityDeps, dedupeKey: string): Promise<EmailOutcome> {
+async function settleUnclaimed(deps: ActivityDeps, moveId: string, dedupeKey: string): Promise<EmailOutcome> {
   const row = await deps.db.emailOutbox.findUniqueOrThrow({ where: { dedupeKey } });
-  if (row.status === 'SENT') return { state: 'SENT' };
+  if (row.status === 'SENT') {
+    await showEmailState(deps, moveId, 'SENT', null);
+    return { state: 'SENT' };
+  }
   if (row.status === 'SENDING') {
     const lastError = 'An earlier attempt stopped while sending; it is unknown whether the email left';
     await deps.db.emailOutbox.updateMany({
       where: { id: row.id, status: 'SENDING' },
       data: { status: 'UNCERTAIN', lastError },
     });
+    await showEmailState(deps, moveId, 'UNCERTAIN', lastError);
     throw uncertain(row.id, row.toEmail);
   }
   if (row.status === 'UNCERTAIN') throw uncertain(row.id, row.toEmail);
@@ -89,24 +110,40 @@ async function settleUnclaimed(deps: ActivityDeps, dedupeKey: string): Promise<E
   );
 }
 
-async function recordSendError(deps: ActivityDeps, email: ClaimedEmail, error: unknown): Promise<Error> {
+async function recordSendError(
+  deps: ActivityDeps,
+  moveId: string,
+  email: ClaimedEmail,
+  error: unknown,
+): Promise<Error> {
   const { definite, message } = describeSendError(error);
   if (!definite) {
     await deps.db.emailOutbox.updateMany({
       where: { id: email.id, status: 'SENDING' },
       data: { status: 'UNCERTAIN', lastError: message },
     });
+    await showEmailState(deps, moveId, 'UNCERTAIN', message);
     return uncertain(email.id, email.toEmail, message);
   }
+  // Not sent: back in the queue with the reason; the email workflow tries again after a while.
   await deps.db.emailOutbox.updateMany({
     where: { id: email.id, status: { in: ['SENDING', 'UNCERTAIN'] } },
-    data: { status: 'FAILED', lastError: message },
+    data: { status: 'PENDING', lastError: message },
   });
+  await showEmailState(deps, moveId, 'PENDING', `Not sent yet, trying again: ${message}`);
   return ApplicationFailure.create({
     type: EmailFailureType.SendFailed,
     message: `Sending the outcome email to ${email.toEmail} failed: ${message}`,
     nonRetryable: false,
   });
+}
+
+/** Copies the email's state onto the move's dashboard task, where the API and dashboard read it. */
+async function showEmailState(deps: ActivityDeps, moveId: string, state: EmailState, error: string | null) {
+  const email = toJson({ state, error });
+  await deps.db.$executeRaw`
+    UPDATE dashboard_task SET progress = jsonb_set(progress, '{email}', ${email}::jsonb), updated_at = ${deps.now()}
+    WHERE move_id = ${moveId}::uuid`;
 }
 
 function uncertain(id: string, to: string, cause?: string): ApplicationFailure {
@@ -119,8 +156,12 @@ function uncertain(id: string, to: string, cause?: string): ApplicationFailure {
   });
 }
 
-/** Errors that prove the email did not leave: the provider answered, or was never reached. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * Errors that prove the email did not leave: the provider answered, or was never reached. The
+ * mailer's own request timeout counts too: a provider that does not answer within it is taken as
+ * having failed (if it accepted the mail after all, the contact may get it twice; see docs).
+ */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'ETIMEDOUT']);
 
 function describeSendError(error: unknown): { definite: boolean; message: string } {
   const text = error instanceof Error ? error.message : String(error);

@@ -22,3 +22,22 @@ export interface MoveFailureDetails {
   /** Further items that failed in the same batch (the first is `item`). */
   moreFailedItems: number;
 }
+
+/**
+ * Failures only time can fix: the database unreachable (activities say so with this type), or an
+ * activity that timed out. A step meeting one waits and retries by itself for a while instead of
+ * asking an operator at once.
+ */
+export const OutageFailureType = {
+  DatabaseUnavailable: 'DatabaseUnavailable',
+  Timeout: 'Timeout',
+} as const;
+export const OUTAGE_FAILURES: string[] = Object.values(OutageFailureType);
+
+/** Failures of the outcome email (the workflow reads them; the activity throws them). */
+export const EmailFailureType = {
+  /** The provider answered with an error, timed out, or could not be reached: not sent; retried. */
+  SendFailed: 'EmailSendFailed',
+  /** An attempt stopped mid-send; the email may or may not have left. Non-retryable: a person checks. */
+  OutcomeUncertain: 'EmailOutcomeUncertain',
+} as const;

@@ -55,7 +55,23 @@ export interface MoveError {
   at: string;
 }
 
-export type EmailState = 'NOT_REQUESTED' | 'PENDING' | 'SENT' | 'FAILED';
+export const EMAIL_STATES = ['NOT_REQUESTED', 'PENDING', 'SENT', 'FAILED', 'UNCERTAIN'] as const;
+/**
+ * The outcome email, as its outbox row says: PENDING until sent (retrying through mail outages), SENT,
+ * FAILED once delivery gave up, UNCERTAIN when a send stopped half-way (never resent automatically).
+ */
+export type EmailState = (typeof EMAIL_STATES)[number];
+
+/** A step held up by something only time can fix (the database unreachable, timeouts). */
+export interface MoveOutage {
+  /** The failure's type, e.g. DatabaseUnavailable or Timeout. */
+  type: string;
+  message: string;
+  step: string;
+  since: string;
+  /** After this the move stops waiting and asks an operator (NEEDS_ATTENTION). */
+  givesUpAt: string;
+}
 
 /** What the `progress` query returns, and what the dashboard task mirrors in the database. */
 export interface MoveProgress {
@@ -75,6 +91,8 @@ export interface MoveProgress {
   needsHuman: MoveError[];
   email: { state: EmailState; error: string | null };
   cancelReason: string | null;
+  /** While an outage holds a step up, it waits and retries by itself: what for, since when, until when. */
+  outage: MoveOutage | null;
   updatedAt: string;
 }
 
@@ -93,6 +111,10 @@ export interface ClientSiteMoveInput {
   batchSize: number;
   /** How long NEEDS_ATTENTION waits for an operator before rolling back by itself, e.g. "24 hours". */
   decisionTimeout: string;
+  /** How long a step held up by an outage keeps retrying before it asks an operator; default 30 minutes. */
+  outageWindow?: string;
+  /** How long the outcome email keeps being retried through mail outages; default 24 hours. */
+  emailDeliveryWindow?: string;
 }
 
 export interface ClientSiteMoveResult {
@@ -115,6 +137,7 @@ export function scheduledProgress(moveId: string, scheduledFor: string, notify: 
     needsHuman: [],
     email: { state: notify ? 'PENDING' : 'NOT_REQUESTED', error: null },
     cancelReason: null,
+    outage: null,
     updatedAt: now,
   };
 }

@@ -6,6 +6,9 @@ import type { ItemKind } from './move';
 
 export interface MoveStepRow {
   step: string;
+  /** What people read: Temporal Web's activity summaries, the dashboard, the web app. */
+  title: string;
+  undoTitle: string;
   /** The activity that does the step. */
   forward: string;
   /** The activity that undoes exactly what `forward` did (and nothing if it never ran). */
@@ -24,6 +27,8 @@ export interface MoveStepRow {
 export const MOVE_STEP_TABLE = [
   {
     step: 'PROVISION_SERVICES',
+    title: 'Provision services at the destination',
+    undoTitle: 'Remove the services provisioned at the destination',
     forward: 'provisionServices',
     compensation: 'removeProvisionedServices',
     batchedKind: 'SERVICE',
@@ -35,15 +40,27 @@ export const MOVE_STEP_TABLE = [
   },
   {
     step: 'REHOME_PHONE_NUMBERS',
+    title: 'Re-home phone numbers',
+    undoTitle: 'Give phone numbers back to the source site',
     forward: 'rehomePhoneNumbers',
     compensation: 'restorePhoneNumbers',
     batchedKind: 'PHONE_NUMBER',
     countsProgress: true,
   },
-  { step: 'MOVE_USERS', forward: 'moveUsers', compensation: 'restoreUsers', batchedKind: 'USER', countsProgress: true },
+  {
+    step: 'MOVE_USERS',
+    title: 'Move users',
+    undoTitle: 'Give users back to the source site',
+    forward: 'moveUsers',
+    compensation: 'restoreUsers',
+    batchedKind: 'USER',
+    countsProgress: true,
+  },
   {
     // The client's site, tariff and bundle change in one statement (composite foreign keys).
     step: 'APPLY_TARIFF_AND_BUNDLE',
+    title: 'Apply the tariff and minute bundle',
+    undoTitle: 'Restore the original tariff and minute bundle',
     forward: 'applyTariffAndBundle',
     compensation: 'restoreTariffAndBundle',
     batchedKind: null,
@@ -51,6 +68,8 @@ export const MOVE_STEP_TABLE = [
   },
   {
     step: 'ASSIGN_SPACES',
+    title: 'Assign spaces',
+    undoTitle: 'Restore the original spaces',
     forward: 'assignSpaces',
     compensation: 'restoreSpaces',
     batchedKind: null,
@@ -59,6 +78,8 @@ export const MOVE_STEP_TABLE = [
   {
     // The "break": the source services go last, once everything else is at the destination.
     step: 'DECOMMISSION_SOURCE_SERVICES',
+    title: 'Decommission the source services',
+    undoTitle: 'Recommission the source services',
     forward: 'decommissionSourceServices',
     compensation: 'recommissionSourceServices',
     batchedKind: 'SERVICE',

@@ -1,7 +1,7 @@
 // MoveProgress (src/domain/move.ts) as a zod schema: the API documents it and checks the copy the
 // dashboard task keeps in the database before serving it. The type checks below keep the two in step.
 import { z } from 'zod';
-import { ITEM_KINDS, MOVE_PHASES, type MoveError, type MoveProgress } from '../domain/move';
+import { EMAIL_STATES, ITEM_KINDS, MOVE_PHASES, type MoveError, type MoveProgress } from '../domain/move';
 
 const KindProgressSchema = z.object({ total: z.number().int(), done: z.number().int() });
 
@@ -36,8 +36,22 @@ export const MoveProgressSchema = z.object({
     .nullable()
     .describe('In NEEDS_ATTENTION: when the move rolls back by itself if no one decides'),
   needsHuman: z.array(MoveErrorSchema).describe('After a failed rollback: what a human must put right'),
-  email: z.object({ state: z.enum(['NOT_REQUESTED', 'PENDING', 'SENT', 'FAILED']), error: z.string().nullable() }),
+  email: z
+    .object({ state: z.enum(EMAIL_STATES), error: z.string().nullable() })
+    .describe('The outcome email as its outbox says: PENDING (retried through outages), SENT, FAILED, UNCERTAIN'),
   cancelReason: z.string().nullable(),
+  outage: z
+    .object({
+      type: z.string(),
+      message: z.string(),
+      step: z.string(),
+      since: z.string(),
+      givesUpAt: z.string(),
+    })
+    .nullable()
+    // Progress recorded before this field existed has none.
+    .default(null)
+    .describe('While an outage (e.g. the database unreachable) holds a step up: it retries by itself until givesUpAt'),
   updatedAt: z.string(),
 });
 

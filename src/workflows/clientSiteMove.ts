@@ -14,13 +14,18 @@ import {
   defineUpdate,
   isCancellation,
   log,
+  ParentClosePolicy,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  sleep,
+  startChild,
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { MoveActivities } from '../activities/contract';
-import { NON_RETRYABLE_MOVE_FAILURES, type MoveFailureDetails } from '../domain/errors';
+import { NON_RETRYABLE_MOVE_FAILURES, OUTAGE_FAILURES, type MoveFailureDetails } from '../domain/errors';
 import {
   PROGRESS_KEY,
   scheduledProgress,
@@ -41,6 +46,8 @@ import {
   type StepRow,
 } from '../domain/steps';
 import { UpdateRejection } from '../domain/updates';
+import { currentDetails } from '../domain/workflowDetails';
+import { moveOutcomeEmail, outcomeEmailWorkflowId } from './moveOutcomeEmail';
 import { MovePhaseKey } from './searchAttributes';
 
 /** Cheap and always answerable: the dashboard polls it. */
@@ -74,6 +81,24 @@ export async function clientSiteMove(input: ClientSiteMoveInput): Promise<Client
   // Finish, or undo in reverse order whatever began, then tell the T2 contact.
   return CancellationScope.nonCancellable(() => finishOrUndo(move, outcome));
 }
+
+// --------------------------------------------------------------------------------------- patches
+
+/**
+ * Changes to the workflow's commands since its first release. Each is taken only by runs that reach
+ * it with this code (patched() records a marker), so runs recorded before it replay unchanged
+ * (test/histories). Never remove one while runs that predate it may still be open.
+ */
+const PATCHES = {
+  /** A step held up by an outage (database unreachable, timeouts) waits and retries for a while. */
+  outageWait: 'outage-wait',
+  /** A dashboard mirror that fell behind keeps catching up in the background. */
+  mirrorCatchUp: 'mirror-catch-up',
+  /** The outcome email is delivered by its own workflow, retried for hours, apart from the move. */
+  emailWorkflow: 'email-workflow',
+  /** Summaries and current details for Temporal Web. */
+  temporalWebDetails: 'temporal-web-details',
+} as const;
 
 // ------------------------------------------------------------------------------ activity policies
 
@@ -129,9 +154,19 @@ const MAIL: ActivityOptions = {
 const { markMoveScheduled, finishMove } = proxyActivities<MoveActivities>(BOOKKEEPING);
 const { recordProgress } = proxyActivities<MoveActivities>(MIRROR);
 const { snapshotMoveItems } = proxyActivities<MoveActivities>(MOVE_STEP);
-const moveStep: Pick<MoveActivities, ForwardActivityName> = proxyActivities<MoveActivities>(MOVE_STEP);
-const undoStep: Pick<MoveActivities, CompensationActivityName> = proxyActivities<MoveActivities>(UNDO_STEP);
 const { sendOutcomeEmail } = proxyActivities<MoveActivities>(MAIL);
+/** A step's activities, with what Temporal Web shows for the call ("Move users: batch 3 of 20"). */
+const moveStep = (summary?: string): Pick<MoveActivities, ForwardActivityName> =>
+  proxyActivities<MoveActivities>({ ...MOVE_STEP, summary });
+const undoStep = (summary?: string): Pick<MoveActivities, CompensationActivityName> =>
+  proxyActivities<MoveActivities>({ ...UNDO_STEP, summary });
+
+/** Between retries of a step held up by an outage: 30 s, doubling, at most 5 minutes. */
+const OUTAGE_RETRY_FIRST_MS = 30_000;
+const OUTAGE_RETRY_MAX_MS = 5 * 60_000;
+/** Between attempts to catch the dashboard mirror up: 30 s, doubling, at most 5 minutes. */
+const MIRROR_RETRY_FIRST_MS = 30_000;
+const MIRROR_RETRY_MAX_MS = 5 * 60_000;
 
 // ----------------------------------------------------------------------------------- the move
 
@@ -151,6 +186,13 @@ interface Move {
   reschedulesMirrored: number;
   /** The final phase is in the database (a cancel answers only then). */
   finishRecorded: boolean;
+  /** The last mirror of the progress failed; a background loop catches it up (PATCHES.mirrorCatchUp). */
+  mirrorBehind: boolean;
+  catchingUp: boolean;
+  /** Retries of the step held up by the current outage. */
+  outageRetries: number;
+  /** Summaries and details for Temporal Web (PATCHES.temporalWebDetails). */
+  showsDetails: boolean;
 }
 
 /** How moving ended: everything moved, cancelled before any step began, or steps to undo. */
@@ -167,6 +209,10 @@ function newMove(input: ClientSiteMoveInput): Move {
     reschedules: 0,
     reschedulesMirrored: 0,
     finishRecorded: false,
+    mirrorBehind: false,
+    catchingUp: false,
+    outageRetries: 0,
+    showsDetails: patched(PATCHES.temporalWebDetails),
   };
 }
 
@@ -273,7 +319,10 @@ async function waitUntilDue(move: Move): Promise<'due' | 'cancelled'> {
       if (move.cancelRequested) return 'cancelled';
       const untilDue = Date.parse(move.progress.scheduledFor) - Date.now();
       if (move.moveNowRequested || untilDue <= 0) return 'due';
-      await condition(() => !stillWaiting() || move.reschedules !== move.reschedulesMirrored, untilDue);
+      const wake = () => !stillWaiting() || move.reschedules !== move.reschedulesMirrored;
+      await (move.showsDetails
+        ? condition(wake, untilDue, { summary: `Wait until ${move.progress.scheduledFor}` })
+        : condition(wake, untilDue));
     }
   } catch (error) {
     if (!isCancellation(error)) throw error;
@@ -330,10 +379,14 @@ async function runOrAskOperator(move: Move, step: string, run: () => Promise<voi
   for (;;) {
     try {
       await run();
+      endOutage(move);
       return 'done';
     } catch (error) {
       if (isCancellation(error)) throw error;
-      progress.lastError = toMoveError(error, step);
+      const failure = toMoveError(error, step);
+      if (await waitedOutOutage(move, failure)) continue;
+      progress.lastError = failure;
+      showDetails(move);
       log.warn('Move step failed for good; waiting for an operator', {
         moveId: move.input.moveId,
         step,
@@ -355,15 +408,24 @@ async function runOrAskOperator(move: Move, step: string, run: () => Promise<voi
 /** Runs one step's activity, forward or undoing it; a batched step calls it until no item remains. */
 async function runStep(move: Move, row: StepRow, direction: 'forward' | 'undo'): Promise<void> {
   const moveId = move.input.moveId;
+  const title = direction === 'forward' ? row.title : row.undoTitle;
   if (!isBatched(row)) {
-    return direction === 'forward' ? moveStep[row.forward]({ moveId }) : undoStep[row.compensation]({ moveId });
+    const summary = summaryFor(move, title);
+    return direction === 'forward'
+      ? moveStep(summary)[row.forward]({ moveId })
+      : undoStep(summary)[row.compensation]({ moveId });
   }
   const kind = move.progress.items[PROGRESS_KEY[row.batchedKind]];
-  for (;;) {
+  const batches = Math.max(1, Math.ceil(kind.total / move.input.batchSize));
+  for (let batch = 1; ; batch++) {
     const input = { moveId, batchSize: move.input.batchSize };
-    const result = await (direction === 'forward' ? moveStep[row.forward](input) : undoStep[row.compensation](input));
+    const summary = summaryFor(move, `${title}: batch ${batch} of ${Math.max(batch, batches)}`);
+    const result = await (direction === 'forward'
+      ? moveStep(summary)[row.forward](input)
+      : undoStep(summary)[row.compensation](input));
     if (row.countsProgress) kind.done = result.done;
     markUpdated(move);
+    showDetails(move);
     if (result.remaining === 0) return;
   }
 }
@@ -389,6 +451,7 @@ async function undo(move: Move, begun: MoveStep[]): Promise<FinalPhase> {
       const failure = toMoveError(error, `rollback:${step}`);
       failures.push(failure);
       progress.lastError = failure;
+      showDetails(move);
       notUndone.add(step);
       log.error('Rollback step failed for good: a human must finish it', {
         moveId: move.input.moveId,
@@ -411,7 +474,15 @@ async function finish(move: Move, phase: FinalPhase): Promise<ClientSiteMoveResu
   progress.decisionDeadline = null;
   await finishMove({ moveId, phase, progress });
   move.finishRecorded = true;
-  if (move.input.notify) {
+  if (move.input.notify && patched(PATCHES.emailWorkflow)) {
+    // Delivered apart from the move, retried through mail outages for hours; the move's email state
+    // follows its outbox row from here on. Not mirrored again: finishMove recorded the final progress.
+    await startChild(moveOutcomeEmail, {
+      workflowId: outcomeEmailWorkflowId(moveId),
+      args: [{ moveId, phase, progress, deliveryWindow: move.input.emailDeliveryWindow ?? '24 hours' }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } else if (move.input.notify) {
     try {
       const sent = await sendOutcomeEmail({ moveId, phase, progress });
       progress.email = { state: sent.state, error: null };
@@ -442,6 +513,16 @@ function setPhase(move: Move, phase: MovePhase): void {
   move.progress.phase = phase;
   markUpdated(move);
   upsertSearchAttributes([{ key: MovePhaseKey, value: phase }]);
+  showDetails(move);
+}
+
+/** What Temporal Web shows on the run's page: phase, counts, last error. */
+function showDetails(move: Move): void {
+  if (move.showsDetails) setCurrentDetails(currentDetails(move.progress));
+}
+
+function summaryFor(move: Move, summary: string): string | undefined {
+  return move.showsDetails ? summary : undefined;
 }
 
 /** Copies the progress to the database for the dashboard; a mirror that lags never fails the move. */
@@ -449,13 +530,77 @@ async function mirrorProgress(move: Move): Promise<void> {
   markUpdated(move);
   try {
     await recordProgress(move.progress);
+    move.mirrorBehind = false;
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('Dashboard mirror is behind: recordProgress kept failing', {
       moveId: move.input.moveId,
       error: messageOf(rootCause(error)),
     });
+    move.mirrorBehind = true;
+    if (!move.catchingUp && patched(PATCHES.mirrorCatchUp)) {
+      move.catchingUp = true;
+      void catchUpMirror(move);
+    }
   }
+}
+
+/**
+ * While the mirror is behind, tries again with backoff, so the dashboard, `?status=` and metrics
+ * catch up once the database is back, even while the move itself waits (e.g. in NEEDS_ATTENTION).
+ * Ends with the move: finishMove records the final progress itself.
+ */
+async function catchUpMirror(move: Move): Promise<void> {
+  let waitMs = MIRROR_RETRY_FIRST_MS;
+  for (;;) {
+    await condition(() => move.mirrorBehind || move.finishRecorded);
+    if (move.finishRecorded) return;
+    if (await condition(() => !move.mirrorBehind || move.finishRecorded, waitMs)) {
+      waitMs = MIRROR_RETRY_FIRST_MS;
+      continue;
+    }
+    await mirrorProgress(move);
+    waitMs = move.mirrorBehind ? Math.min(waitMs * 2, MIRROR_RETRY_MAX_MS) : MIRROR_RETRY_FIRST_MS;
+  }
+}
+
+/**
+ * A failure only time can fix (the database unreachable, a timeout), within the outage window: the
+ * move shows what it waits for, waits with backoff, and the step runs again. False when the failure
+ * is not an outage, or the window is over (then an operator decides, as for any other failure).
+ */
+async function waitedOutOutage(move: Move, failure: MoveError): Promise<boolean> {
+  if (!OUTAGE_FAILURES.includes(failure.type) || !patched(PATCHES.outageWait)) return false;
+  const { progress } = move;
+  const now = Date.now();
+  const windowMs = msToNumber((move.input.outageWindow ?? '30 minutes') as Parameters<typeof msToNumber>[0]);
+  progress.outage ??= {
+    type: failure.type,
+    message: failure.message,
+    step: failure.step ?? '',
+    since: new Date(now).toISOString(),
+    givesUpAt: new Date(now + windowMs).toISOString(),
+  };
+  if (now >= Date.parse(progress.outage.givesUpAt)) {
+    endOutage(move);
+    return false;
+  }
+  progress.outage = { ...progress.outage, type: failure.type, message: failure.message };
+  log.warn('Move step held up by an outage; retrying by itself', {
+    moveId: move.input.moveId,
+    outage: progress.outage,
+  });
+  showDetails(move);
+  await mirrorProgress(move);
+  const waitMs = Math.min(OUTAGE_RETRY_FIRST_MS * 2 ** move.outageRetries, OUTAGE_RETRY_MAX_MS);
+  move.outageRetries += 1;
+  await sleep(waitMs, move.showsDetails ? { summary: `Outage: ${failure.type}; trying again` } : undefined);
+  return true;
+}
+
+function endOutage(move: Move): void {
+  move.progress.outage = null;
+  move.outageRetries = 0;
 }
 
 /** An activity's own failure, not Temporal's "Activity task failed" wrapper around it. */

@@ -1,2 +1,3 @@
 // Every workflow the worker runs (the bundle's entry point).
 export { clientSiteMove } from './clientSiteMove';
+export { moveOutcomeEmail } from './moveOutcomeEmail';

@@ -46,6 +46,7 @@ async function insertRunningMove(): Promise<{ moveId: string; progress: MoveProg
     needsHuman: [],
     email: { state: 'NOT_REQUESTED', error: null },
     cancelReason: null,
+    outage: null,
     updatedAt: '2026-11-20T09:00:05.000Z',
   };
   await harness.db.clientSiteMove.create({

@@ -7,6 +7,7 @@ import { createSendGridMailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/dev/mailSink';
 import { clientSiteMove, progressQuery, rollbackUpdate } from '../../src/workflows/clientSiteMove';
 import { moveWorkflowOptions } from '../../src/workflows/startOptions';
+import { outcomeEmailWorkflowId, type moveOutcomeEmail } from '../../src/workflows/moveOutcomeEmail';
 import { createMoveWorker } from '../../src/worker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
@@ -46,6 +47,10 @@ afterAll(async () => {
   await running;
   await Promise.all([env?.teardown(), database?.drop(), sink?.close()]);
 });
+
+/** Waits for the move's outcome email workflow and returns the email state it ended with. */
+const emailSent = (moveId: string) =>
+  env.client.workflow.getHandle<typeof moveOutcomeEmail>(outcomeEmailWorkflowId(moveId)).result();
 
 function start(move: MoveFixture) {
   const input = moveInputFor(move, { notify: true, batchSize: 7 });
@@ -93,11 +98,14 @@ it('completes a move: everything at the destination, the task completed, one ema
   // Started without the API, so no run id was recorded: the workflow's first activity filled it in.
   expect(row.runId).toBe(handle.firstExecutionRunId);
 
+  // The email is delivered by its own workflow once the move is final; the task shows its outcome.
+  expect(await emailSent(move.moveId)).toEqual({ state: 'SENT' });
   const mail = sink.messages().filter((m) => m.subject.includes('Brightwave Studios'));
   expect(mail).toHaveLength(1);
   expect(mail[0]!.to).toEqual([ADMIN_EMAIL]);
   expect(mail[0]!.subject).toMatch(/completed/i);
-  expect(result.progress.email.state).toBe('SENT');
+  const mailed = await database.db.dashboardTask.findUniqueOrThrow({ where: { moveId: move.moveId } });
+  expect((mailed.progress as { email: unknown }).email).toEqual({ state: 'SENT', error: null });
 });
 
 it('a forced non-retryable failure, then rollback, gives the client back exactly as it was', async () => {
@@ -130,6 +138,7 @@ it('a forced non-retryable failure, then rollback, gives the client back exactly
   expect(result.phase).toBe('ROLLED_BACK');
   const after = await clientState(database.db, move.clientId);
   expect(after).toEqual(before);
+  expect(await emailSent(move.moveId)).toEqual({ state: 'SENT' });
   const mail = sink.messages().filter((m) => m.subject.includes('Evergreen Health'));
   expect(mail).toHaveLength(1);
   expect(mail[0]!.subject).toMatch(/rolled back/i);

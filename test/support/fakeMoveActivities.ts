@@ -3,7 +3,13 @@
 // which the workflow moved and compensated.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { BatchInput, BatchResult, FinishInput, MoveActivities } from '../../src/activities/contract';
+import type {
+  BatchInput,
+  BatchResult,
+  EmailGiveUpInput,
+  FinishInput,
+  MoveActivities,
+} from '../../src/activities/contract';
 import type { MoveFailureDetails } from '../../src/domain/errors';
 import type { ItemKind, ItemProgress, MoveProgress } from '../../src/domain/move';
 import {
@@ -55,6 +61,7 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
   const progressLog: MoveProgress[] = [];
   const finished: FinishInput[] = [];
   const emails: FinishInput[] = [];
+  const emailsGivenUp: EmailGiveUpInput[] = [];
   const gates = new Map<ActivityName, Gate>();
   // Copies: the fake counts failures down, and specs are often shared between tests.
   const failures = new Map(
@@ -154,6 +161,10 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
       emails.push(input);
       return { state: 'SENT' };
     },
+    giveUpOutcomeEmail: async (input) => {
+      await enter('giveUpOutcomeEmail');
+      emailsGivenUp.push(input);
+    },
   };
 
   return {
@@ -162,6 +173,7 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     progressLog,
     finished,
     emails,
+    emailsGivenUp,
     state,
     /** Makes every later call of `name` wait until the returned gate is opened. */
     gate(name: ActivityName): Gate {

@@ -116,6 +116,7 @@ export function progressFor(moveId: string, phase: MovePhase, overrides: Partial
     needsHuman: [],
     email: { state: 'NOT_REQUESTED', error: null },
     cancelReason: null,
+    outage: null,
     updatedAt: '2026-12-01T09:00:00.000Z',
     ...overrides,
   };

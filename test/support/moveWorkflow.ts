@@ -1,10 +1,11 @@
 // Runs the ClientSiteMove workflow under a test environment with local activities.
 import { randomUUID } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import type { ClientSiteMoveInput, MoveProgress } from '../../src/domain/move';
+import type { ClientSiteMoveInput, EmailState, MoveProgress } from '../../src/domain/move';
+import { type moveOutcomeEmail, outcomeEmailWorkflowId } from '../../src/workflows/moveOutcomeEmail';
 import { clientSiteMove, progressQuery } from '../../src/workflows/clientSiteMove';
 import { moveWorkflowOptions } from '../../src/workflows/startOptions';
 import type { FakeMoveActivities } from './fakeMoveActivities';
@@ -55,8 +56,19 @@ export async function withMove<T>(
   });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start(clientSiteMove, moveWorkflowOptions(input, taskQueue));
-    return withDiagnosis(body(handle), handle, fake);
+    const value = await withDiagnosis(body(handle), handle, fake);
+    // The outcome email runs on as its own workflow; let it finish while the worker still runs, so
+    // nothing is left running on the shared test server.
+    await outcomeEmailResult(env, input.moveId).catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
+    return value;
   });
+}
+
+/** The move's outcome email workflow's result: the email state it ended with. */
+export function outcomeEmailResult(env: TestWorkflowEnvironment, moveId: string): Promise<{ state: EmailState }> {
+  return env.client.workflow.getHandle<typeof moveOutcomeEmail>(outcomeEmailWorkflowId(moveId)).result();
 }
 
 /**

@@ -10,7 +10,15 @@ import {
   type ActivityName,
   type FailureSpec,
 } from '../support/fakeMoveActivities';
-import { DAY_MS, moveInput, waitForMirror, waitForProgress, waitForQuiet, withMove } from '../support/moveWorkflow';
+import {
+  DAY_MS,
+  moveInput,
+  outcomeEmailResult,
+  waitForMirror,
+  waitForProgress,
+  waitForQuiet,
+  withMove,
+} from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -241,18 +249,52 @@ describe('a rollback that cannot finish', () => {
 });
 
 describe('the outcome email', () => {
-  it('a mail outage never rolls a finished move back; the failure shows on the move', async () => {
+  it('a mail outage never rolls a finished move back; delivery keeps trying apart from the move', async () => {
+    const fake = createFakeMoveActivities({
+      failures: { sendOutcomeEmail: { times: 12, type: 'MailServerDown', nonRetryable: false } },
+    });
+    const input = await moveInput(env, { moveNow: true });
+    const [result, email] = await withMove(env, fake, input, async (handle) => {
+      const result = await handle.result();
+      return [result, await outcomeEmailResult(env, input.moveId)] as const;
+    });
+    // The move finished at once: its run does not wait for the mail server.
+    expect(result.phase).toBe('COMPLETED');
+    expect(result.progress.email.state).toBe('PENDING');
+    expect(compensationsCalled(fake.calls)).toEqual([]);
+    // Twelve failures span well over an hour of backoff; the thirteenth attempt delivers it.
+    expect(email).toEqual({ state: 'SENT' });
+    expect(fake.calls.filter((c) => c === 'sendOutcomeEmail')).toHaveLength(13);
+    expect(fake.emailsGivenUp).toEqual([]);
+  });
+
+  it('gives up once the delivery window is over, and says why', async () => {
     const fake = createFakeMoveActivities({
       failures: { sendOutcomeEmail: { times: Infinity, type: 'MailServerDown', nonRetryable: false } },
     });
+    const input = await moveInput(env, { moveNow: true, emailDeliveryWindow: '2 hours' });
+    const email = await withMove(env, fake, input, async (handle) => {
+      await handle.result();
+      return outcomeEmailResult(env, input.moveId);
+    });
+    expect(email).toEqual({ state: 'FAILED' });
+    expect(fake.emailsGivenUp).toHaveLength(1);
+    expect(fake.emailsGivenUp[0]).toMatchObject({ moveId: input.moveId, phase: 'COMPLETED' });
+    expect(fake.emailsGivenUp[0]!.reason).toMatch(/Not delivered within 2 hours/);
+  });
+
+  it('an uncertain send is never retried: it is given up as UNCERTAIN at once', async () => {
+    const fake = createFakeMoveActivities({
+      failures: { sendOutcomeEmail: { times: Infinity, type: 'EmailOutcomeUncertain', nonRetryable: true } },
+    });
     const input = await moveInput(env, { moveNow: true });
-    const result = await withMove(env, fake, input, (handle) => handle.result());
-    expect(result.phase).toBe('COMPLETED');
-    expect(result.progress.email.state).toBe('FAILED');
-    expect(result.progress.email.error).toMatch(/MailServerDown/);
-    expect(fake.calls.filter((c) => c === 'sendOutcomeEmail')).toHaveLength(6);
-    expect(compensationsCalled(fake.calls)).toEqual([]);
-    expect(fake.progressLog.at(-1)?.email.state).toBe('FAILED');
+    const email = await withMove(env, fake, input, async (handle) => {
+      await handle.result();
+      return outcomeEmailResult(env, input.moveId);
+    });
+    expect(email).toEqual({ state: 'UNCERTAIN' });
+    expect(fake.calls.filter((c) => c === 'sendOutcomeEmail')).toHaveLength(1);
+    expect(fake.emailsGivenUp).toHaveLength(1);
   });
 
   it('is not sent when no contact was chosen', async () => {
