@@ -1,6 +1,6 @@
 // The Temporal worker: runs the ClientSiteMove workflow and its activities over PostgreSQL and
 // SendGrid. `npm run worker` starts it on its own; `npm start` runs it beside the API.
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
@@ -18,6 +18,8 @@ export interface MoveWorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Links in emails point here, e.g. Temporal Web. */
   temporalWebUrl?: string;
+  /** For workflows the activities start (the outcome email's), on the same server and namespace. */
+  client: Client;
 }
 
 export async function createMoveWorker(deps: MoveWorkerDeps): Promise<Worker> {
@@ -28,16 +30,20 @@ export async function createMoveWorker(deps: MoveWorkerDeps): Promise<Worker> {
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ db: deps.db, mailer: deps.mailer, temporalWebUrl: deps.temporalWebUrl }),
+    activities: createActivities({
+      db: deps.db,
+      mailer: deps.mailer,
+      temporalWebUrl: deps.temporalWebUrl,
+      temporal: { client: deps.client, taskQueue: deps.taskQueue },
+    }),
   });
 }
 
 export async function runWorker(config: Config): Promise<void> {
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
   // A server other than the dev server (which `npm start` runs with them) may not have them yet.
-  const admin = await Connection.connect({ address });
-  await registerSearchAttributes(admin, config.temporal.namespace);
-  await admin.close();
+  const clientConnection = await Connection.connect({ address });
+  await registerSearchAttributes(clientConnection, config.temporal.namespace);
   const connection = await NativeConnection.connect({ address });
   const db = createDb(config.database.url);
   const worker = await createMoveWorker({
@@ -47,12 +53,14 @@ export async function runWorker(config: Config): Promise<void> {
     db,
     mailer: createSendGridMailer(config.mail),
     temporalWebUrl: config.temporal.webUrl,
+    client: new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
   });
   try {
     await worker.run();
   } finally {
     await db.$disconnect();
     await connection.close();
+    await clientConnection.close();
   }
 }
 

@@ -71,6 +71,8 @@ export interface MoveActivities {
 
   /** Final bookkeeping: client status, task closed, move row final, audit. */
   finishMove(input: FinishInput): Promise<void>;
+  /** Hands the outcome email to its own workflow (moveOutcomeEmail), which delivers it apart from the move. */
+  deliverOutcomeEmail(input: OutcomeEmailInput): Promise<void>;
   /** Emails the chosen T2 contact the outcome, through the outbox: sent at most once. */
   sendOutcomeEmail(input: FinishInput): Promise<EmailOutcome>;
   /** Delivery gave up (window over, or outcome uncertain): the outbox and the move say so for good. */

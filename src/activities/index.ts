@@ -5,6 +5,7 @@ import type { Mailer } from '../mail/mailer';
 import type { MoveActivities } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { finishMove } from './finishMove';
+import { deliverOutcomeEmail } from './deliverOutcomeEmail';
 import { giveUpOutcomeEmail, sendOutcomeEmail } from './sendOutcomeEmail';
 import { rehomePhoneNumbers, restorePhoneNumbers } from './rehomePhoneNumbers';
 import { recordProgress } from './recordProgress';
@@ -23,6 +24,7 @@ export interface CreateActivitiesDeps {
   db: Db;
   mailer: Mailer;
   temporalWebUrl?: string;
+  temporal?: ActivityDeps['temporal'];
   now?: () => Date;
 }
 
@@ -48,6 +50,7 @@ export function createActivities({ now = () => new Date(), ...rest }: CreateActi
     recommissionSourceServices: (input) => recommissionSourceServices(deps, input),
 
     finishMove: (input) => finishMove(deps, input),
+    deliverOutcomeEmail: (input) => deliverOutcomeEmail(deps, input),
     sendOutcomeEmail: (input) => sendOutcomeEmail(deps, input),
     giveUpOutcomeEmail: (input) => giveUpOutcomeEmail(deps, input),
   };

@@ -3,7 +3,7 @@
 // TEMPORAL_ADDRESS is set), a local SendGrid-compatible mail sink (unless SendGrid is configured),
 // then the worker and the API. Ctrl-C stops everything it started, in reverse order.
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import pino from 'pino';
 import { startApiServer } from '../api/server';
@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     };
 
     const connection = await NativeConnection.connect({ address: temporal.address });
+    const clientConnection = await Connection.connect({ address: temporal.address });
     const worker = await createMoveWorker({
       connection,
       namespace: config.temporal.namespace,
@@ -152,12 +153,14 @@ async function main(): Promise<void> {
       db,
       mailer: createSendGridMailer(mail),
       temporalWebUrl: temporal.webUrl,
+      client: new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
     });
     const workerRun = worker.run();
     stack.add('worker', async () => {
       worker.shutdown();
       await workerRun;
       await connection.close();
+      await clientConnection.close();
     });
 
     const api = await startApiServer(config, { logger: pino({ level: config.logLevel }) });

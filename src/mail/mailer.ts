@@ -26,7 +26,14 @@ export interface MailerOptions {
   apiKey?: string;
   /** e.g. http://127.0.0.1:8025 for the local sink. */
   baseUrl?: string;
+  /**
+   * How long one send waits for the provider's answer. Well below the send activity's 1 minute, so
+   * an attempt always ends with its own answer, never after Temporal has moved on to a retry.
+   */
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_MAIL_REQUEST_TIMEOUT_MS = 20_000;
 
 export class MailerConfigError extends Error {}
 
@@ -38,6 +45,9 @@ export function createSendGridMailer(options: MailerOptions): Mailer {
   // The sink ignores the key; SendGrid requires one. A placeholder keeps the client's checks happy.
   client.setApiKey(options.apiKey ?? 'SG.local-sink');
   if (options.baseUrl) client.setDefaultRequest('baseUrl', options.baseUrl);
+  // An axios option: @sendgrid/client hands its default request to axios as it is (its types omit it).
+  const timeout = options.requestTimeoutMs ?? DEFAULT_MAIL_REQUEST_TIMEOUT_MS;
+  client.setDefaultRequest({ timeout } as unknown as Parameters<Client['setDefaultRequest']>[0]);
   const mail = new MailService();
   mail.setClient(client);
   return {

@@ -14,13 +14,11 @@ import {
   defineUpdate,
   isCancellation,
   log,
-  ParentClosePolicy,
   patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   sleep,
-  startChild,
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -47,7 +45,6 @@ import {
 } from '../domain/steps';
 import { UpdateRejection } from '../domain/updates';
 import { currentDetails } from '../domain/workflowDetails';
-import { moveOutcomeEmail, outcomeEmailWorkflowId } from './moveOutcomeEmail';
 import { MovePhaseKey } from './searchAttributes';
 
 /** Cheap and always answerable: the dashboard polls it. */
@@ -151,7 +148,7 @@ const MAIL: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
 };
 
-const { markMoveScheduled, finishMove } = proxyActivities<MoveActivities>(BOOKKEEPING);
+const { markMoveScheduled, finishMove, deliverOutcomeEmail } = proxyActivities<MoveActivities>(BOOKKEEPING);
 const { recordProgress } = proxyActivities<MoveActivities>(MIRROR);
 const { snapshotMoveItems } = proxyActivities<MoveActivities>(MOVE_STEP);
 const { sendOutcomeEmail } = proxyActivities<MoveActivities>(MAIL);
@@ -477,10 +474,11 @@ async function finish(move: Move, phase: FinalPhase): Promise<ClientSiteMoveResu
   if (move.input.notify && patched(PATCHES.emailWorkflow)) {
     // Delivered apart from the move, retried through mail outages for hours; the move's email state
     // follows its outbox row from here on. Not mirrored again: finishMove recorded the final progress.
-    await startChild(moveOutcomeEmail, {
-      workflowId: outcomeEmailWorkflowId(moveId),
-      args: [{ moveId, phase, progress, deliveryWindow: move.input.emailDeliveryWindow ?? '24 hours' }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
+    await deliverOutcomeEmail({
+      moveId,
+      phase,
+      progress,
+      deliveryWindow: move.input.emailDeliveryWindow ?? '24 hours',
     });
   } else if (move.input.notify) {
     try {

@@ -37,7 +37,7 @@ export async function moveOutcomeEmail(input: OutcomeEmailInput): Promise<{ stat
     const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
     const uncertain = cause instanceof ApplicationFailure && cause.type === EmailFailureType.OutcomeUncertain;
     const reason = uncertain
-      ? (cause).message
+      ? cause.message
       : `Not delivered within ${input.deliveryWindow}: ${cause instanceof Error ? cause.message : String(cause)}`;
     log.error('Outcome email not delivered', { moveId: input.moveId, reason });
     await giveUpOutcomeEmail({ moveId: input.moveId, phase: input.phase, reason });

@@ -2,8 +2,10 @@
 // The API, the tests and the bench all start moves with these options (not bundled: the workflow
 // itself never imports this module).
 import type { WorkflowStartOptions } from '@temporalio/client';
+import type { OutcomeEmailInput } from '../activities/contract';
 import { moveWorkflowId, type ClientSiteMoveInput } from '../domain/move';
 import type { clientSiteMove } from './clientSiteMove';
+import { outcomeEmailWorkflowId, type moveOutcomeEmail } from './moveOutcomeEmail';
 import { ClientIdKey, DestinationSiteIdKey, MoveIdKey, MovePhaseKey, SourceSiteIdKey } from './searchAttributes';
 
 export function moveWorkflowOptions(
@@ -26,5 +28,20 @@ export function moveWorkflowOptions(
       { key: MovePhaseKey, value: 'SCHEDULED' },
     ],
     memo: { clientName: input.clientName, moveId: input.moveId },
+  };
+}
+
+/** The outcome email's own workflow: one per move; starting it again finds the one already there. */
+export function outcomeEmailWorkflowOptions(
+  input: OutcomeEmailInput,
+  taskQueue: string,
+): WorkflowStartOptions<typeof moveOutcomeEmail> {
+  return {
+    taskQueue,
+    workflowId: outcomeEmailWorkflowId(input.moveId),
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    memo: { moveId: input.moveId, phase: input.phase },
   };
 }

@@ -1,5 +1,8 @@
 // The outcome email through the outbox and the real SendGrid client, against the local sink: sent
-// at most once, a provider error is FAILED and retried, an unknown outcome is UNCERTAIN and never resent.
+// at most once, a provider error (or no answer in time) is retried, an unknown outcome is UNCERTAIN and never
+// resent, and the move's task shows the outbox's state.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
 import type { FinishInput, MoveActivities } from '../../src/activities/contract';
@@ -98,13 +101,17 @@ it('sends exactly once, even when the activity runs twice', async () => {
   expect(mail.html).toContain('Dune &#38; Finch');
 });
 
-it('a provider error leaves the email FAILED and the activity retryable; the retry sends it once', async () => {
+it('a provider error puts the email back to PENDING with the reason and the activity retryable; the retry sends it once', async () => {
   sink.failNext(1);
   const failure = await rejectionOf(activities.sendOutcomeEmail(outcome('COMPLETED')));
   expect(failure.type).toBe('EmailSendFailed');
   expect(failure.nonRetryable).toBe(false);
   const [failed] = await outbox();
-  expect(failed).toMatchObject({ status: 'FAILED', attempts: 1, lastError: expect.stringContaining('503') as unknown });
+  expect(failed).toMatchObject({
+    status: 'PENDING',
+    attempts: 1,
+    lastError: expect.stringContaining('503') as unknown,
+  });
   expect(mailsOf(failed!.id)).toHaveLength(0);
 
   expect(await activities.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
@@ -120,11 +127,64 @@ it('an unreachable provider is a definite failure too: nothing was sent, so it i
   const failure = await rejectionOf(unreachable.sendOutcomeEmail(outcome('COMPLETED')));
   expect(failure).toMatchObject({ type: 'EmailSendFailed', nonRetryable: false });
   expect((await outbox())[0]).toMatchObject({
-    status: 'FAILED',
+    status: 'PENDING',
     lastError: expect.stringContaining('ECONNREFUSED') as unknown,
   });
 
   expect(await activities.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+});
+
+it('a provider that does not answer within the request timeout is not waited for: retried, not UNCERTAIN', async () => {
+  const hanging = http.createServer(() => undefined);
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  try {
+    const baseUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+    const slow = activitiesWith(createSendGridMailer({ from: 'moves@t2.example', baseUrl, requestTimeoutMs: 300 }));
+    const failure = await rejectionOf(slow.sendOutcomeEmail(outcome('COMPLETED')));
+    expect(failure).toMatchObject({ type: 'EmailSendFailed', nonRetryable: false });
+    expect((await outbox())[0]).toMatchObject({
+      status: 'PENDING',
+      lastError: expect.stringMatching(/timeout/i) as unknown,
+    });
+  } finally {
+    hanging.closeAllConnections();
+    await new Promise((resolve) => hanging.close(resolve));
+  }
+  expect(await activities.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+});
+
+it("the move's task shows the outbox's state: retrying, then sent; or given up, with the reason", async () => {
+  await activities.markMoveScheduled({ moveId: fixture.moveId });
+  const taskEmail = async () =>
+    (
+      (await database.db.dashboardTask.findUniqueOrThrow({ where: { moveId: fixture.moveId } })).progress as {
+        email: unknown;
+      }
+    ).email;
+  sink.failNext(1);
+  await rejectionOf(activities.sendOutcomeEmail(outcome('COMPLETED')));
+  expect(await taskEmail()).toEqual({
+    state: 'PENDING',
+    error: expect.stringMatching(/^Not sent yet, trying again: .*503/),
+  });
+  await activities.sendOutcomeEmail(outcome('COMPLETED'));
+  expect(await taskEmail()).toEqual({ state: 'SENT', error: null });
+  // Giving up afterwards changes nothing: it was sent.
+  await activities.giveUpOutcomeEmail({ moveId: fixture.moveId, phase: 'COMPLETED', reason: 'too late' });
+  expect(await taskEmail()).toEqual({ state: 'SENT', error: null });
+  expect((await outbox())[0]).toMatchObject({ status: 'SENT' });
+
+  // Another outcome whose delivery window ran out: FAILED for good, with the reason, on both.
+  sink.failNext(1);
+  await rejectionOf(activities.sendOutcomeEmail(outcome('ROLLED_BACK')));
+  await activities.giveUpOutcomeEmail({
+    moveId: fixture.moveId,
+    phase: 'ROLLED_BACK',
+    reason: 'Not delivered within 24 hours',
+  });
+  expect(await taskEmail()).toEqual({ state: 'FAILED', error: 'Not delivered within 24 hours' });
+  const rolledBack = (await outbox()).find((r) => r.dedupeKey.endsWith(':ROLLED_BACK'));
+  expect(rolledBack).toMatchObject({ status: 'FAILED', lastError: 'Not delivered within 24 hours' });
 });
 
 it('found in SENDING (an attempt died mid-send) it becomes UNCERTAIN and is never resent', async () => {

@@ -90,6 +90,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       workflowBundle: workflowBundle(),
       db,
       mailer: createSendGridMailer({ from: 'moves@t2.example', baseUrl: mailSink.url }),
+      client: env.client,
     });
     worker = running;
     workerRun = running.run();

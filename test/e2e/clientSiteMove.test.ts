@@ -38,6 +38,7 @@ beforeAll(async () => {
     db: database.db,
     mailer: createSendGridMailer({ from: 'moves@t2.example', baseUrl: sink.url }),
     workflowBundle: workflowBundle(),
+    client: env.client,
   });
   running = worker.run();
 });

@@ -2,6 +2,8 @@
 // failures and gates the test controls. It records every call, so tests can assert the order in
 // which the workflow moved and compensated.
 import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { deliverOutcomeEmail } from '../../src/activities/deliverOutcomeEmail';
 import { ApplicationFailure } from '@temporalio/common';
 import type {
   BatchInput,
@@ -62,6 +64,7 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
   const finished: FinishInput[] = [];
   const emails: FinishInput[] = [];
   const emailsGivenUp: EmailGiveUpInput[] = [];
+  let emailWorkflows: { client: Client; taskQueue: string } | null = null;
   const gates = new Map<ActivityName, Gate>();
   // Copies: the fake counts failures down, and specs are often shared between tests.
   const failures = new Map(
@@ -161,6 +164,12 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
       emails.push(input);
       return { state: 'SENT' };
     },
+    // The real thing: the email's own workflow starts on the test's server and queue.
+    deliverOutcomeEmail: async (input) => {
+      await enter('deliverOutcomeEmail');
+      if (!emailWorkflows) throw new Error('createFakeMoveActivities: no Temporal client to start email workflows');
+      await deliverOutcomeEmail({ temporal: emailWorkflows }, input);
+    },
     giveUpOutcomeEmail: async (input) => {
       await enter('giveUpOutcomeEmail');
       emailsGivenUp.push(input);
@@ -175,6 +184,10 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     emails,
     emailsGivenUp,
     state,
+    /** Where deliverOutcomeEmail starts the email's workflow: the test's client and worker queue. */
+    startsEmailWorkflowsOn(client: Client, taskQueue: string): void {
+      emailWorkflows = { client, taskQueue };
+    },
     /** Makes every later call of `name` wait until the returned gate is opened. */
     gate(name: ActivityName): Gate {
       const gate = new Gate();

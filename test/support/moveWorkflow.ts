@@ -46,6 +46,7 @@ export async function withMove<T>(
   body: (handle: MoveHandle) => Promise<T>,
 ): Promise<T> {
   const taskQueue = `test-${randomUUID()}`;
+  fake.startsEmailWorkflowsOn(env.client, taskQueue);
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
