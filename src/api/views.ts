@@ -2,7 +2,7 @@
 // the spec does not compile.
 import type { Prisma } from '../db/client';
 import { temporalWebLink } from '../domain/temporalWeb';
-import type { ProgressReading } from '../moveService/readProgress';
+import { storedProgress, type ProgressReading } from '../moveService/readProgress';
 import type { DashboardTask, Move, MoveDetail } from './schemas';
 
 export const moveInclude = {
@@ -61,11 +61,13 @@ export function moveView(row: MoveRow, links: LinkContext): Move {
 export function moveDetailView(row: MoveRow, links: LinkContext, reading: ProgressReading): MoveDetail {
   const move = moveView(row, links);
   const live = reading.source === 'temporal' ? reading.progress : null;
+  // The outcome email is delivered after the workflow's last word; its state lives in the database.
+  const email = storedProgress(row.task?.progress)?.email;
   return {
     ...move,
     status: live?.phase ?? move.status,
     scheduledFor: live?.scheduledFor ?? move.scheduledFor,
-    progress: reading.progress,
+    progress: reading.progress && email ? { ...reading.progress, email } : reading.progress,
     progressSource: reading.source,
   };
 }

@@ -293,6 +293,8 @@ describe('a move held in NEEDS_ATTENTION by a blocked phone number', () => {
 
     await workflowClosed(done);
     expect(await clientState(harness.db, clientId)).toEqual(before);
+    // The outcome email follows, delivered by its own workflow; the move shows when it is sent.
+    await pollMove(move.id, (m) => m.progress?.email.state === 'SENT', 'the email to be sent');
     expect(harness.mailSink!.messages().filter((m) => m.subject.includes('Evergreen'))).toHaveLength(1);
   });
 

@@ -184,6 +184,10 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     emails,
     emailsGivenUp,
     state,
+    /** From now on, calls of `name` fail as `spec` says (replacing any earlier spec for it). */
+    fail(name: ActivityName, spec: FailureSpec): void {
+      failures.set(name, { ...spec });
+    },
     /** Where deliverOutcomeEmail starts the email's workflow: the test's client and worker queue. */
     startsEmailWorkflowsOn(client: Client, taskQueue: string): void {
       emailWorkflows = { client, taskQueue };

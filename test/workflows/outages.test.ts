@@ -1,0 +1,113 @@
+// What only time can fix never becomes "needs a human" at once: a step held up by an outage (the
+// database unreachable) waits and retries by itself, showing what it waits for, and asks an operator
+// only once the outage window is over. A dashboard mirror that falls behind never fails the move and
+// catches up in the background, even while the move itself waits.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { retryUpdate, rollbackUpdate } from '../../src/workflows/clientSiteMove';
+import { createFakeMoveActivities, type FailureSpec } from '../support/fakeMoveActivities';
+import { moveInput, waitForMirror, waitForProgress, withMove } from '../support/moveWorkflow';
+import { startTimeSkippingEnv } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startTimeSkippingEnv();
+});
+afterAll(() => env?.teardown());
+
+const databaseDown = (times: number): FailureSpec => ({ times, type: 'DatabaseUnavailable', nonRetryable: false });
+
+describe('a step held up by an outage', () => {
+  it('waits and retries by itself, shows what it waits for, and completes once the database is back', async () => {
+    // 20 failures: more than the step's own 8 attempts, twice over.
+    const fake = createFakeMoveActivities({ failures: { moveUsers: databaseDown(20) } });
+    const input = await moveInput(env, { moveNow: true });
+    const result = await withMove(env, fake, input, async (handle) => {
+      // Past the step's own retries (about 91 s of backoff): now the workflow waits it out.
+      await env.sleep('3 minutes');
+      const waiting = await waitForProgress(handle, (p) => p.outage !== null, 'the outage to show');
+      expect(waiting.phase).toBe('MOVING');
+      expect(waiting.currentStep).toBe('MOVE_USERS');
+      expect(waiting.outage).toMatchObject({ type: 'DatabaseUnavailable', step: 'MOVE_USERS' });
+      expect(Date.parse(waiting.outage!.givesUpAt) - Date.parse(waiting.outage!.since)).toBe(30 * 60_000);
+      expect(waiting.lastError).toBeNull();
+      return handle.result();
+    });
+    expect(result.phase).toBe('COMPLETED');
+    expect(result.progress.outage).toBeNull();
+    expect(fake.progressLog.some((p) => p.phase === 'NEEDS_ATTENTION')).toBe(false);
+    // The dashboard was told while it lasted.
+    expect(fake.progressLog.some((p) => p.outage?.type === 'DatabaseUnavailable')).toBe(true);
+    expect(fake.calls.filter((c) => c === 'moveUsers').length).toBeGreaterThanOrEqual(21);
+  });
+
+  it('asks an operator once the outage window is over, naming the outage', async () => {
+    const fake = createFakeMoveActivities({ failures: { rehomePhoneNumbers: databaseDown(Infinity) } });
+    const input = await moveInput(env, { moveNow: true, outageWindow: '10 minutes' });
+    await withMove(env, fake, input, async (handle) => {
+      await env.sleep('30 minutes');
+      const stuck = await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
+      expect(stuck.lastError).toMatchObject({
+        type: 'DatabaseUnavailable',
+        nonRetryable: false,
+        step: 'REHOME_PHONE_NUMBERS',
+      });
+      expect(stuck.outage).toBeNull();
+      // It waited the window out first.
+      expect(Date.parse(stuck.lastError!.at) - Date.parse(stuck.startedAt!)).toBeGreaterThanOrEqual(10 * 60_000);
+      const deadline = Date.parse(stuck.decisionDeadline!);
+      expect(deadline - Date.parse(stuck.startedAt!)).toBeGreaterThan(24 * 60 * 60_000);
+      await handle.executeUpdate(rollbackUpdate);
+      expect((await handle.result()).phase).toBe('ROLLED_BACK');
+    });
+  });
+
+  it('does not wait out what a person must fix: a blocked number asks an operator at once', async () => {
+    const fake = createFakeMoveActivities({
+      failures: { rehomePhoneNumbers: { times: 1, type: 'PhoneNumberBlocked', nonRetryable: true } },
+    });
+    const input = await moveInput(env, { moveNow: true });
+    await withMove(env, fake, input, async (handle) => {
+      const stuck = await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
+      expect(stuck.outage).toBeNull();
+      expect(fake.calls.filter((c) => c === 'rehomePhoneNumbers')).toHaveLength(1);
+      await handle.executeUpdate(retryUpdate);
+      expect((await handle.result()).phase).toBe('COMPLETED');
+    });
+  });
+});
+
+describe('the dashboard mirror', () => {
+  it('failing on every call never fails the move; the final record is written all the same', async () => {
+    const fake = createFakeMoveActivities({
+      failures: { recordProgress: { times: Infinity, type: 'DatabaseUnavailable', nonRetryable: false } },
+    });
+    const input = await moveInput(env, { moveNow: true });
+    const result = await withMove(env, fake, input, (handle) => handle.result());
+    expect(result.phase).toBe('COMPLETED');
+    expect(fake.finished.map((f) => f.phase)).toEqual(['COMPLETED']);
+    expect(fake.progressLog).toEqual([]);
+  });
+
+  it('falling behind while the move waits for an operator catches up in the background', async () => {
+    const fake = createFakeMoveActivities({
+      failures: { moveUsers: { times: 1, type: 'StepBroken', nonRetryable: true } },
+    });
+    const reached = fake.gate('moveUsers');
+    const input = await moveInput(env, { moveNow: true });
+    await withMove(env, fake, input, async (handle) => {
+      await reached.whenReached;
+      // The database goes away just as the step fails: the NEEDS_ATTENTION mirror fails (5 attempts),
+      // and so do the first two tries to catch it up.
+      fake.fail('recordProgress', { times: 7, type: 'DatabaseUnavailable', nonRetryable: false });
+      fake.ungate('moveUsers');
+      await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
+      expect(fake.progressLog.at(-1)?.phase).toBe('MOVING');
+      // Nobody decides: time passes while the move waits, and the mirror catches up by itself.
+      await env.sleep('10 minutes');
+      await waitForMirror(fake, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
+      await handle.executeUpdate(retryUpdate);
+      expect((await handle.result()).phase).toBe('COMPLETED');
+    });
+    expect(fake.calls.filter((c) => c === 'recordProgress').length).toBeGreaterThan(7);
+  });
+});
