@@ -27,14 +27,17 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
   BODY_LIMIT: z.string().default('100kb'),
   MOVE_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
-  // Checked here, where a bad value names itself: the workflow would otherwise fail on its first line.
-  MOVE_DECISION_TIMEOUT: z
-    .string()
-    .default('24 hours')
-    .refine(isDuration, 'must be a duration such as "24 hours", "90 minutes" or "2d"'),
+  // Durations are checked here, where a bad value names itself: the workflow would otherwise fail on it.
+  MOVE_DECISION_TIMEOUT: duration('24 hours'),
+  MOVE_OUTAGE_WINDOW: duration('30 minutes'),
+  EMAIL_DELIVERY_WINDOW: duration('24 hours'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+function duration(fallback: string) {
+  return z.string().default(fallback).refine(isDuration, 'must be a duration such as "24 hours", "90 minutes" or "2d"');
+}
 
 function isDuration(value: string): boolean {
   try {
@@ -69,7 +72,14 @@ export interface Config {
     webUrl?: string;
   };
   mail: { from: string; apiKey?: string; baseUrl?: string; sinkPort: number };
-  move: { batchSize: number; decisionTimeout: string };
+  move: {
+    batchSize: number;
+    decisionTimeout: string;
+    /** How long a step held up by an outage retries by itself before asking an operator. */
+    outageWindow: string;
+    /** How long the outcome email keeps being retried through mail outages. */
+    emailDeliveryWindow: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -125,6 +135,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       webUrl: e.TEMPORAL_WEB_URL,
     },
     mail: { from: e.MAIL_FROM, apiKey: e.SENDGRID_API_KEY, baseUrl: e.SENDGRID_BASE_URL, sinkPort: e.MAIL_SINK_PORT },
-    move: { batchSize: e.MOVE_BATCH_SIZE, decisionTimeout: e.MOVE_DECISION_TIMEOUT },
+    move: {
+      batchSize: e.MOVE_BATCH_SIZE,
+      decisionTimeout: e.MOVE_DECISION_TIMEOUT,
+      outageWindow: e.MOVE_OUTAGE_WINDOW,
+      emailDeliveryWindow: e.EMAIL_DELIVERY_WINDOW,
+    },
   };
 }

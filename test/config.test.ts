@@ -16,7 +16,12 @@ it('defaults to the embedded stack on its documented ports', () => {
     taskQueue: 'client-site-move',
   });
   expect(config.dataDir).toBe('/srv/app/.data');
-  expect(config.move).toEqual({ batchSize: 500, decisionTimeout: '24 hours' });
+  expect(config.move).toEqual({
+    batchSize: 500,
+    decisionTimeout: '24 hours',
+    outageWindow: '30 minutes',
+    emailDeliveryWindow: '24 hours',
+  });
 });
 
 it('uses DATABASE_URL and TEMPORAL_ADDRESS when set, and treats empty values as unset', () => {
@@ -33,6 +38,8 @@ it('uses DATABASE_URL and TEMPORAL_ADDRESS when set, and treats empty values as 
 it.each([
   ['MOVE_DECISION_TIMEOUT', 'P1D'],
   ['MOVE_DECISION_TIMEOUT', 'soon'],
+  ['MOVE_OUTAGE_WINDOW', 'a while'],
+  ['EMAIL_DELIVERY_WINDOW', '-1 hours'],
   ['API_PORT', '70000'],
   ['MOVE_BATCH_SIZE', '0'],
   ['DATABASE_URL', 'not a url'],

@@ -71,5 +71,7 @@ function workflowInput(
     notify: notifyOperatorId !== null,
     batchSize: deps.move.batchSize,
     decisionTimeout: deps.move.decisionTimeout,
+    outageWindow: deps.move.outageWindow,
+    emailDeliveryWindow: deps.move.emailDeliveryWindow,
   };
 }

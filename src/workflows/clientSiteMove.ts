@@ -294,6 +294,7 @@ function requirePhase(move: Move, phase: MovePhase, action: string, undecided: b
 }
 
 async function markScheduled(move: Move): Promise<void> {
+  showDetails(move);
   // Not cancellable, so even a move cancelled the instant it starts has a task to close as cancelled.
   await CancellationScope.nonCancellable(async () => {
     await markMoveScheduled({ moveId: move.input.moveId });

@@ -118,7 +118,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       ...api,
     },
     temporal: { namespace: env?.namespace ?? 'default', taskQueue, webUrl: options.temporalWebUrl },
-    move: { batchSize: 50, decisionTimeout: '24 hours' },
+    move: { batchSize: 50, decisionTimeout: '24 hours', outageWindow: '30 minutes', emailDeliveryWindow: '24 hours' },
     temporalTimeouts: { queryMs: 1_500, readyMs: 1_500, startMs: 3_000, updateMs: 20_000, ...options.temporalTimeouts },
   });
   const build = (api?: Partial<AppConfig['api']>, client: Client = temporal) =>

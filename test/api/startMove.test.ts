@@ -143,6 +143,8 @@ describe('a valid start', () => {
       notify: true,
       batchSize: 50,
       decisionTimeout: '24 hours',
+      outageWindow: '30 minutes',
+      emailDeliveryWindow: '24 hours',
     });
   });
 
