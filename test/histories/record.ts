@@ -1,10 +1,14 @@
 // Records the histories of the workflow's main paths into test/histories/*.json (`npm run
 // histories:record`). The replay test runs them against the current code, so a change that is not
-// replay-safe fails the suite. Record again only for a deliberate, patched change of behaviour.
+// replay-safe fails the suite. Histories are never re-recorded: each workflow generation (a set of
+// patched() changes) records its own files, named `<generation>-<scenario>.json`, beside the older
+// ones, and a file that exists is left as it is. The first generation's files have no prefix.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { readTemporalTool } from '../../src/dev/tools';
@@ -23,9 +27,15 @@ import {
 } from '../support/fakeMoveActivities';
 import { DAY_MS, moveInput, waitForProgress, withMove, type MoveHandle } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
+import { outcomeEmailWorkflowId } from '../../src/workflows/moveOutcomeEmail';
+
+/** The generation of the workflow the current code records (bump it with the next patched change). */
+const GENERATION = 'gen2';
 
 interface Scenario {
   name: string;
+  /** Also record the outcome email's own workflow (moveOutcomeEmail), under this scenario name. */
+  emailScenario?: string;
   fake?: FakeOptions;
   moveNow?: boolean;
   /** An activity that waits until the scenario opens it (to act while a step is in flight). */
@@ -39,6 +49,7 @@ const blocked = { rehomePhoneNumbers: { times: 1, type: 'PhoneNumberBlocked', no
 
 const SCENARIOS: Scenario[] = [
   { name: 'scheduled-completed', drive: async (h) => void (await h.result()) },
+  { name: 'moved-now', moveNow: true, emailScenario: 'email-sent', drive: async (h) => void (await h.result()) },
   {
     name: 'rescheduled-then-moved-now',
     drive: async (h, env) => {
@@ -112,6 +123,46 @@ const SCENARIOS: Scenario[] = [
       await h.result();
     },
   },
+  {
+    name: 'outage-waited-out',
+    moveNow: true,
+    fake: { failures: { moveUsers: { times: 10, type: 'DatabaseUnavailable', nonRetryable: false } } },
+    drive: async (h) => void (await h.result()),
+  },
+  {
+    name: 'outage-past-window-rolled-back',
+    moveNow: true,
+    fake: { failures: { moveUsers: { times: Infinity, type: 'DatabaseUnavailable', nonRetryable: false } } },
+    drive: async (h, env) => {
+      await env.sleep('2 hours');
+      await needsAttention(h);
+      await h.executeUpdate(rollbackUpdate);
+      await h.result();
+    },
+  },
+  {
+    name: 'mirror-caught-up',
+    moveNow: true,
+    fake: {
+      failures: {
+        rehomePhoneNumbers: { times: 1, type: 'PhoneNumberBlocked', nonRetryable: true },
+        recordProgress: { times: 12, type: 'DatabaseUnavailable', nonRetryable: false },
+      },
+    },
+    drive: async (h, env) => {
+      await env.sleep('30 minutes');
+      await needsAttention(h);
+      await h.executeUpdate(retryUpdate);
+      await h.result();
+    },
+  },
+  {
+    name: 'email-given-up',
+    moveNow: true,
+    emailScenario: 'email-given-up-email',
+    fake: { failures: { sendOutcomeEmail: { times: Infinity, type: 'MailServerDown', nonRetryable: false } } },
+    drive: async (h) => void (await h.result()),
+  },
 ];
 
 async function main(): Promise<void> {
@@ -124,21 +175,40 @@ async function main(): Promise<void> {
   const env = await startTimeSkippingEnv();
   try {
     for (const scenario of SCENARIOS) {
+      const file = path.join(__dirname, `${GENERATION}-${scenario.name}.json`);
+      if (existsSync(file)) {
+        console.log(`kept ${path.basename(file)}: recorded histories are never replaced`);
+        continue;
+      }
       const fake = createFakeMoveActivities(scenario.fake);
       const gate = scenario.gate ? fake.gate(scenario.gate) : undefined;
-      const input = await moveInput(env, { moveNow: scenario.moveNow ?? false, batchSize: 2 });
-      const history = await withMove(env, fake, input, async (handle) => {
-        await scenario.drive(handle, env, gate);
-        return handle.fetchHistory();
+      const input = await moveInput(env, {
+        moveNow: scenario.moveNow ?? false,
+        batchSize: 2,
+        emailDeliveryWindow: '2 hours',
       });
-      const file = path.join(__dirname, `${scenario.name}.json`);
-      await writeFile(file, `${historyToJSON(history)}\n`);
-      console.log(`recorded ${scenario.name}: ${history.events?.length ?? 0} events`);
+      const histories = await withMove(env, fake, input, async (handle) => {
+        await scenario.drive(handle, env, gate);
+        const emailHandle = env.client.workflow.getHandle(outcomeEmailWorkflowId(input.moveId));
+        // The email's workflow runs on after the move: its whole history, once it has finished.
+        const email = scenario.emailScenario ? await emailHandle.result().then(() => emailHandle.fetchHistory()) : null;
+        return { move: await handle.fetchHistory(), email };
+      });
+      await writeHistory(file, histories.move);
+      if (scenario.emailScenario && histories.email) {
+        await writeHistory(path.join(__dirname, `${GENERATION}-${scenario.emailScenario}.json`), histories.email);
+      }
     }
   } finally {
     await env.teardown();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function writeHistory(file: string, history: temporal.api.history.v1.IHistory): Promise<void> {
+  // wx: fails rather than replace a history that exists.
+  await writeFile(file, `${historyToJSON(history)}\n`, { flag: 'wx' });
+  console.log(`recorded ${path.basename(file)}: ${history.events?.length ?? 0} events`);
 }
 
 main().catch((error: unknown) => {
