@@ -20,7 +20,7 @@ async function currentDetails(handle: MoveHandle): Promise<string> {
   return metadata.currentDetails ?? '';
 }
 
-async function summaries(handle: MoveHandle, type: number): Promise<(string | null)[]> {
+async function summaries(handle: MoveHandle, type: temporal.api.enums.v1.EventType): Promise<(string | null)[]> {
   const history = await handle.fetchHistory();
   return (history.events ?? [])
     .filter((e) => e.eventType === type)
