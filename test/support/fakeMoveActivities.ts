@@ -58,8 +58,18 @@ export class Gate {
   }
 }
 
+/** How long a held activity takes to stop once cancelled. */
+const CANCEL_CLEANUP_MS = 300;
+
+/** When each activity call began and ended (in the order they happened), for tests of overlap. */
+export interface TimelineEntry {
+  name: ActivityName;
+  at: 'start' | 'end';
+}
+
 export function createFakeMoveActivities(options: FakeOptions = {}) {
   const calls: ActivityName[] = [];
+  const timeline: TimelineEntry[] = [];
   const progressLog: MoveProgress[] = [];
   const finished: FinishInput[] = [];
   const emails: FinishInput[] = [];
@@ -89,9 +99,16 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
       gate.markReached();
       let open = false;
       void gate.opened.then(() => (open = true));
-      while (!open) {
-        Context.current().heartbeat();
-        await Context.current().sleep(20);
+      try {
+        while (!open) {
+          Context.current().heartbeat();
+          await Context.current().sleep(20);
+        }
+      } catch (error) {
+        // Cancelled while held: a real step would finish its batch's transaction first, so this
+        // one takes a moment to stop, as real cancellation does.
+        await new Promise((resolve) => setTimeout(resolve, CANCEL_CLEANUP_MS));
+        throw error;
       }
     }
     const failure = failures.get(name);
@@ -176,9 +193,24 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     },
   };
 
+  const timed = Object.fromEntries(
+    Object.entries(activities).map(([name, activity]) => [
+      name,
+      async (...args: unknown[]) => {
+        timeline.push({ name: name as ActivityName, at: 'start' });
+        try {
+          return await (activity as (...a: unknown[]) => Promise<unknown>)(...args);
+        } finally {
+          timeline.push({ name: name as ActivityName, at: 'end' });
+        }
+      },
+    ]),
+  ) as unknown as MoveActivities;
+
   return {
-    activities,
+    activities: timed,
     calls,
+    timeline,
     progressLog,
     finished,
     emails,

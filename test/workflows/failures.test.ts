@@ -1,5 +1,7 @@
 // When a move goes wrong: NEEDS_ATTENTION and the operator's decision, rollback in exact reverse
 // order, cancellation mid-move, a rollback that itself fails, and a mail outage.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MOVE_STEPS, stepRow, type MoveStep } from '../../src/domain/steps';
 import { moveNowUpdate, progressQuery, retryUpdate, rollbackUpdate } from '../../src/workflows/clientSiteMove';
@@ -109,6 +111,32 @@ describe('a step that fails for good', () => {
     });
   });
 
+  it.each([
+    ['retry', 'rollback'],
+    ['rollback', 'retry'],
+    ['retry', 'retry'],
+    ['rollback', 'rollback'],
+  ] as const)('two decisions sent at once (%s and %s): exactly one is taken', async (first, second) => {
+    const fake = createFakeMoveActivities({ failures: { rehomePhoneNumbers: blockedNumber } });
+    const input = await moveInput(env, { moveNow: true });
+    const update = { retry: retryUpdate, rollback: rollbackUpdate };
+    await withMove(env, fake, input, async (handle) => {
+      await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
+      const answers = await Promise.allSettled([
+        handle.executeUpdate(update[first]),
+        handle.executeUpdate(update[second]),
+      ]);
+      expect(answers.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+      const refused = answers.find((a) => a.status === 'rejected');
+      expect(refused?.reason).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((refused!.reason as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe(
+        'PhaseDoesNotAllow',
+      );
+      const taken = answers[0]!.status === 'fulfilled' ? first : second;
+      expect((await handle.result()).phase).toBe(taken === 'retry' ? 'COMPLETED' : 'ROLLED_BACK');
+    });
+  });
+
   it('rolls back by itself when no one decides before the deadline', async () => {
     const fake = createFakeMoveActivities({ failures: { moveUsers: { ...blockedNumber, type: 'StepBroken' } } });
     const input = await moveInput(env, { moveNow: true, decisionTimeout: '2 hours' });
@@ -165,9 +193,11 @@ describe('cancellation during the move', () => {
       'restorePhoneNumbers',
       'removeProvisionedServices',
     ]);
-    // The rollback started only after the cancelled step had stopped.
-    const cancelledAt = fake.calls.lastIndexOf('moveUsers');
-    expect(fake.calls.indexOf('restoreUsers')).toBeGreaterThan(cancelledAt);
+    // The rollback started only after the cancelled step had stopped (it takes a moment to stop).
+    const stepStopped = fake.timeline.findLastIndex((e) => e.name === 'moveUsers' && e.at === 'end');
+    const undoStarted = fake.timeline.findIndex((e) => e.name === 'restoreUsers' && e.at === 'start');
+    expect(stepStopped).toBeGreaterThanOrEqual(0);
+    expect(undoStarted).toBeGreaterThan(stepStopped);
     expect(Object.values(fake.state).map((s) => s.moved)).toEqual([0, 0, 0]);
   });
 
