@@ -53,6 +53,13 @@ async function finishRolledBack(moveId: string): Promise<void> {
   await activities.finishMove({ moveId, phase: 'ROLLED_BACK', progress });
 }
 
+/** Runs every step before `step`, as the workflow would have. */
+async function runStepsBefore(step: MoveStep, moveId: string): Promise<void> {
+  for (const row of MOVE_STEP_TABLE.slice(0, MOVE_STEPS.indexOf(step))) {
+    await runStep(activities, row, 'forward', moveId, 10);
+  }
+}
+
 /** The rejection of `promise`, which must be a non-retryable ApplicationFailure. */
 async function failureOf(
   promise: Promise<unknown>,
@@ -141,12 +148,6 @@ describe('spaces', () => {
   const dune = clientIdOf('Dune & Finch');
   const cobalt = clientIdOf('Cobalt Legal LLP');
 
-  async function runStepsBefore(step: MoveStep, moveId: string): Promise<void> {
-    for (const row of MOVE_STEP_TABLE.slice(0, MOVE_STEPS.indexOf(step))) {
-      await runStep(activities, row, 'forward', moveId, 10);
-    }
-  }
-
   it('SpaceOccupied: a chosen space taken by another client fails the step with nothing assigned', async () => {
     const before = await clientState(database.db, dune);
     const taken = spaceIdOf('LDS-WEL', 2);
@@ -167,6 +168,22 @@ describe('spaces', () => {
     await runCompensations(activities, moveId, 10);
     await finishRolledBack(moveId);
     expect(await clientState(database.db, dune)).toEqual(before);
+  });
+
+  it('a rollback after SpaceOccupied frees only what this move took: the other client keeps its space', async () => {
+    const before = await clientState(database.db, dune);
+    const taken = spaceIdOf('LDS-WEL', 2);
+    const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL', targetSpaces: [1, 2] });
+    await runStepsBefore('ASSIGN_SPACES', moveId);
+    await database.db.space.update({ where: { id: taken }, data: { clientId: cobalt } });
+    expect((await failureOf(activities.assignSpaces({ moveId }))).failure.type).toBe('SpaceOccupied');
+
+    // The workflow undoes every begun step, the failed one included.
+    await runCompensations(activities, moveId, 10);
+    await finishRolledBack(moveId);
+    expect((await database.db.space.findUniqueOrThrow({ where: { id: taken } })).clientId).toBe(cobalt);
+    expect(await clientState(database.db, dune)).toEqual(before);
+    await database.db.space.update({ where: { id: taken }, data: { clientId: null } });
   });
 
   it('SpaceNotRestorable: rollback releases the new spaces and gives back what it can, then fails non-retryably', async () => {
@@ -197,6 +214,32 @@ describe('spaces', () => {
     const { failure, details } = await failureOf(activities.assignSpaces({ moveId }));
     expect(failure.type).toBe('InvalidChoice');
     expect(details.item).toMatchObject({ kind: 'SPACE', id: elsewhere });
+  });
+});
+
+describe('services', () => {
+  it("removing provisioned services removes only this move's own, never a service an item wrongly points at", async () => {
+    const dune = clientIdOf('Dune & Finch');
+    const before = await clientState(database.db, dune);
+    const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL' });
+    await runStepsBefore('REHOME_PHONE_NUMBERS', moveId);
+    // One item now names another client's live service, as a bug or a hand edit might leave it.
+    const foreign = await database.db.service.findFirstOrThrow({
+      where: { clientId: clientIdOf('Cobalt Legal LLP'), status: 'ACTIVE' },
+    });
+    const item = await database.db.moveItem.findFirstOrThrow({ where: { moveId, kind: 'SERVICE' } });
+    await database.db.moveItem.update({ where: { id: item.id }, data: { newItemId: foreign.id } });
+
+    await drain(activities.removeProvisionedServices, { moveId, batchSize: 10 });
+    expect(await database.db.service.findUnique({ where: { id: foreign.id } })).toMatchObject({
+      clientId: foreign.clientId,
+      status: 'ACTIVE',
+    });
+    // The service this move did make for that item is still there; tidy it away by hand.
+    await database.db.service.deleteMany({ where: { replacesServiceId: item.itemId } });
+    await runCompensations(activities, moveId, 10);
+    await finishRolledBack(moveId);
+    expect(await clientState(database.db, dune)).toEqual(before);
   });
 });
 
