@@ -1,5 +1,7 @@
 // The client's site, tariff and minute bundle change together in one UPDATE: composite foreign keys
 // keep a client's tariff and bundle at the client's own site, so no order of separate updates works.
+// The bundle is optional: a move may leave the client with none, and a rollback restores exactly what
+// was there, none included.
 import { MoveFailureType } from '../domain/errors';
 import type { MoveRef } from './contract';
 import type { ActivityDeps } from './shared/deps';
@@ -11,8 +13,10 @@ export async function applyTariffAndBundle(deps: ActivityDeps, { moveId }: MoveR
     const move = await loadMove(tx, moveId);
     const site = move.destinationSiteId;
     const tariff = await tx.tariff.findFirst({ where: { id: move.tariffId, siteId: site } });
-    const bundle = await tx.minuteBundle.findFirst({ where: { id: move.minuteBundleId, siteId: site } });
-    if (!tariff || !bundle) {
+    const bundle = move.minuteBundleId
+      ? await tx.minuteBundle.findFirst({ where: { id: move.minuteBundleId, siteId: site } })
+      : null;
+    if (!tariff || (move.minuteBundleId && !bundle)) {
       const what = !tariff ? `tariff ${move.tariffId}` : `minute bundle ${move.minuteBundleId}`;
       throw moveFailure(
         MoveFailureType.InvalidChoice,
@@ -22,7 +26,7 @@ export async function applyTariffAndBundle(deps: ActivityDeps, { moveId }: MoveR
     await refuseNameClash(tx, move.clientId, move.clientName, site, move.destinationSiteName);
     await tx.client.update({
       where: { id: move.clientId },
-      data: { siteId: site, tariffId: tariff.id, minuteBundleId: bundle.id },
+      data: { siteId: site, tariffId: tariff.id, minuteBundleId: bundle?.id ?? null },
     });
   }, TX_OPTIONS);
 }
@@ -31,7 +35,8 @@ export async function restoreTariffAndBundle(deps: ActivityDeps, { moveId }: Mov
   await deps.db.$transaction(async (tx) => {
     const move = await loadMove(tx, moveId);
     const { originalTariffId, originalMinuteBundleId } = move;
-    if (originalTariffId === null || originalMinuteBundleId === null) {
+    // The snapshot records the original tariff (a client always has one) and bundle (maybe none).
+    if (originalTariffId === null) {
       // No snapshot means the forward step cannot have run: the client never left.
       if (move.clientSiteId === move.sourceSiteId) return;
       throw moveFailure(

@@ -73,7 +73,7 @@ export const ClientSummary = z
     status: ClientStatus,
     site: SiteRef,
     tariff: Named,
-    minuteBundle: Named,
+    minuteBundle: Named.nullable().describe('Null: the client has no minute bundle'),
   })
   .meta({ id: 'ClientSummary' });
 
@@ -141,7 +141,9 @@ export const StartMoveBody = z
     clientId: Id,
     destinationSiteId: Id,
     tariffId: Id.describe("The client's tariff at the destination"),
-    minuteBundleId: Id.describe("The client's minute bundle at the destination"),
+    minuteBundleId: Id.nullable()
+      .optional()
+      .describe("The client's minute bundle at the destination; null or left out: none (it is optional)"),
     spaceIds: z
       .array(Id)
       .max(50)
@@ -187,7 +189,7 @@ export const MoveSchema = z
     sourceSite: SiteRef,
     destinationSite: SiteRef,
     tariff: Named,
-    minuteBundle: Named,
+    minuteBundle: Named.nullable().describe('Null: no minute bundle at the destination'),
     spaces: z.array(Named).describe('The destination spaces chosen'),
     moveNow: z.boolean(),
     scheduledFor: Timestamp,

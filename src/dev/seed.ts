@@ -21,13 +21,24 @@ interface SiteSeed {
   code: string;
   name: string;
   phonePrefix: string;
+  timeZone: string;
+  /** Service types the site does not offer (the pre-move check warns about them). */
+  lacks?: ServiceType[];
 }
 
 const SITES: SiteSeed[] = [
-  { code: 'LDN-SHO', name: 'London Shoreditch', phonePrefix: '+44207' },
-  { code: 'MAN-SPF', name: 'Manchester Spinningfields', phonePrefix: '+44161' },
-  { code: 'BRS-TQY', name: 'Bristol Temple Quay', phonePrefix: '+44117' },
-  { code: 'LDS-WEL', name: 'Leeds Wellington Place', phonePrefix: '+44113' },
+  { code: 'LDN-SHO', name: 'London Shoreditch', phonePrefix: '+44207', timeZone: 'Europe/London' },
+  { code: 'MAN-SPF', name: 'Manchester Spinningfields', phonePrefix: '+44161', timeZone: 'Europe/London' },
+  { code: 'BRS-TQY', name: 'Bristol Temple Quay', phonePrefix: '+44117', timeZone: 'Europe/London' },
+  { code: 'LDS-WEL', name: 'Leeds Wellington Place', phonePrefix: '+44113', timeZone: 'Europe/London' },
+  // Elsewhere, to prove times are the site's: 09:00 here is 08:00 in London.
+  {
+    code: 'AMS-ZUI',
+    name: 'Amsterdam Zuidas',
+    phonePrefix: '+3120',
+    timeZone: 'Europe/Amsterdam',
+    lacks: ['MAIL_HANDLING'],
+  },
 ];
 
 const TARIFFS = [
@@ -49,7 +60,8 @@ interface ClientSeed {
   domain: string;
   site: string;
   tariff: string;
-  bundle: string;
+  /** Null: the client has no minute bundle (it is optional). */
+  bundle: string | null;
   spaces: number[];
   users: number;
   numbers: number;
@@ -115,6 +127,17 @@ export const DEMO_CLIENTS: ClientSeed[] = [
     services: 20,
     blockedNumbers: [79],
   },
+  {
+    name: 'Gale & Moss',
+    domain: 'galemoss.example',
+    site: 'AMS-ZUI',
+    tariff: 'Standard',
+    bundle: null,
+    spaces: [1],
+    users: 4,
+    numbers: 3,
+    services: 3,
+  },
 ];
 
 const SERVICE_TYPES: ServiceType[] = ['INTERNET', 'VOICE', 'PRINTING', 'MEETING_ROOMS', 'MAIL_HANDLING', 'STORAGE'];
@@ -159,7 +182,18 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<SeedSu
   add(
     await db.site.createMany({
       skipDuplicates: true,
-      data: SITES.map((s) => ({ id: seedId(`site/${s.code}`), code: s.code, name: s.name })),
+      data: SITES.map((s) => ({ id: seedId(`site/${s.code}`), code: s.code, name: s.name, timeZone: s.timeZone })),
+    }),
+  );
+  add(
+    await db.siteServiceType.createMany({
+      skipDuplicates: true,
+      data: SITES.flatMap((s) =>
+        SERVICE_TYPES.filter((type) => !s.lacks?.includes(type)).map((type) => ({
+          siteId: seedId(`site/${s.code}`),
+          type,
+        })),
+      ),
     }),
   );
   for (const site of SITES) {
@@ -209,7 +243,7 @@ async function seedClient(db: Db, c: ClientSeed): Promise<number> {
           name: c.name,
           siteId,
           tariffId: seedId(`tariff/${c.site}/${c.tariff}`),
-          minuteBundleId: seedId(`bundle/${c.site}/${c.bundle}`),
+          minuteBundleId: c.bundle === null ? null : seedId(`bundle/${c.site}/${c.bundle}`),
         },
       ],
     });

@@ -10,7 +10,8 @@ export interface StartMoveRequest {
   clientId: string;
   destinationSiteId: string;
   tariffId: string;
-  minuteBundleId: string;
+  /** Null or left out: the client has no minute bundle at the destination. */
+  minuteBundleId?: string | null;
   spaceIds: string[];
   /** `now`, or an ISO-8601 time with offset. */
   moveAt: string;
@@ -79,13 +80,15 @@ async function checkChoices(
   }
   const [tariff, bundle, spaces] = await Promise.all([
     db.tariff.findUnique({ where: { id: request.tariffId } }),
-    db.minuteBundle.findUnique({ where: { id: request.minuteBundleId } }),
+    request.minuteBundleId ? db.minuteBundle.findUnique({ where: { id: request.minuteBundleId } }) : null,
     db.space.findMany({ where: { id: { in: request.spaceIds } }, select: { id: true, siteId: true } }),
   ]);
   const elsewhere: FieldError[] = [];
   const atDestination = `is not available at ${destination.name}`;
   if (tariff?.siteId !== destination.id) elsewhere.push({ field: 'tariffId', message: atDestination });
-  if (bundle?.siteId !== destination.id) elsewhere.push({ field: 'minuteBundleId', message: atDestination });
+  if (request.minuteBundleId && bundle?.siteId !== destination.id) {
+    elsewhere.push({ field: 'minuteBundleId', message: atDestination });
+  }
   const byId = new Map(spaces.map((s) => [s.id, s]));
   request.spaceIds.forEach((id, i) => {
     if (byId.get(id)?.siteId !== destination.id) elsewhere.push({ field: `spaceIds.${i}`, message: atDestination });

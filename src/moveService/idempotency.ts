@@ -56,7 +56,7 @@ export function requestFingerprint(request: StartMoveRequest): string {
     clientId: request.clientId,
     destinationSiteId: request.destinationSiteId,
     tariffId: request.tariffId,
-    minuteBundleId: request.minuteBundleId,
+    minuteBundleId: request.minuteBundleId ?? null,
     spaceIds: request.spaceIds,
     moveAt: request.moveAt,
     notifyOperatorId: request.notifyOperatorId ?? null,

@@ -29,7 +29,7 @@ export async function recordMove(
           sourceSiteId: client.siteId,
           destinationSiteId: request.destinationSiteId,
           tariffId: request.tariffId,
-          minuteBundleId: request.minuteBundleId,
+          minuteBundleId: request.minuteBundleId ?? null,
           moveNow: checked.moveNow,
           scheduledFor: checked.scheduledFor,
           notifyOperatorId: checked.notifyOperatorId,

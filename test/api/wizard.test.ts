@@ -26,15 +26,15 @@ afterAll(() => harness.close());
 // Reads are open to any operator: these run as the T2_ADMIN.
 const get = (path: string) => api(harness.app, ADMIN).get(path);
 
-it('GET /api/sites lists the four sites by name', async () => {
+it('GET /api/sites lists the sites by name', async () => {
   const sites = SitesResponse.parse((await get('/api/sites').expect(200)).body);
-  expect(sites.items.map((s) => s.code)).toEqual(['BRS-TQY', 'LDS-WEL', 'LDN-SHO', 'MAN-SPF']);
+  expect(sites.items.map((s) => s.code)).toEqual(['AMS-ZUI', 'BRS-TQY', 'LDS-WEL', 'LDN-SHO', 'MAN-SPF']);
 });
 
 describe('GET /api/clients', () => {
   it('lists clients by name with their site, tariff and bundle', async () => {
     const clients = ClientsResponse.parse((await get('/api/clients').expect(200)).body);
-    expect(clients.page).toEqual({ limit: 20, offset: 0, total: 5, nextOffset: null });
+    expect(clients.page).toEqual({ limit: 20, offset: 0, total: await harness.db.client.count(), nextOffset: null });
     expect(clients.items[0]).toMatchObject({
       name: 'Acme Analytics Ltd',
       status: 'ACTIVE',
@@ -42,6 +42,8 @@ describe('GET /api/clients', () => {
       tariff: { name: 'Enterprise' },
       minuteBundle: { name: '10,000 minutes' },
     });
+    // A minute bundle is optional.
+    expect(clients.items.find((c) => c.name === 'Gale & Moss')?.minuteBundle).toBeNull();
   });
 
   it('filters by site and pages', async () => {
@@ -66,7 +68,7 @@ describe('GET /api/clients/:clientId/site-move/options', () => {
     );
     expect(options.client).toMatchObject({ name: 'Evergreen Health', site: { code: 'MAN-SPF' } });
     expect(options.activeMoveId).toBeNull();
-    expect(options.destinations.map((d) => d.site.code)).toEqual(['BRS-TQY', 'LDS-WEL', 'LDN-SHO']);
+    expect(options.destinations.map((d) => d.site.code)).toEqual(['AMS-ZUI', 'BRS-TQY', 'LDS-WEL', 'LDN-SHO']);
     for (const d of options.destinations) {
       expect(d.tariffs.map((t) => t.name)).toEqual(['Standard', 'Premium', 'Enterprise']);
       expect(d.minuteBundles.map((b) => b.minutes)).toEqual([500, 2_000, 10_000]);

@@ -31,10 +31,10 @@ describe('migrations', () => {
 });
 
 describe('demo seed', () => {
-  it('has 3+ sites, 5 clients and a client with 2,000+ users, numbers and services', async () => {
+  it('has 3+ sites, a client for each demo and one with 2,000+ users, numbers and services', async () => {
     const counts = await countAll();
     expect(counts.sites).toBeGreaterThanOrEqual(3);
-    expect(counts.clients).toBe(5);
+    expect(counts.clients).toBe(DEMO_CLIENTS.length);
     const biggest = await database.db.client.findUniqueOrThrow({
       where: { id: seedId(`client/${DEMO_CLIENTS[0]!.name}`) },
       include: { _count: { select: { users: true, phoneNumbers: true, services: true } } },

@@ -20,13 +20,14 @@ export interface MoveRecord {
   /** The client's current site, tariff and bundle (not the move's choices). */
   clientSiteId: string;
   clientTariffId: string;
-  clientMinuteBundleId: string;
+  clientMinuteBundleId: string | null;
   sourceSiteId: string;
   sourceSiteName: string;
   destinationSiteId: string;
   destinationSiteName: string;
   tariffId: string;
-  minuteBundleId: string;
+  /** The bundle chosen at the destination; null: none. */
+  minuteBundleId: string | null;
   originalTariffId: string | null;
   originalMinuteBundleId: string | null;
   moveNow: boolean;
