@@ -43,9 +43,9 @@ export function instantOfLocalTime(localTime: string, zone: string): LocalTimeRe
   const m = LOCAL_TIME.exec(localTime);
   if (!m) return { ok: false, reason: 'malformed' };
   if (!isTimeZone(zone)) return { ok: false, reason: 'unknown-zone' };
-  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as number[];
-  const wall = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!);
-  if (new Date(wall).getUTCDate() !== day || month! > 12 || hour! > 23 || minute! > 59 || second! > 59) {
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m.slice(1).map((v) => Number(v ?? 0));
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (new Date(wall).getUTCDate() !== day || month > 12 || hour > 23 || minute > 59 || second > 59) {
     return { ok: false, reason: 'malformed' };
   }
   // The offset a few hours either side of the wall time covers any change on that day; of the

@@ -43,7 +43,7 @@ it('provisioning twice at once makes one service per item, and a late attempt af
     activities.provisionServices({ moveId: fixture.moveId, batchSize: services }),
     activities.provisionServices({ moveId: fixture.moveId, batchSize: services }),
   ]);
-  expect(first!.processed + second!.processed).toBe(services);
+  expect(first.processed + second.processed).toBe(services);
   const made = await database.db.service.count({
     where: { clientId: fixture.clientId, replacesServiceId: { not: null } },
   });

@@ -132,7 +132,7 @@ describe('a step that fails for good', () => {
       expect(((refused!.reason as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe(
         'PhaseDoesNotAllow',
       );
-      const taken = answers[0]!.status === 'fulfilled' ? first : second;
+      const taken = answers[0].status === 'fulfilled' ? first : second;
       expect((await handle.result()).phase).toBe(taken === 'retry' ? 'COMPLETED' : 'ROLLED_BACK');
     });
   });
