@@ -62,6 +62,27 @@ export const EMAIL_STATES = ['NOT_REQUESTED', 'PENDING', 'SENT', 'FAILED', 'UNCE
  */
 export type EmailState = (typeof EMAIL_STATES)[number];
 
+/**
+ * A finding of the pre-move check: a problem (the move cannot run as chosen) or a warning (it would
+ * stop or surprise the move later). The same shape from the API's check and the workflow's preflight.
+ */
+export interface MoveCheck {
+  /** Stable, kebab-case: e.g. space-occupied, phone-number-blocked, service-type-not-offered. */
+  type: string;
+  message: string;
+  /** The request field it is about, e.g. spaceIds.1; null when it is about no field. */
+  field: string | null;
+  item: { kind: ItemKind | 'SPACE' | 'CLIENT' | 'SERVICE_TYPE'; id: string; label: string } | null;
+}
+
+/** What changed in the client between the operator's review (Finish) and the move's own snapshot. */
+export interface ReviewChanges {
+  added: { users: number; phoneNumbers: number; services: number };
+  removed: { users: number; phoneNumbers: number; services: number };
+  /** The first few items added or removed, for people. */
+  items: { change: 'added' | 'removed'; kind: ItemKind; id: string; label: string }[];
+}
+
 /** A step held up by something only time can fix (the database unreachable, timeouts). */
 export interface MoveOutage {
   /** The failure's type, e.g. DatabaseUnavailable or Timeout. */
@@ -93,6 +114,10 @@ export interface MoveProgress {
   cancelReason: string | null;
   /** While an outage holds a step up, it waits and retries by itself: what for, since when, until when. */
   outage: MoveOutage | null;
+  /** The pre-move check's warnings, as of its last run (scheduling, a while before, and when due). */
+  warnings: MoveCheck[];
+  /** Set once the move has read the client: what was added or removed since the operator's review. */
+  sinceReview: ReviewChanges | null;
   updatedAt: string;
 }
 
@@ -115,6 +140,8 @@ export interface ClientSiteMoveInput {
   outageWindow?: string;
   /** How long the outcome email keeps being retried through mail outages; default 24 hours. */
   emailDeliveryWindow?: string;
+  /** How long before the scheduled time the pre-move check runs again; default 1 hour. */
+  preflightLead?: string;
 }
 
 export interface ClientSiteMoveResult {
@@ -138,6 +165,8 @@ export function scheduledProgress(moveId: string, scheduledFor: string, notify: 
     email: { state: notify ? 'PENDING' : 'NOT_REQUESTED', error: null },
     cancelReason: null,
     outage: null,
+    warnings: [],
+    sinceReview: null,
     updatedAt: now,
   };
 }

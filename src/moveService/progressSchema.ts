@@ -19,6 +19,27 @@ export const MoveErrorSchema = z.object({
   at: z.string(),
 });
 
+export const MoveCheckSchema = z.object({
+  type: z.string().describe('Stable, e.g. space-occupied, phone-number-blocked, service-type-not-offered'),
+  message: z.string(),
+  field: z.string().nullable().describe('The request field it is about, e.g. spaceIds.1'),
+  item: z
+    .object({ kind: z.enum([...ITEM_KINDS, 'SPACE', 'CLIENT', 'SERVICE_TYPE']), id: z.string(), label: z.string() })
+    .nullable(),
+});
+
+const KindCounts = z.object({ users: z.number().int(), phoneNumbers: z.number().int(), services: z.number().int() });
+
+export const ReviewChangesSchema = z.object({
+  added: KindCounts,
+  removed: KindCounts,
+  items: z
+    .array(
+      z.object({ change: z.enum(['added', 'removed']), kind: z.enum(ITEM_KINDS), id: z.string(), label: z.string() }),
+    )
+    .describe('The first few items added or removed since the review'),
+});
+
 export const MoveProgressSchema = z.object({
   moveId: z.string(),
   phase: MovePhaseSchema,
@@ -52,6 +73,13 @@ export const MoveProgressSchema = z.object({
     // Progress recorded before this field existed has none.
     .default(null)
     .describe('While an outage (e.g. the database unreachable) holds a step up: it retries by itself until givesUpAt'),
+  warnings: z
+    .array(MoveCheckSchema)
+    .default([])
+    .describe("The pre-move check's warnings as of its last run: what could stop or surprise the move"),
+  sinceReview: ReviewChangesSchema.nullable()
+    .default(null)
+    .describe('Once the move has read the client: what was added or removed since the operator reviewed it'),
   updatedAt: z.string(),
 });
 

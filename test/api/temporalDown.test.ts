@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { MoveDetailSchema, TasksResponse } from '../../src/api/schemas';
 import { emptyItemProgress, moveWorkflowId, type MoveProgress } from '../../src/domain/move';
+import { progressFor } from '../support/moveFixtures';
 import {
   PROBLEM,
   SUPER_ADMIN_ID,
@@ -33,22 +34,13 @@ afterAll(() => harness.close());
 async function insertRunningMove(): Promise<{ moveId: string; progress: MoveProgress }> {
   const clientId = clientIdOf('Cobalt Legal LLP');
   const moveId = randomUUID();
-  const progress: MoveProgress = {
-    moveId,
-    phase: 'MOVING',
+  const progress: MoveProgress = progressFor(moveId, 'MOVING', {
     scheduledFor: '2026-11-20T09:00:00.000Z',
     startedAt: '2026-11-20T09:00:01.000Z',
-    finishedAt: null,
     currentStep: 'REHOME_PHONE_NUMBERS',
     items: { ...emptyItemProgress(), users: { total: 60, done: 0 }, phoneNumbers: { total: 40, done: 20 } },
-    lastError: null,
-    decisionDeadline: null,
-    needsHuman: [],
-    email: { state: 'NOT_REQUESTED', error: null },
-    cancelReason: null,
-    outage: null,
     updatedAt: '2026-11-20T09:00:05.000Z',
-  };
+  });
   await harness.db.clientSiteMove.create({
     data: {
       id: moveId,

@@ -6,7 +6,7 @@ import type { BatchInput, BatchResult, MoveActivities } from '../../src/activiti
 import type { Db } from '../../src/db/client';
 import { seedId } from '../../src/dev/seed';
 import {
-  emptyItemProgress,
+  scheduledProgress,
   moveWorkflowId,
   type ClientSiteMoveInput,
   type ItemProgress,
@@ -103,23 +103,8 @@ export function moveInputFor(fixture: MoveFixture, overrides: Partial<ClientSite
 
 /** A MoveProgress as the workflow would report it. */
 export function progressFor(moveId: string, phase: MovePhase, overrides: Partial<MoveProgress> = {}): MoveProgress {
-  return {
-    moveId,
-    phase,
-    scheduledFor: '2026-12-01T09:00:00.000Z',
-    startedAt: null,
-    finishedAt: null,
-    currentStep: null,
-    items: emptyItemProgress(),
-    lastError: null,
-    decisionDeadline: null,
-    needsHuman: [],
-    email: { state: 'NOT_REQUESTED', error: null },
-    cancelReason: null,
-    outage: null,
-    updatedAt: '2026-12-01T09:00:00.000Z',
-    ...overrides,
-  };
+  const at = '2026-12-01T09:00:00.000Z';
+  return { ...scheduledProgress(moveId, at, false, at), phase, currentStep: null, ...overrides };
 }
 
 type BatchActivity = (input: BatchInput) => Promise<BatchResult>;
