@@ -38,8 +38,10 @@ function run(command, args, what) {
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 3)) {
-    throw new BootstrapError(`Node.js 20.3 or newer is required; this is ${process.version}.`);
+  // What Vite 8, which builds the web app, runs on: 20.19+ or 22.12+.
+  const supported = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major >= 23;
+  if (!supported) {
+    throw new BootstrapError(`Node.js 20.19+ or 22.12+ is required; this is ${process.version}.`);
   }
 }
 

@@ -5,8 +5,18 @@ import { ITEM_KIND_LABEL } from '../format/labels';
 
 const KINDS: (keyof ItemProgress)[] = ['users', 'phoneNumbers', 'services'];
 
-export function ItemProgressBars({ items }: { items: ItemProgress }): ReactElement {
+export function ItemProgressBars({
+  items,
+  started,
+}: {
+  items: ItemProgress;
+  /** Before the move starts nothing has been counted yet: the move counts what it carries as it begins. */
+  started: boolean;
+}): ReactElement {
   const id = useId();
+  if (!started && KINDS.every((kind) => items[kind].total === 0)) {
+    return <p className="muted">Users, phone numbers and services are counted when the move starts.</p>;
+  }
   return (
     <dl className="progress-bars">
       {KINDS.map((kind) => {

@@ -34,7 +34,7 @@ export function DashboardTaskCard({ task }: { task: DashboardTask }): ReactEleme
             <dt>Current step</dt>
             <dd>{stepLabel(progress.currentStep)}</dd>
           </dl>
-          <ItemProgressBars items={progress.items} />
+          <ItemProgressBars items={progress.items} started={progress.startedAt !== null} />
           {progress.lastError && <LastError error={progress.lastError} />}
         </>
       ) : (

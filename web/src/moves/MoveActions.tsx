@@ -37,10 +37,11 @@ const DONE_MESSAGE: Record<ActionKind, string> = {
   rollback: 'The move is rolling back.',
 };
 
-export function MoveActions({ move }: { move: MoveDetail }): ReactElement {
+export function MoveActions({ move }: { move: MoveDetail }): ReactElement | null {
   const [open, setOpen] = useState<ActionKind | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const actions = ACTIONS_BY_PHASE[move.status] ?? [];
+  if (actions.length === 0 && !done && !open) return null;
   return (
     <section aria-labelledby="actions-title" className="move-actions">
       <h2 id="actions-title">Actions</h2>
@@ -49,9 +50,7 @@ export function MoveActions({ move }: { move: MoveDetail }): ReactElement {
           {done}
         </p>
       )}
-      {actions.length === 0 ? (
-        <p className="muted">Nothing to decide in this phase.</p>
-      ) : (
+      {actions.length > 0 && (
         <div className="actions">
           {actions.map((kind) => (
             <button

@@ -61,7 +61,7 @@ export function MovePage(): ReactElement {
                   </>
                 )}
               </dl>
-              <ItemProgressBars items={progress.items} />
+              <ItemProgressBars items={progress.items} started={progress.startedAt !== null} />
               {progress.lastError && <LastError error={progress.lastError} />}
               {progress.needsHuman.length > 0 && (
                 <div className="needs-human">

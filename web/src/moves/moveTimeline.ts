@@ -58,7 +58,10 @@ export function moveTimeline(move: MoveDetail): TimelineEvent[] {
       label: 'Stopped: needs attention',
       at: lastError.at,
       state: phase === 'NEEDS_ATTENTION' ? 'current' : 'done',
-      detail: lastError.item ? `${lastError.message} (${lastError.item.label})` : lastError.message,
+      detail:
+        lastError.item && !lastError.message.includes(lastError.item.label)
+          ? `${lastError.message} (${lastError.item.label})`
+          : lastError.message,
     });
   }
   if (phase === 'ROLLING_BACK') events.push({ key: 'rolling-back', label: 'Rolling back', at: null, state: 'current' });

@@ -116,7 +116,9 @@ function WizardSteps({ clientId, options }: { clientId: string; options: MoveOpt
     if (!failure) return;
     const cleared = new Set(Object.keys(patch).map((key) => API_FIELD[key as keyof WizardForm]));
     const messages = Object.fromEntries(Object.entries(failure.messages).filter(([field]) => !cleared.has(field)));
-    setFailure({ ...failure, messages });
+    const hadFields = Object.keys(failure.messages).length > 0;
+    // Once every field it named has been changed, the summary has nothing left to say.
+    setFailure(hadFields && Object.keys(messages).length === 0 ? null : { ...failure, messages });
   };
 
   const finish = (body: StartMoveInput) => {
