@@ -2,6 +2,7 @@
 // and to, and the moves list can put the moves that need attention first (paging across both parts).
 import { MovesResponse, TasksResponse } from '../../src/api/schemas';
 import type { MovePhase } from '../../src/domain/move';
+import { progressJson } from '../../src/activities/shared/progressJson';
 import { insertMove, progressFor } from '../support/moveFixtures';
 import { ADMIN, PROBLEM, api, siteIdOf, startApiHarness, type ApiHarness } from './harness';
 
@@ -29,7 +30,7 @@ async function moveIn(client: string, to: string, phase: MovePhase, minutesAgo: 
       phase,
       open: !final,
       closedAt: final ? new Date() : null,
-      progress: progressFor(moveId, phase) as object,
+      progress: progressJson(progressFor(moveId, phase)),
     },
   });
   moveOf[client] = moveId;
