@@ -2,10 +2,11 @@
 // promises, unsafe any crossing module boundaries), formatting left to Prettier.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', 'dist/', 'src/generated/', 'coverage/'] },
+  { ignores: ['node_modules/', '.tools/', '.data/', 'dist/', 'web/dist/', 'src/generated/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -37,6 +38,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The web app: hooks used as React requires (web/tsconfig.json types it for the browser).
+    files: ['web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
   },
   {
     files: ['**/*.mjs', '**/*.js'],

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // First step of `npm start` and `npm test`: installs whatever is missing, and only that.
-// `bootstrap.mjs start` skips the Java test server, which only the tests use.
+// `bootstrap.mjs start` skips the Java test server and the browser, which only the tests use.
 // Plain Node with built-ins only: it runs before node_modules exists. Each step is cached by a
 // stamp, so a warm run costs about a second.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBrowser } from './browser.mjs';
+import { takeLock } from './lock.mjs';
 import { ensureTemporalCli, ensureTestServer } from './tools.mjs';
+import { ensureWebApp } from './webApp.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line) => process.stderr.write(`[bootstrap] ${line}\n`);
@@ -35,8 +38,10 @@ function run(command, args, what) {
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 3)) {
-    throw new BootstrapError(`Node.js 20.3 or newer is required; this is ${process.version}.`);
+  // What Vite 8, which builds the web app, runs on: 20.19+ or 22.12+.
+  const supported = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major >= 23;
+  if (!supported) {
+    throw new BootstrapError(`Node.js 20.19+ or 22.12+ is required; this is ${process.version}.`);
   }
 }
 
@@ -63,59 +68,25 @@ function ensurePrismaClient() {
   writeFileSync(stamp, want);
 }
 
-/** Whether a process with this id still runs (EPERM: it does, as another user). */
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-}
-
-/**
- * One bootstrap at a time per checkout: `npm start` and `npm test` started together would otherwise
- * run two `npm ci` over one node_modules. A lock left by a process that died is taken over.
- */
-async function takeLock() {
-  const lock = path.join(root, '.tools', '.bootstrap.lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + 30 * 60_000;
-  let told = false;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      const release = () => rmSync(lock, { recursive: true, force: true });
-      process.once('exit', release);
-      return release;
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-    }
-    const pidFile = path.join(lock, 'pid');
-    const holder = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
-    const orphaned = holder ? !isAlive(holder) : Date.now() - statSync(lock).mtimeMs > 60_000;
-    if (orphaned) {
-      rmSync(lock, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline)
-      throw new BootstrapError(`Another bootstrap (pid ${holder}) has held ${lock} for 30 minutes.`);
-    if (!told) log(`waiting for another npm start / npm test (pid ${holder}) to finish installing...`);
-    told = true;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
 try {
   const started = Date.now();
   checkNode();
-  const release = await takeLock();
+  // One bootstrap at a time per checkout: `npm start` and `npm test` started together would otherwise
+  // run two `npm ci` over one node_modules.
+  const release = await takeLock(path.join(root, '.tools', '.bootstrap.lock'), {
+    log,
+    waitingFor: 'another npm start / npm test to finish installing',
+  });
   ensureNodeModules();
   ensurePrismaClient();
+  await ensureWebApp({ root, log });
   const forTests = process.argv[2] !== 'start';
   const tools = { temporalCli: await ensureTemporalCli({ root, log }) };
-  if (forTests) tools.testServer = await ensureTestServer({ root, log });
+  if (forTests) {
+    tools.testServer = await ensureTestServer({ root, log });
+    // The web app's tests drive a real browser; `npm start` needs none.
+    tools.browser = await ensureBrowser({ log });
+  }
   // The TypeScript side (npm start, the test harness) reads the tool paths from here.
   const manifest = path.join(root, '.tools', 'tools.json');
   const known = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')) : {};

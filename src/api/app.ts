@@ -20,8 +20,11 @@ import { registerClientRoutes } from './routes/clients';
 import { registerMoveActionRoutes } from './routes/moveActions';
 import { registerMoveRoutes } from './routes/moves';
 import { registerOperationsRoutes } from './routes/operations';
+import { registerSessionRoutes } from './routes/session';
 import { registerSiteRoutes } from './routes/sites';
 import { ApiRouter } from './routing';
+import type { DemoOperator } from './schemas';
+import { webApp } from './webApp';
 
 export type { AppConfig } from './context';
 
@@ -32,6 +35,10 @@ export interface AppDeps {
   logger: Logger;
   /** True once graceful shutdown has begun (readiness then fails). */
   isDraining?: () => boolean;
+  /** The built web app's folder (web/dist), served at / when it holds a build. */
+  webAppDir?: string;
+  /** Demo operators the sign-in page may offer; only development machinery passes any. */
+  demoOperators?: readonly DemoOperator[];
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -85,9 +92,15 @@ export function createApp(deps: AppDeps): Express {
   registerClientRoutes(api, routeDeps);
   registerMoveRoutes(api, routeDeps);
   registerMoveActionRoutes(api, routeDeps);
+  registerSessionRoutes(api, { demoOperators: config.env === 'production' ? [] : (deps.demoOperators ?? []) });
   // Now, not on first request: a schema the generator cannot express fails at startup.
   const document: OpenApiDocument = generateOpenApiDocument(api.registry);
   app.use(api.router);
+  if (deps.webAppDir) {
+    const pages = webApp({ dir: deps.webAppDir, apiPaths: api.paths() });
+    if (pages) app.use(...pages);
+    else logger.warn({ dir: deps.webAppDir }, 'The web app is not built (npm run build:web): serving the API only');
+  }
 
   app.use(notFoundHandler());
   app.use(problemHandler());

@@ -7,6 +7,8 @@ import type { TemporalTimeouts } from '../moveService/temporal';
 import type { LinkContext } from './views';
 
 export interface AppConfig {
+  /** production: no demo sign-in, whatever the caller passes. */
+  env: Config['env'];
   api: Config['api'];
   temporal: Pick<Config['temporal'], 'namespace' | 'taskQueue' | 'webUrl'>;
   move: Config['move'];

@@ -74,6 +74,13 @@ export class ApiRouter {
     });
   }
 
+  /** Every declared path, as Express matches it (e.g. /healthz, /api/moves/:id). */
+  paths(): string[] {
+    return [...this.declared];
+  }
+
+  private readonly declared = new Set<string>();
+
   add<
     P extends z.ZodType = Empty,
     Q extends z.ZodType = Empty,
@@ -118,6 +125,7 @@ export class ApiRouter {
       await route.handle(ctx);
     });
     this.router[route.method](expressPath(route.path), ...chain);
+    this.declared.add(expressPath(route.path));
   }
 }
 

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { MOVE_PHASES } from '../domain/move';
 import { MovePhaseSchema, MoveProgressSchema } from '../moveService/progressSchema';
-import { PROBLEMS, problemType } from './problem';
+import { PROBLEMS, problemType } from './problemTypes';
 
 const Id = z.uuid();
 const Timestamp = z.iso.datetime({ offset: true }).describe('ISO-8601 with offset');
@@ -55,6 +55,11 @@ export const PageSchema = z
   })
   .meta({ id: 'Page' });
 
+export const OperatorRoleSchema = z.enum(['T2_SUPER_ADMIN', 'T2_ADMIN']).meta({
+  id: 'OperatorRole',
+  description: 'T2_SUPER_ADMIN may start and change moves; T2_ADMIN may read',
+});
+
 export const SiteRef = z.object({ id: Id, code: z.string(), name: z.string() }).meta({ id: 'SiteRef' });
 const Named = z.object({ id: Id, name: z.string() });
 
@@ -99,7 +104,7 @@ export const MoveOptionsResponse = z
       }),
     ),
     notifyContacts: z
-      .array(Named.extend({ email: z.string(), role: z.enum(['T2_SUPER_ADMIN', 'T2_ADMIN']) }))
+      .array(Named.extend({ email: z.string(), role: OperatorRoleSchema }))
       .describe('T2 contacts who may receive the confirmation email'),
   })
   .meta({
@@ -170,6 +175,10 @@ export const IdempotencyHeaders = z.object({
 export const MoveParams = z.strictObject({ id: Id });
 
 export const MovesQuery = z.strictObject({
+  order: z
+    .enum(['newest', 'needs-attention-first'])
+    .default('newest')
+    .describe('newest: newest first. needs-attention-first: moves in NEEDS_ATTENTION first, then newest first'),
   status: z
     .preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(z.enum(MOVE_PHASES)))
     .optional()
@@ -250,6 +259,8 @@ export const DashboardTaskSchema = z
     id: Id,
     moveId: Id,
     client: Named,
+    sourceSite: SiteRef,
+    destinationSite: SiteRef,
     title: z.string(),
     phase: Phase,
     open: z.boolean(),
@@ -264,6 +275,20 @@ export const DashboardTaskSchema = z
 export const TasksResponse = z
   .object({ site: SiteRef, items: z.array(DashboardTaskSchema), page: PageSchema })
   .meta({ id: 'DashboardTaskList' });
+
+// -------------------------------------------------------------------------------------- session
+
+export const MeResponse = z
+  .object({ id: Id, name: z.string(), email: z.string(), role: OperatorRoleSchema })
+  .meta({ id: 'Me', description: 'The operator the token belongs to' });
+
+export const SignInOptionsResponse = z
+  .object({
+    demoOperators: z
+      .array(z.object({ name: z.string(), role: OperatorRoleSchema, token: z.string() }))
+      .describe('Demo operators to sign in as: only where `npm start` runs the demo seed; empty in production'),
+  })
+  .meta({ id: 'SignInOptions' });
 
 // ------------------------------------------------------------------------------------ operations
 
@@ -281,3 +306,5 @@ export type Page = z.infer<typeof PageSchema>;
 export type Move = z.infer<typeof MoveSchema>;
 export type MoveDetail = z.infer<typeof MoveDetailSchema>;
 export type DashboardTask = z.infer<typeof DashboardTaskSchema>;
+export type Me = z.infer<typeof MeResponse>;
+export type DemoOperator = z.infer<typeof SignInOptionsResponse>['demoOperators'][number];

@@ -3,11 +3,14 @@
 // finish (up to a grace period), then closes the database and Temporal connections.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
 import { PortInUseError, loadConfig, type Config } from '../config';
 import { createDb } from '../db/client';
+import { PROJECT_ROOT } from '../paths';
 import { createApp } from './app';
+import type { DemoOperator } from './schemas';
 
 export interface ApiServer {
   url: string;
@@ -21,7 +24,12 @@ export interface ApiServerOptions {
   logger?: Logger;
   /** After this long, connections still open are cut. */
   shutdownGraceMs?: number;
+  /** Demo operators the web app's sign-in offers (development only; `npm start` passes them). */
+  demoOperators?: readonly DemoOperator[];
 }
+
+/** Where `npm run build:web` (and bootstrap) put the web app; the API serves it at /. */
+export const WEB_APP_DIR = path.join(PROJECT_ROOT, 'web', 'dist');
 
 export async function startApiServer(config: Config, options: ApiServerOptions = {}): Promise<ApiServer> {
   const logger = options.logger ?? pino({ level: config.logLevel });
@@ -30,7 +38,15 @@ export async function startApiServer(config: Config, options: ApiServerOptions =
   const connection = Connection.lazy({ address: config.temporal.address ?? `127.0.0.1:${config.temporal.port}` });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   let draining = false;
-  const app = createApp({ db, temporal, config, logger, isDraining: () => draining });
+  const app = createApp({
+    db,
+    temporal,
+    config,
+    logger,
+    isDraining: () => draining,
+    webAppDir: WEB_APP_DIR,
+    demoOperators: options.demoOperators,
+  });
 
   const server = http.createServer();
   // Responses sent once draining has begun tell keep-alive clients to reconnect elsewhere.

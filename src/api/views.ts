@@ -74,7 +74,14 @@ export function moveDetailView(row: MoveRow, links: LinkContext, reading: Progre
 
 export const taskInclude = {
   client: { select: { id: true, name: true } },
-  move: { select: { workflowId: true, runId: true } },
+  move: {
+    select: {
+      workflowId: true,
+      runId: true,
+      sourceSite: { select: { id: true, code: true, name: true } },
+      destinationSite: { select: { id: true, code: true, name: true } },
+    },
+  },
 } satisfies Prisma.DashboardTaskInclude;
 
 export type TaskRow = Prisma.DashboardTaskGetPayload<{ include: typeof taskInclude }>;
@@ -85,6 +92,8 @@ export function taskView(row: TaskRow, reading: ProgressReading): DashboardTask 
     id: row.id,
     moveId: row.moveId,
     client: row.client,
+    sourceSite: row.move.sourceSite,
+    destinationSite: row.move.destinationSite,
     title: row.title,
     phase: live?.phase ?? row.phase,
     open: row.open,

@@ -17,6 +17,24 @@ export function seedId(name: string): string {
 
 export const DEV_TOKENS = { superAdmin: 'dev-super-admin', admin: 'dev-admin' } as const;
 
+/** The two demo operators; the web app's sign-in page offers them in development. */
+export const DEMO_OPERATORS = [
+  {
+    seedName: 'super-admin',
+    name: 'Sam Super (demo)',
+    email: 'super.admin@t2.example',
+    role: 'T2_SUPER_ADMIN',
+    token: DEV_TOKENS.superAdmin,
+  },
+  {
+    seedName: 'admin',
+    name: 'Alex Admin (demo)',
+    email: 'admin@t2.example',
+    role: 'T2_ADMIN',
+    token: DEV_TOKENS.admin,
+  },
+] as const;
+
 interface SiteSeed {
   code: string;
   name: string;
@@ -160,22 +178,13 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<SeedSu
   add(
     await db.operator.createMany({
       skipDuplicates: true,
-      data: [
-        {
-          id: seedId('operator/super-admin'),
-          name: 'Sam Super (demo)',
-          email: 'super.admin@t2.example',
-          role: 'T2_SUPER_ADMIN',
-          tokenHash: hashToken(DEV_TOKENS.superAdmin),
-        },
-        {
-          id: seedId('operator/admin'),
-          name: 'Alex Admin (demo)',
-          email: 'admin@t2.example',
-          role: 'T2_ADMIN',
-          tokenHash: hashToken(DEV_TOKENS.admin),
-        },
-      ],
+      data: DEMO_OPERATORS.map(({ seedName, name, email, role, token }) => ({
+        id: seedId(`operator/${seedName}`),
+        name,
+        email,
+        role,
+        tokenHash: hashToken(token),
+      })),
     }),
   );
 

@@ -13,7 +13,7 @@ import { checkDatabaseReachable } from '../db/reachable';
 import { ensureDatabase } from './databases';
 import { startEmbeddedPostgres } from './embeddedPostgres';
 import { migrateDatabase } from '../db/migrate';
-import { DEV_TOKENS, seedDemoData } from './seed';
+import { DEMO_OPERATORS, DEV_TOKENS, seedDemoData } from './seed';
 import { createSendGridMailer } from '../mail/mailer';
 import { startMailSink } from './mailSink';
 import { startTemporalDevServer } from './temporalDevServer';
@@ -163,7 +163,10 @@ async function main(): Promise<void> {
       await clientConnection.close();
     });
 
-    const api = await startApiServer(config, { logger: pino({ level: config.logLevel }) });
+    const api = await startApiServer(config, {
+      logger: pino({ level: config.logLevel }),
+      demoOperators: config.env === 'production' ? [] : DEMO_OPERATORS,
+    });
     stack.add('API', () => api.close());
 
     printBanner(config, { apiUrl: api.url, webUrl: temporal.webUrl, sinkUrl, seconds: (Date.now() - started) / 1000 });
@@ -190,6 +193,7 @@ function printBanner(
   const db = new URL(config.database.url);
   db.password = db.password ? '***' : '';
   const rows: [string, string][] = [
+    ['Web app', `${urls.apiUrl}/${config.env === 'production' ? '' : '   (sign in as a demo operator)'}`],
     ['API', `${urls.apiUrl}   (docs ${urls.apiUrl}/api/docs, health ${urls.apiUrl}/healthz)`],
     ['Temporal Web', urls.webUrl ?? '(not run here: TEMPORAL_ADDRESS is set)'],
     [

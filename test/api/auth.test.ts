@@ -46,10 +46,10 @@ function send(op: Operation, token: string | null) {
   return token === null ? r : r.set('Authorization', token);
 }
 
-it('covers the six mutating routes and the seven reads', async () => {
+it('covers the six mutating routes and the eight reads', async () => {
   const ops = await operations();
   expect(ops.filter((o) => o.secured && o.method === 'post')).toHaveLength(6);
-  expect(ops.filter((o) => o.secured && o.method === 'get')).toHaveLength(7);
+  expect(ops.filter((o) => o.secured && o.method === 'get')).toHaveLength(8);
 });
 
 it('answers 401 problem+json with a Bearer challenge to every secured route without a valid token', async () => {

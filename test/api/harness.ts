@@ -2,6 +2,9 @@
 // Temporal (the CLI dev server, or an address where nothing listens to play "Temporal is down"),
 // and, when asked, a real worker with the real activities and a local SendGrid sink.
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -10,8 +13,9 @@ import type { Express } from 'express';
 import type { Db } from '../../src/db/client';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp, type AppConfig } from '../../src/api/app';
-import { seedDemoData } from '../../src/dev/seed';
+import { createApp, type AppConfig, type AppDeps } from '../../src/api/app';
+import { DEMO_OPERATORS, seedDemoData } from '../../src/dev/seed';
+import { PROJECT_ROOT } from '../../src/paths';
 import { bundleIdOf, clientIdOf, siteIdOf, tariffIdOf } from '../support/moveFixtures';
 import { createMoveWorker } from '../../src/worker';
 import { createSendGridMailer } from '../../src/mail/mailer';
@@ -47,6 +51,11 @@ export interface HarnessOptions {
   bodyLimit?: string;
   temporalTimeouts?: Partial<TemporalTimeouts>;
   temporalWebUrl?: string;
+  /**
+   * Listen over HTTP on a free port and serve the built web app (web/dist) with the demo sign-in,
+   * as `npm start` does: for tests that drive a browser.
+   */
+  http?: boolean;
 }
 
 export interface ApiHarness {
@@ -59,14 +68,24 @@ export interface ApiHarness {
   taskQueue: string;
   logs: LogCapture;
   mailSink: MailSink | null;
+  /** With `http`: where the app listens, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string | null;
   /** A fresh app on the same database and Temporal, with other settings (e.g. a tiny rate limit). */
   appWith(overrides: Partial<AppConfig['api']>): Express;
+  /** A fresh app in another environment, or serving a web app, or offering demo operators. */
+  appServing(options: AppServing): Express;
   /** A fresh app on the same database and settings, talking to Temporal through another client. */
   appUsing(temporal: Client): Express;
   close(): Promise<void>;
 }
 
 export const CORS_ORIGIN = 'http://connect.example';
+
+export interface AppServing {
+  env?: AppConfig['env'];
+  webAppDir?: string;
+  demoOperators?: AppDeps['demoOperators'];
+}
 
 export async function startApiHarness(options: HarnessOptions): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -108,7 +127,8 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       },
     }),
   );
-  const config = (api: Partial<AppConfig['api']> = {}): AppConfig => ({
+  const config = (api: Partial<AppConfig['api']> = {}, appEnv: AppConfig['env'] = 'test'): AppConfig => ({
+    env: appEnv,
     api: {
       host: '127.0.0.1',
       port: 0,
@@ -121,21 +141,45 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     move: { batchSize: 50, decisionTimeout: '24 hours', outageWindow: '30 minutes', emailDeliveryWindow: '24 hours' },
     temporalTimeouts: { queryMs: 1_500, readyMs: 1_500, startMs: 3_000, updateMs: 20_000, ...options.temporalTimeouts },
   });
-  const build = (api?: Partial<AppConfig['api']>, client: Client = temporal) =>
-    createApp({ db, temporal: client, config: config(api), logger });
+  const build = (api?: Partial<AppConfig['api']>, client: Client = temporal, serving: AppServing = {}) =>
+    createApp({
+      db,
+      temporal: client,
+      config: config(api, serving.env),
+      logger,
+      webAppDir: serving.webAppDir,
+      demoOperators: serving.demoOperators,
+    });
+
+  const app = build(
+    {},
+    temporal,
+    options.http ? { webAppDir: path.join(PROJECT_ROOT, 'web', 'dist'), demoOperators: DEMO_OPERATORS } : {},
+  );
+  let server: http.Server | null = null;
+  if (options.http) {
+    server = http.createServer(app);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  }
 
   return {
     database,
     db,
-    app: build(),
+    app,
+    url: server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : null,
     temporal,
     env,
     taskQueue,
     logs,
     mailSink,
     appWith: (api) => build(api),
+    appServing: (serving) => build({}, temporal, serving),
     appUsing: (client) => build({}, client),
     close: async () => {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
       if (worker) {
         worker.shutdown();
         await workerRun;

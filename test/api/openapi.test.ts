@@ -84,6 +84,8 @@ describe('GET /api/openapi.json', () => {
       'GET /readyz',
       'GET /metrics',
       'GET /api/openapi.json',
+      'GET /api/me',
+      'GET /api/sign-in-options',
     ]) {
       expect(routes).toContain(route);
     }
@@ -92,7 +94,8 @@ describe('GET /api/openapi.json', () => {
   it('documents bearer auth on every /api route but the spec and docs, and problem+json errors', () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const op of Object.values(item)) {
-        const open = !path.startsWith('/api/') || path === '/api/openapi.json' || path === '/api/docs';
+        const open =
+          !path.startsWith('/api/') || ['/api/openapi.json', '/api/docs', '/api/sign-in-options'].includes(path);
         expect({ path, secured: (op.security ?? []).length > 0 }).toEqual({ path, secured: !open });
       }
     }

@@ -54,8 +54,10 @@ async function rejection(promise: Promise<unknown>): Promise<{ type: string | nu
 describe('a move scheduled 7 days ahead', () => {
   it('waits on a durable timer and completes without waiting 7 real days', async () => {
     const fake = createFakeMoveActivities();
-    const input = await moveInput(env);
+    // Read before the input: its schedule is 7 days after *its* reading of the server's clock, which
+    // moves on with real time (a loaded machine made the later reading 0.4 s too late).
     const startedAt = await env.currentTimeMs();
+    const input = await moveInput(env);
     const realStart = Date.now();
     const [result, email] = await withMove(env, fake, input, async (handle) => {
       expect((await handle.query(progressQuery)).phase).toBe('SCHEDULED');

@@ -1,5 +1,5 @@
 // Client site moves: start one (the wizard's Finish), read one with live progress, list them.
-import type { Prisma } from '../../db/client';
+import type { Db, Prisma } from '../../db/client';
 import { readMoveProgress } from '../../moveService/readProgress';
 import { refusalsOn } from '../../moveService/errors';
 import { startMove } from '../../moveService/startMove';
@@ -17,7 +17,7 @@ import {
   MovesResponse,
   StartMoveBody,
 } from '../schemas';
-import { moveDetailView, moveInclude, moveView } from '../views';
+import { moveDetailView, moveInclude, moveView, type MoveRow } from '../views';
 
 export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
   const { db } = deps;
@@ -75,7 +75,7 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
     path: '/api/client-site-moves',
     operationId: 'listClientSiteMoves',
     tag: 'Moves',
-    summary: 'List moves, newest first',
+    summary: 'List moves, newest first (or those that need attention first)',
     description: 'Status comes from the database (the workflow mirrors it at each step).',
     access: 'operator',
     query: MovesQuery,
@@ -88,13 +88,7 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
       };
       const [total, rows] = await Promise.all([
         db.clientSiteMove.count({ where }),
-        db.clientSiteMove.findMany({
-          where,
-          include: moveInclude,
-          orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-          skip: query.offset,
-          take: query.limit,
-        }),
+        query.order === 'needs-attention-first' ? needsAttentionFirst(db, where, query) : newestFirst(db, where, query),
       ]);
       res.json({
         items: rows.map((row) => moveView(row, deps.links)),
@@ -123,4 +117,31 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
       res.json(moveDetailView(row, deps.links, reading));
     },
   });
+}
+
+type MoveWindow = { offset: number; limit: number };
+
+function newestFirst(db: Db, where: Prisma.ClientSiteMoveWhereInput, window: MoveWindow) {
+  return db.clientSiteMove.findMany({
+    where,
+    include: moveInclude,
+    orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+    skip: window.offset,
+    take: window.limit,
+  });
+}
+
+/**
+ * The moves waiting for an operator, then the rest, each part newest first: one page may span both
+ * parts, so each is read with its own window.
+ */
+async function needsAttentionFirst(db: Db, where: Prisma.ClientSiteMoveWhereInput, window: MoveWindow) {
+  const attention: Prisma.ClientSiteMoveWhereInput = { AND: [where, { status: 'NEEDS_ATTENTION' }] };
+  const rest: Prisma.ClientSiteMoveWhereInput = { AND: [where, { status: { not: 'NEEDS_ATTENTION' } }] };
+  const attentionCount = await db.clientSiteMove.count({ where: attention });
+  const first = window.offset < attentionCount ? await newestFirst(db, attention, window) : ([] as MoveRow[]);
+  const left = window.limit - first.length;
+  if (left === 0) return first;
+  const then = await newestFirst(db, rest, { offset: Math.max(0, window.offset - attentionCount), limit: left });
+  return [...first, ...then];
 }

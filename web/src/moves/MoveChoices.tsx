@@ -1,0 +1,27 @@
+// What was chosen in the wizard for this move, in the wizard's own words.
+import type { ReactElement } from 'react';
+import type { MoveDetail } from '../../../src/api/schemas';
+import { Time } from '../components/Time';
+
+export function MoveChoices({ move }: { move: MoveDetail }): ReactElement {
+  return (
+    <dl className="details">
+      <dt>Client</dt>
+      <dd>{move.client.name}</dd>
+      <dt>From</dt>
+      <dd>{move.sourceSite.name}</dd>
+      <dt>Select A Site to Move</dt>
+      <dd>{move.destinationSite.name}</dd>
+      <dt>Date & Time of Move</dt>
+      <dd>{move.moveNow ? 'Move Now' : <Time iso={move.scheduledFor} />}</dd>
+      <dt>Client Tariff At Destination Site</dt>
+      <dd>{move.tariff.name}</dd>
+      <dt>Client Minute Bundle At Destination Site</dt>
+      <dd>{move.minuteBundle.name}</dd>
+      <dt>Selected Spaces</dt>
+      <dd>{move.spaces.length > 0 ? move.spaces.map((s) => s.name).join(', ') : 'None'}</dd>
+      <dt>T2 user to receive email notification</dt>
+      <dd>{move.notifyOperator ? `${move.notifyOperator.name} (${move.notifyOperator.email})` : 'No email'}</dd>
+    </dl>
+  );
+}
