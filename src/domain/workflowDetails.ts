@@ -6,13 +6,20 @@ import { MOVE_STEP_TABLE } from './steps';
 
 const count = (label: string, kind: KindProgress) => `${label} ${kind.done}/${kind.total}`;
 
-/** "rollback:MOVE_USERS" → "Undo: Give users back to the source site"; steps by their titles. */
+/** The workflow's other steps, in words. */
+const OTHER_STEPS: Record<string, string> = {
+  WAITING: 'Waiting for the move time',
+  PREFLIGHT: 'Checking the move can still run',
+  SNAPSHOT: 'Listing what moves',
+};
+
+/** A step in words: "MOVE_USERS" → "Move users", "rollback:MOVE_USERS" → "Undo: Give users back…". */
 export function stepTitle(currentStep: string | null): string | null {
   if (currentStep === null) return null;
   const undo = currentStep.startsWith('rollback:');
   const step = undo ? currentStep.slice('rollback:'.length) : currentStep;
   const row = MOVE_STEP_TABLE.find((r) => r.step === step);
-  if (!row) return currentStep === 'WAITING' ? 'Waiting for the scheduled time' : currentStep;
+  if (!row) return OTHER_STEPS[currentStep] ?? currentStep;
   return undo ? `Undo: ${row.undoTitle}` : row.title;
 }
 

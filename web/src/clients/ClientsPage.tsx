@@ -55,7 +55,7 @@ export function ClientsPage(): ReactElement {
                       </span>
                     </td>
                     <td data-label="Tariff">{client.tariff.name}</td>
-                    <td data-label="Minute bundle">{client.minuteBundle.name}</td>
+                    <td data-label="Minute bundle">{client.minuteBundle?.name ?? 'None'}</td>
                     <td>
                       <ClientMoreMenu client={client} />
                     </td>

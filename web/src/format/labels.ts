@@ -1,13 +1,8 @@
 // The product's words for the API's codes: phases, client statuses, roles, steps and email states.
 import type { z } from 'zod';
 import type { ClientStatus, OperatorRoleSchema } from '../../../src/api/schemas';
-import {
-  MOVE_STEPS,
-  type EmailState,
-  type ItemProgress,
-  type MovePhase,
-  type MoveStep,
-} from '../../../src/domain/move';
+import type { EmailState, ItemProgress, MovePhase } from '../../../src/domain/move';
+import { stepTitle } from '../../../src/domain/workflowDetails';
 
 export const PHASE_LABEL: Record<MovePhase, string> = {
   SCHEDULED: 'Scheduled',
@@ -33,9 +28,10 @@ export const ROLE_LABEL: Record<z.infer<typeof OperatorRoleSchema>, string> = {
 
 export const EMAIL_STATE_LABEL: Record<EmailState, string> = {
   NOT_REQUESTED: 'No email requested',
-  PENDING: 'To be sent when the move finishes',
+  PENDING: 'Not sent yet (sent when the move finishes, retried through mail outages)',
   SENT: 'Sent',
   FAILED: 'Could not be sent',
+  UNCERTAIN: 'May not have been sent: check with the mail provider',
 };
 
 export const ITEM_KIND_LABEL: Record<keyof ItemProgress, string> = {
@@ -44,30 +40,7 @@ export const ITEM_KIND_LABEL: Record<keyof ItemProgress, string> = {
   services: 'Services',
 };
 
-const MOVE_STEP_LABEL: Record<MoveStep, string> = {
-  PROVISION_SERVICES: 'Setting up services at the destination',
-  REHOME_PHONE_NUMBERS: 'Moving phone numbers',
-  MOVE_USERS: 'Moving users',
-  APPLY_TARIFF_AND_BUNDLE: 'Applying the tariff and minute bundle',
-  ASSIGN_SPACES: 'Assigning spaces',
-  DECOMMISSION_SOURCE_SERVICES: 'Decommissioning services at the current site',
-};
-
-const OTHER_STEP_LABEL: Record<string, string> = {
-  WAITING: 'Waiting for the move time',
-  SNAPSHOT: 'Listing what moves',
-  NOTIFY: 'Sending the confirmation email',
-};
-
-const isMoveStep = (step: string): step is MoveStep => (MOVE_STEPS as readonly string[]).includes(step);
-
 /** A workflow step (`PROVISION_SERVICES`, `rollback:MOVE_USERS`, `WAITING`, ...) in words. */
 export function stepLabel(step: string | null): string {
-  if (step === null) return 'Finished';
-  if (step.startsWith('rollback:')) {
-    const undone = step.slice('rollback:'.length);
-    return `Rolling back: ${isMoveStep(undone) ? MOVE_STEP_LABEL[undone].toLowerCase() : undone}`;
-  }
-  if (isMoveStep(step)) return MOVE_STEP_LABEL[step];
-  return OTHER_STEP_LABEL[step] ?? step;
+  return stepTitle(step) ?? 'Finished';
 }

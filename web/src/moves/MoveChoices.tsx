@@ -17,7 +17,7 @@ export function MoveChoices({ move }: { move: MoveDetail }): ReactElement {
       <dt>Client Tariff At Destination Site</dt>
       <dd>{move.tariff.name}</dd>
       <dt>Client Minute Bundle At Destination Site</dt>
-      <dd>{move.minuteBundle.name}</dd>
+      <dd>{move.minuteBundle?.name ?? 'None'}</dd>
       <dt>Selected Spaces</dt>
       <dd>{move.spaces.length > 0 ? move.spaces.map((s) => s.name).join(', ') : 'None'}</dd>
       <dt>T2 user to receive email notification</dt>

@@ -124,7 +124,7 @@ export function PickSiteAndSpaceStep({
           onChange={(e) => onChange({ minuteBundleId: e.target.value })}
           {...errorProps('minuteBundleId-error', messages.minuteBundleId)}
         >
-          <option value="">{destination ? 'Choose a minute bundle' : 'Pick a site first'}</option>
+          <option value="">{destination ? 'No minute bundle' : 'Pick a site first'}</option>
           {destination?.minuteBundles.map((b) => (
             <option key={b.id} value={b.id}>
               {b.name} ({monthlyFee(b.monthlyFeePence)})

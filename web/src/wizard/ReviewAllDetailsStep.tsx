@@ -44,7 +44,7 @@ export function ReviewAllDetailsStep({
           <dt>Client Tariff At Destination Site</dt>
           <dd>{tariff ? `${tariff.name} (${monthlyFee(tariff.monthlyFeePence)})` : 'Not chosen'}</dd>
           <dt>Client Minute Bundle At Destination Site</dt>
-          <dd>{bundle ? `${bundle.name} (${monthlyFee(bundle.monthlyFeePence)})` : 'Not chosen'}</dd>
+          <dd>{bundle ? `${bundle.name} (${monthlyFee(bundle.monthlyFeePence)})` : 'None'}</dd>
           <dt>Selected Spaces</dt>
           <dd>{spaces.length > 0 ? spaces.map((s) => s.name).join(', ') : 'None'}</dd>
           <dt>T2 user to receive email notification</dt>

@@ -14,6 +14,7 @@ export interface WizardForm {
   time: string;
   destinationSiteId: string;
   tariffId: string;
+  /** '' for none: a minute bundle is optional. */
   minuteBundleId: string;
   spaceIds: string[];
   /** '' for no email. */
@@ -46,7 +47,7 @@ export function draftStartMove(clientId: string, form: WizardForm): Partial<Star
     clientId,
     destinationSiteId: blank(form.destinationSiteId),
     tariffId: blank(form.tariffId),
-    minuteBundleId: blank(form.minuteBundleId),
+    minuteBundleId: blank(form.minuteBundleId) ?? null,
     spaceIds: form.spaceIds,
     moveAt: form.when === 'now' ? 'now' : localToIso(form.date, form.time),
     notifyOperatorId: blank(form.notifyOperatorId) ?? null,
