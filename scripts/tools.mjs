@@ -6,10 +6,12 @@
 //   import { ensureTools, ensureTemporalCli, ensureTestServer, PINNED_VERSIONS } from './tools.mjs';
 //   const { temporalCli, testServer } = await ensureTools({ root, log });
 //
-// - Temporal CLI (dev server + Temporal Web): built from source with `go install`, because the
-//   released binaries are not reachable from these machines. v1.5.1 is the newest tag whose go.mod
-//   has no `replace` directive (which `go install module@version` refuses). It is linked with the
-//   same -X Version flag as the official release so `temporal --version` names the version.
+// - Temporal CLI (dev server + Temporal Web): one already on the machine is used when it is a
+//   compatible version (TEMPORAL_CLI=<path>, else `temporal` on PATH); otherwise it is built from
+//   source with `go install`, because the released binaries are not reachable from these machines.
+//   v1.5.1 is the newest tag whose go.mod has no `replace` directive (which `go install
+//   module@version` refuses). It is linked with the same -X Version flag as the official release
+//   so `temporal --version` names the version.
 // - Time-skipping test server: the Java artifact io.temporal:temporal-test-server plus its
 //   dependencies, fetched with Maven (tools/test-server/pom.xml), run by a small sh wrapper.
 //
@@ -31,6 +33,12 @@ export const PINNED_VERSIONS = Object.freeze({
   /** Maven io.temporal:temporal-test-server (Java SDK release), runs on Java 17. */
   temporalTestServer: '1.38.0',
 });
+
+/**
+ * Temporal CLIs the project runs as they are: 1.x from this one on (the dev server flags, search
+ * attributes at start and updates the tests use are all there from 1.5.0; 2.x may change them).
+ */
+export const COMPATIBLE_CLI = Object.freeze({ min: '1.5.0', belowMajor: 2 });
 
 const CLI_MODULE = 'github.com/temporalio/cli';
 const CLI_PACKAGE = `${CLI_MODULE}/cmd/temporal`;
@@ -69,27 +77,51 @@ export function toolPaths(root = DEFAULT_ROOT) {
 // ---------------------------------------------------------------------------------------------
 // Temporal CLI
 
+/** True for a CLI version this project can run (see COMPATIBLE_CLI). */
+export function isCompatibleCliVersion(version) {
+  const major = Number(version.split('.')[0]);
+  return compareVersions(version, COMPATIBLE_CLI.min) >= 0 && major < COMPATIBLE_CLI.belowMajor;
+}
+
+const compatibleRange = () => `${COMPATIBLE_CLI.min} or newer, below ${COMPATIBLE_CLI.belowMajor}.0`;
+
 /**
- * Ensures <root>/.tools/bin/temporal is the pinned Temporal CLI; builds it with Go if not.
- * Cached path: one `temporal --version` call (tens of milliseconds).
- * @param {{ root?: string, log?: (line: string) => void }} [options]
+ * The Temporal CLI to run, in this order: TEMPORAL_CLI when set (it must be compatible: a wrong one
+ * is an error, never silently replaced); <root>/.tools/bin/temporal at the pinned version; a
+ * compatible `temporal` on PATH; else the pinned version built with Go into <root>/.tools/bin.
+ * Cached path: one or two `temporal --version` calls (tens of milliseconds).
+ * @param {{ root?: string, log?: (line: string) => void, env?: Record<string, string | undefined> }} [options]
  * @returns {Promise<string>} absolute path of the `temporal` binary
  */
-export async function ensureTemporalCli({ root = DEFAULT_ROOT, log = defaultLog } = {}) {
+export async function ensureTemporalCli({ root = DEFAULT_ROOT, log = defaultLog, env = process.env } = {}) {
   const version = PINNED_VERSIONS.temporalCli;
   const paths = toolPaths(root);
   const bin = paths.temporalCli;
 
+  if (env.TEMPORAL_CLI) return chosenCli(env.TEMPORAL_CLI);
+
   const found = await cliVersionOf(bin);
   if (found === version) return bin;
 
-  const go = await findOnPath('go');
+  const onPath = await findOnPath('temporal', env.PATH);
+  const onPathVersion = onPath ? await cliVersionOf(onPath) : null;
+  if (onPath && onPathVersion && isCompatibleCliVersion(onPathVersion)) {
+    log(`Using the Temporal CLI on PATH: ${onPath} (version ${onPathVersion}); set TEMPORAL_CLI to choose another.`);
+    return onPath;
+  }
+  if (onPath) {
+    log(
+      `Not using ${onPath} from PATH: it reports version ${onPathVersion ?? '(none)'}, and this project needs ${compatibleRange()}.`,
+    );
+  }
+
+  const go = await findOnPath('go', env.PATH);
   if (!go) {
     const hint = (await isExecutable('/usr/local/go/bin/go'))
       ? 'Go is installed in /usr/local/go but not on PATH: run `export PATH="$PATH:/usr/local/go/bin"`'
       : 'Install Go 1.21 or newer (https://go.dev/doc/install; Debian 13: `apt-get install golang-go`), put it on PATH';
     throw new ToolInstallError(
-      `Go is needed once to build the Temporal CLI v${version} into ${rel(root, bin)}, and \`go\` is not on PATH. ${hint}, then re-run \`node scripts/tools.mjs\`.`,
+      `Go is needed once to build the Temporal CLI v${version} into ${rel(root, bin)}, and \`go\` is not on PATH. ${hint}, then re-run \`node scripts/tools.mjs\`; or set TEMPORAL_CLI to a Temporal CLI ${compatibleRange()} you already have.`,
     );
   }
   const goVersion = await goVersionOf(go);
@@ -140,6 +172,23 @@ export async function ensureTemporalCli({ root = DEFAULT_ROOT, log = defaultLog 
     await fs.rm(tmpBin, { recursive: true, force: true });
   }
   return bin;
+}
+
+/** TEMPORAL_CLI as given: it must run and be compatible, or the one line says what to change. */
+async function chosenCli(given) {
+  const cli = path.resolve(given);
+  const version = await cliVersionOf(cli);
+  if (!version) {
+    throw new ToolInstallError(
+      `TEMPORAL_CLI=${given} is not a Temporal CLI that runs (\`${given} --version\` did not answer \`temporal version …\`): point it at a \`temporal\` binary ${compatibleRange()}, or unset it.`,
+    );
+  }
+  if (!isCompatibleCliVersion(version)) {
+    throw new ToolInstallError(
+      `TEMPORAL_CLI=${given} is Temporal CLI ${version}; this project needs ${compatibleRange()}: point it at another, or unset it to use the project's own (v${PINNED_VERSIONS.temporalCli}).`,
+    );
+  }
+  return cli;
 }
 
 /** Version reported by `<bin> --version` ("temporal version 1.5.1 (Server ..., UI ...)"), or null. */
@@ -329,8 +378,8 @@ function run(cmd, args, { cwd, env, log, what }) {
   });
 }
 
-async function findOnPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+async function findOnPath(name, searchPath = process.env.PATH) {
+  for (const dir of (searchPath ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
     if (await isExecutable(candidate)) return candidate;
