@@ -1,5 +1,7 @@
 // Reads the environment once. Everything else receives these values; nothing else reads process.env.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { TLSConfig } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 
@@ -19,6 +21,14 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('client-site-move'),
   TEMPORAL_WEB_URL: z.string().url().optional(),
+  // Connecting to a secured Temporal (Temporal Cloud, or a self-hosted cluster with mTLS). The
+  // names are the `temporal` CLI's own, so one environment serves the app and the CLI alike.
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
   MAIL_SINK_PORT: port(8025),
   SENDGRID_API_KEY: z.string().optional(),
   SENDGRID_BASE_URL: z.string().url().optional(),
@@ -67,6 +77,10 @@ export interface Config {
     namespace: string;
     taskQueue: string;
     webUrl?: string;
+    /** TLS to Temporal (certificates already read), or false for plaintext. */
+    tls: TLSConfig | false;
+    /** Sent as `Authorization: Bearer <key>` on every call (Temporal Cloud API keys). */
+    apiKey?: string;
   };
   mail: { from: string; apiKey?: string; baseUrl?: string; sinkPort: number };
   move: { batchSize: number; decisionTimeout: string };
@@ -123,8 +137,71 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       webUrl: e.TEMPORAL_WEB_URL,
+      tls: temporalTls(e),
+      apiKey: e.TEMPORAL_API_KEY,
     },
     mail: { from: e.MAIL_FROM, apiKey: e.SENDGRID_API_KEY, baseUrl: e.SENDGRID_BASE_URL, sinkPort: e.MAIL_SINK_PORT },
     move: { batchSize: e.MOVE_BATCH_SIZE, decisionTimeout: e.MOVE_DECISION_TIMEOUT },
   };
+}
+
+/**
+ * TLS to Temporal from the TEMPORAL_TLS* settings, with the files read now: a missing or unreadable
+ * file stops start-up with one line naming its setting, not a handshake failure minutes later.
+ * Any TLS setting, or an API key, turns TLS on; TEMPORAL_TLS=false turns it off (an API key is then
+ * sent in the clear, e.g. to a local proxy that adds TLS).
+ */
+function temporalTls(e: Env): TLSConfig | false {
+  const files = {
+    TEMPORAL_TLS_CA: e.TEMPORAL_TLS_CA,
+    TEMPORAL_TLS_CERT: e.TEMPORAL_TLS_CERT,
+    TEMPORAL_TLS_KEY: e.TEMPORAL_TLS_KEY,
+  };
+  const tlsSettings = [...Object.entries(files), ['TEMPORAL_TLS_SERVER_NAME', e.TEMPORAL_TLS_SERVER_NAME]]
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name);
+  if (e.TEMPORAL_TLS === 'false') {
+    if (tlsSettings.length > 0) {
+      throw new ConfigError(
+        `Invalid configuration: TEMPORAL_TLS is false but ${tlsSettings.join(', ')} set: unset one or the other.`,
+      );
+    }
+    return false;
+  }
+  if (tlsSettings.length > 0 && e.TEMPORAL_ADDRESS === undefined) {
+    throw new ConfigError(
+      `Invalid configuration: ${tlsSettings.join(', ')} set without TEMPORAL_ADDRESS: TLS is for an existing Temporal (npm start's own dev server is plaintext on loopback); set TEMPORAL_ADDRESS too.`,
+    );
+  }
+  if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
+    const missing = e.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY';
+    throw new ConfigError(
+      `Invalid configuration: ${missing} is not set: a client certificate (mTLS) needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY.`,
+    );
+  }
+  if (tlsSettings.length === 0 && e.TEMPORAL_TLS !== 'true' && e.TEMPORAL_API_KEY === undefined) return false;
+  const tls: TLSConfig = {};
+  if (e.TEMPORAL_TLS_CA !== undefined) tls.serverRootCACertificate = readPem('TEMPORAL_TLS_CA', e.TEMPORAL_TLS_CA);
+  if (e.TEMPORAL_TLS_CERT !== undefined && e.TEMPORAL_TLS_KEY !== undefined) {
+    tls.clientCertPair = {
+      crt: readPem('TEMPORAL_TLS_CERT', e.TEMPORAL_TLS_CERT),
+      key: readPem('TEMPORAL_TLS_KEY', e.TEMPORAL_TLS_KEY),
+    };
+  }
+  if (e.TEMPORAL_TLS_SERVER_NAME !== undefined) tls.serverNameOverride = e.TEMPORAL_TLS_SERVER_NAME;
+  return tls;
+}
+
+function readPem(setting: string, file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(`Invalid configuration: ${setting}: cannot read ${file} (${reason}).`);
+  }
+  if (!pem.includes('-----BEGIN ')) {
+    throw new ConfigError(`Invalid configuration: ${setting}: ${file} is not a PEM file (no -----BEGIN line).`);
+  }
+  return pem;
 }

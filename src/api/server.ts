@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
 import { PortInUseError, loadConfig, type Config } from '../config';
 import { createDb } from '../db/client';
+import { temporalConnectionOptions } from '../temporal/connection';
 import { createApp } from './app';
 
 export interface ApiServer {
@@ -27,7 +28,7 @@ export async function startApiServer(config: Config, options: ApiServerOptions =
   const logger = options.logger ?? pino({ level: config.logLevel });
   const db = createDb(config.database.url);
   // Lazy: the API starts (and says "not ready") while Temporal is still coming up.
-  const connection = Connection.lazy({ address: config.temporal.address ?? `127.0.0.1:${config.temporal.port}` });
+  const connection = Connection.lazy(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   let draining = false;
   const app = createApp({ db, temporal, config, logger, isDraining: () => draining });

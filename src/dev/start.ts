@@ -3,8 +3,7 @@
 // TEMPORAL_ADDRESS is set), a local SendGrid-compatible mail sink (unless SendGrid is configured),
 // then the worker and the API. Ctrl-C stops everything it started, in reverse order.
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import pino from 'pino';
 import { startApiServer } from '../api/server';
 import { loadConfig, type Config } from '../config';
@@ -17,9 +16,10 @@ import { DEV_TOKENS, seedDemoData } from './seed';
 import { createSendGridMailer } from '../mail/mailer';
 import { startMailSink } from './mailSink';
 import { startTemporalDevServer } from './temporalDevServer';
+import { connectTemporalClient, describeTemporalConnection, temporalConnectionOptions } from '../temporal/connection';
 import { registerSearchAttributes } from '../temporal/searchAttributes';
 import { readTemporalTool } from './tools';
-import { createMoveWorker } from '../worker';
+import { connectTemporalWorker, createMoveWorker } from '../worker';
 import { assertPortFree } from './ports';
 
 type Stop = () => Promise<void>;
@@ -73,7 +73,7 @@ async function startDatabase(config: Config, stack: RunningStack): Promise<strin
 
 async function startTemporal(config: Config, stack: RunningStack): Promise<{ address: string; webUrl?: string }> {
   if (config.temporal.address) {
-    const connection = await Connection.connect({ address: config.temporal.address });
+    const connection = await connectTemporalClient(temporalConnectionOptions(config.temporal));
     await registerSearchAttributes(connection, config.temporal.namespace);
     await connection.close();
     return { address: config.temporal.address, webUrl: config.temporal.webUrl };
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       temporal: { ...base.temporal, address: temporal.address, webUrl: temporal.webUrl },
     };
 
-    const connection = await NativeConnection.connect({ address: temporal.address });
+    const connection = await connectTemporalWorker(temporalConnectionOptions(config.temporal));
     const worker = await createMoveWorker({
       connection,
       namespace: config.temporal.namespace,
@@ -191,7 +191,7 @@ function printBanner(
     ['Temporal Web', urls.webUrl ?? '(not run here: TEMPORAL_ADDRESS is set)'],
     [
       'Temporal',
-      `${config.temporal.address}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
+      `${describeTemporalConnection(temporalConnectionOptions(config.temporal))}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
     ],
     ['Mail sink', urls.sinkUrl ?? `(not run: mail goes to ${config.mail.baseUrl ?? 'SendGrid'})`],
     [

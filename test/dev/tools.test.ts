@@ -104,7 +104,9 @@ it('missing Go: says Go is needed to build the Temporal CLI, how to get it on PA
   const result = install('ensureTemporalCli');
   expect(result.status).toBe(1);
   const message = result.stderr.trim();
-  expect(message).toMatch(/^Go is needed once to build the Temporal CLI v1\.5\.1 .*`go` is not on PATH.*set TEMPORAL_CLI/);
+  expect(message).toMatch(
+    /^Go is needed once to build the Temporal CLI v1\.5\.1 .*`go` is not on PATH.*set TEMPORAL_CLI/,
+  );
   expect(message.split('\n')).toHaveLength(1);
 });
 
