@@ -2,7 +2,7 @@
 // from Express's own router, not from the route declarations that generate the document).
 import type { Express } from 'express';
 import request from 'supertest';
-import { api, startApiHarness, type ApiHarness } from './harness';
+import { startApiHarness, type ApiHarness } from './harness';
 import { openApiProblems } from './validateOpenApi';
 
 let harness: ApiHarness;
