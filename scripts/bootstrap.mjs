@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // First step of `npm start` and `npm test`: installs whatever is missing, and only that.
-// `bootstrap.mjs start` skips the Java test server, which only the tests use.
+// `bootstrap.mjs start` skips the Java test server and promtool, which only the tests use.
 // Plain Node with built-ins only: it runs before node_modules exists. Each step is cached by a
 // stamp, so a warm run costs about a second.
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureTemporalCli, ensureTestServer } from './tools.mjs';
+import { ensurePromtool, ensureTemporalCli, ensureTestServer } from './tools.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line) => process.stderr.write(`[bootstrap] ${line}\n`);
@@ -115,7 +115,11 @@ try {
   ensurePrismaClient();
   const forTests = process.argv[2] !== 'start';
   const tools = { temporalCli: await ensureTemporalCli({ root, log }) };
-  if (forTests) tools.testServer = await ensureTestServer({ root, log });
+  if (forTests) {
+    tools.testServer = await ensureTestServer({ root, log });
+    // Checks deploy/prometheus/*.yml in the tests.
+    tools.promtool = await ensurePromtool({ root, log });
+  }
   // The TypeScript side (npm start, the test harness) reads the tool paths from here.
   const manifest = path.join(root, '.tools', 'tools.json');
   const known = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')) : {};

@@ -1,4 +1,4 @@
-// Where the project-installed Temporal executables are (written by scripts/bootstrap.mjs).
+// Where the project-installed tools are: the Temporal executables, promtool (written by scripts/bootstrap.mjs).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths';
@@ -8,6 +8,8 @@ export interface TemporalTools {
   temporalCli: string;
   /** Wrapper that runs the Java time-skipping test server (installed for `npm test` only). */
   testServer: string;
+  /** Prometheus's promtool, which checks deploy/prometheus (installed for `npm test` only). */
+  promtool: string;
 }
 
 export function readTemporalTool(tool: keyof TemporalTools, root = PROJECT_ROOT): string {
@@ -15,7 +17,7 @@ export function readTemporalTool(tool: keyof TemporalTools, root = PROJECT_ROOT)
   const tools = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as Partial<TemporalTools>) : {};
   const found = tools[tool];
   if (!found) {
-    const command = tool === 'testServer' ? 'npm run bootstrap' : 'npm run bootstrap -- start';
+    const command = tool === 'temporalCli' ? 'npm run bootstrap -- start' : 'npm run bootstrap';
     throw new Error(
       `${tool} is not installed (${manifest}): run \`${command}\` (npm start and npm test do it for you).`,
     );
