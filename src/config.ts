@@ -6,6 +6,16 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+/** host:port to listen on, e.g. 0.0.0.0:9464 or 127.0.0.1:9464. */
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+  .optional();
+/** W3C-baggage-style `key=value,key2=value2` (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES). */
+const keyValueList = z
+  .string()
+  .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*$/, 'must be key=value pairs separated by commas')
+  .optional();
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -29,6 +39,20 @@ const EnvSchema = z.object({
   TEMPORAL_TLS_KEY: z.string().optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   TEMPORAL_API_KEY: z.string().optional(),
+  // Worker metrics for Prometheus: the app's own (moves, steps, emails), and the Temporal SDK's.
+  WORKER_METRICS_ADDRESS: listenAddress,
+  WORKER_SDK_METRICS_ADDRESS: listenAddress,
+  // Traces: OpenTelemetry's standard variables; no endpoint means no tracing.
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf'], 'only http/protobuf is supported').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf'], 'only http/protobuf is supported').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValueList,
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValueList,
+  OTEL_SERVICE_NAME: z.string().optional(),
+  OTEL_RESOURCE_ATTRIBUTES: keyValueList,
   MAIL_SINK_PORT: port(8025),
   SENDGRID_API_KEY: z.string().optional(),
   SENDGRID_BASE_URL: z.string().url().optional(),
@@ -84,6 +108,23 @@ export interface Config {
   };
   mail: { from: string; apiKey?: string; baseUrl?: string; sinkPort: number };
   move: { batchSize: number; decisionTimeout: string };
+  observability: {
+    /** Where the worker serves its app metrics (`/metrics`); unset: not served. */
+    workerMetricsAddress?: string;
+    /** Where the Temporal SDK's Prometheus exporter listens (`/metrics`); unset: off. */
+    sdkMetricsAddress?: string;
+    /** OTLP/HTTP trace export; undefined when tracing is off. */
+    tracing?: TracingSettings;
+  };
+}
+
+export interface TracingSettings {
+  /** Full URL spans are POSTed to, e.g. http://collector:4318/v1/traces. */
+  endpoint: string;
+  headers: Record<string, string>;
+  /** OTEL_SERVICE_NAME; the process's own name when unset. */
+  serviceName?: string;
+  resourceAttributes: Record<string, string>;
 }
 
 export class ConfigError extends Error {}
@@ -142,7 +183,42 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     },
     mail: { from: e.MAIL_FROM, apiKey: e.SENDGRID_API_KEY, baseUrl: e.SENDGRID_BASE_URL, sinkPort: e.MAIL_SINK_PORT },
     move: { batchSize: e.MOVE_BATCH_SIZE, decisionTimeout: e.MOVE_DECISION_TIMEOUT },
+    observability: {
+      workerMetricsAddress: e.WORKER_METRICS_ADDRESS,
+      sdkMetricsAddress: e.WORKER_SDK_METRICS_ADDRESS,
+      tracing: tracingSettings(e),
+    },
   };
+}
+
+/** As the OpenTelemetry specification reads these variables; tracing is off without an endpoint. */
+function tracingSettings(e: Env): TracingSettings | undefined {
+  if (e.OTEL_SDK_DISABLED === 'true' || e.OTEL_TRACES_EXPORTER === 'none') return undefined;
+  const endpoint =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+  if (!endpoint) return undefined;
+  return {
+    endpoint,
+    headers: { ...keyValues(e.OTEL_EXPORTER_OTLP_HEADERS), ...keyValues(e.OTEL_EXPORTER_OTLP_TRACES_HEADERS) },
+    serviceName: e.OTEL_SERVICE_NAME,
+    resourceAttributes: keyValues(e.OTEL_RESOURCE_ATTRIBUTES),
+  };
+}
+
+function keyValues(list: string | undefined): Record<string, string> {
+  if (!list) return {};
+  return Object.fromEntries(
+    list.split(',').map((pair) => {
+      const at = pair.indexOf('=');
+      const value = pair.slice(at + 1).trim();
+      try {
+        return [pair.slice(0, at).trim(), decodeURIComponent(value)];
+      } catch {
+        return [pair.slice(0, at).trim(), value]; // not percent-encoded after all
+      }
+    }),
+  );
 }
 
 /**

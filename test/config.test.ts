@@ -114,3 +114,55 @@ describe('Temporal TLS and API key settings', () => {
     );
   });
 });
+
+describe('metrics and tracing settings', () => {
+  it('serves no worker metrics and records no traces unless asked', () => {
+    expect(loadConfig({}).observability).toEqual({
+      workerMetricsAddress: undefined,
+      sdkMetricsAddress: undefined,
+      tracing: undefined,
+    });
+  });
+
+  it('takes the worker metrics addresses as host:port', () => {
+    const config = loadConfig({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464', WORKER_SDK_METRICS_ADDRESS: '[::1]:9465' });
+    expect(config.observability).toMatchObject({
+      workerMetricsAddress: '0.0.0.0:9464',
+      sdkMetricsAddress: '[::1]:9465',
+    });
+    expect(() => loadConfig({ WORKER_METRICS_ADDRESS: '9464' })).toThrow(
+      /^Invalid configuration: WORKER_METRICS_ADDRESS: must be host:port/,
+    );
+  });
+
+  it('reads the standard OTEL_* variables: the base endpoint gets /v1/traces, the traces endpoint is used as it is', () => {
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+        OTEL_EXPORTER_OTLP_HEADERS: 'api-key=abc%20def, tenant=moves',
+        OTEL_SERVICE_NAME: 'moves-eu',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod',
+      }).observability.tracing,
+    ).toEqual({
+      endpoint: 'http://collector:4318/v1/traces',
+      headers: { 'api-key': 'abc def', tenant: 'moves' },
+      serviceName: 'moves-eu',
+      resourceAttributes: { 'deployment.environment': 'prod' },
+    });
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/otlp',
+      }).observability.tracing?.endpoint,
+    ).toBe('https://traces.example/otlp');
+  });
+
+  it('OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none turn tracing off; other protocols are refused by name', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(loadConfig({ ...endpoint, OTEL_SDK_DISABLED: 'true' }).observability.tracing).toBeUndefined();
+    expect(loadConfig({ ...endpoint, OTEL_TRACES_EXPORTER: 'none' }).observability.tracing).toBeUndefined();
+    expect(() => loadConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
+      /^Invalid configuration: OTEL_EXPORTER_OTLP_PROTOCOL: only http\/protobuf is supported/,
+    );
+  });
+});

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
 import { PortInUseError, loadConfig, type Config } from '../config';
 import { createDb } from '../db/client';
+import { startConfiguredTracing, tracingClientInterceptors } from '../telemetry/tracing';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { createApp } from './app';
 
@@ -29,7 +30,11 @@ export async function startApiServer(config: Config, options: ApiServerOptions =
   const db = createDb(config.database.url);
   // Lazy: the API starts (and says "not ready") while Temporal is still coming up.
   const connection = Connection.lazy(temporalConnectionOptions(config.temporal));
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: { workflow: tracingClientInterceptors() },
+  });
   let draining = false;
   const app = createApp({ db, temporal, config, logger, isDraining: () => draining });
 
@@ -87,16 +92,21 @@ export async function startApiServer(config: Config, options: ApiServerOptions =
 }
 
 async function main(): Promise<void> {
-  const server = await startApiServer(loadConfig());
+  const config = loadConfig();
+  const tracing = startConfiguredTracing(config.observability.tracing, 'connect-site-move-api');
+  const server = await startApiServer(config);
   const stop = (signal: NodeJS.Signals) => {
     process.stderr.write(`${signal}: stopping the API\n`);
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error instanceof Error ? error.message : error);
-        process.exit(1);
-      },
-    );
+    server
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error instanceof Error ? error.message : error);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
