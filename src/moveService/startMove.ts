@@ -23,6 +23,8 @@ export interface StartMoveDeps {
   move: Config['move'];
   timeouts: Pick<TemporalTimeouts, 'startMs'>;
   log: ServiceLog;
+  /** The move's page for people, linked from the workflow's details in Temporal Web. */
+  movePageUrl?: (moveId: string) => string;
 }
 
 export interface StartMoveOptions {
