@@ -116,16 +116,14 @@ export function stepActivitySummary(
   options: { rollback?: boolean; batch?: { number: number; of: number } } = {},
 ): string {
   const name = options.rollback && step !== 'SNAPSHOT' ? ROLLBACK_NAMES[step] : STEP_NAMES[step];
-  return options.batch ? `${name}: batch ${options.batch.number} of ${options.batch.of}` : name;
+  if (!options.batch) return name;
+  const { number, of } = options.batch;
+  return `${name}: batch ${number} of ${Math.max(number, of)}`;
 }
 
-/**
- * Batch `number of of` for the next call of a batched step: `done` items of `total` are in the
- * step's end state. At least one batch, as the step is called at least once.
- */
-export function nextBatch(done: number, total: number, batchSize: number): { number: number; of: number } {
-  const of = Math.max(1, Math.ceil(total / batchSize));
-  return { number: Math.min(of, Math.floor(done / batchSize) + 1), of };
+/** How many calls a batched step makes for `total` items: at least one (it is called to learn there are none). */
+export function batchCount(total: number, batchSize: number): number {
+  return Math.max(1, Math.ceil(total / batchSize));
 }
 
 /** The items a batched step counts, e.g. `users` for MOVE_USERS; null for a single-call step. */

@@ -7,7 +7,7 @@ import {
   moveCurrentDetails,
   moveStaticDetails,
   moveStaticSummary,
-  nextBatch,
+  batchCount,
   stepActivitySummary,
   stepItems,
   waitTimerSummary,
@@ -110,11 +110,15 @@ it('current details follow the move: waiting, moving with counts, needing a deci
 });
 
 it('names activities and their batches, and the timers', () => {
-  expect(stepActivitySummary('MOVE_USERS', { batch: nextBatch(1000, 10_000, 500) })).toBe('Move users: batch 3 of 20');
-  expect(stepActivitySummary('MOVE_USERS', { batch: nextBatch(0, 0, 500) })).toBe('Move users: batch 1 of 1');
-  expect(stepActivitySummary('PROVISION_SERVICES', { rollback: true, batch: nextBatch(0, 7, 5) })).toBe(
-    'Roll back: remove provisioned services: batch 1 of 2',
+  expect(stepActivitySummary('MOVE_USERS', { batch: { number: 3, of: batchCount(10_000, 500) } })).toBe(
+    'Move users: batch 3 of 20',
   );
+  expect(batchCount(0, 500)).toBe(1);
+  expect(
+    stepActivitySummary('PROVISION_SERVICES', { rollback: true, batch: { number: 1, of: batchCount(7, 5) } }),
+  ).toBe('Roll back: remove provisioned services: batch 1 of 2');
+  // A retry that finds more to do than counted never reads "batch 3 of 2".
+  expect(stepActivitySummary('MOVE_USERS', { batch: { number: 3, of: 2 } })).toBe('Move users: batch 3 of 3');
   expect(stepActivitySummary('APPLY_TARIFF_AND_BUNDLE')).toBe('Apply tariff and bundle');
   expect(stepActivitySummary('SNAPSHOT')).toBe('Read what moves');
   expect(stepItems('REHOME_PHONE_NUMBERS')).toBe('phoneNumbers');
