@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // First step of `npm start` and `npm test`: installs whatever is missing, and only that.
-// `bootstrap.mjs start` skips the Java test server and the browser, which only the tests use.
+// `bootstrap.mjs start` skips what only the tests use: the Java test server, the browser, promtool.
 // Plain Node with built-ins only: it runs before node_modules exists. Each step is cached by a
 // stamp, so a warm run costs about a second.
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBrowser } from './browser.mjs';
 import { takeLock } from './lock.mjs';
-import { ensureTemporalCli, ensureTestServer } from './tools.mjs';
+import { ensurePromtool, ensureTemporalCli, ensureTestServer } from './tools.mjs';
 import { ensureWebApp } from './webApp.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,6 +86,8 @@ try {
     tools.testServer = await ensureTestServer({ root, log });
     // The web app's tests drive a real browser; `npm start` needs none.
     tools.browser = await ensureBrowser({ log });
+    // Checks deploy/prometheus/*.yml in the tests.
+    tools.promtool = await ensurePromtool({ root, log });
   }
   // The TypeScript side (npm start, the test harness) reads the tool paths from here.
   const manifest = path.join(root, '.tools', 'tools.json');

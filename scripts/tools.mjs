@@ -1,17 +1,22 @@
 // Project-local installer for the Temporal executables this project runs, kept in <root>/.tools
 // (git-ignored). Plain Node ESM with node: built-ins only: it must run before `npm install`.
 //
-//   node scripts/tools.mjs [all|cli|test-server]   install (or verify the cached copies) and print paths
+//   node scripts/tools.mjs [all|cli|test-server|promtool]   install (or verify the cached copies) and print paths
 //
-//   import { ensureTools, ensureTemporalCli, ensureTestServer, PINNED_VERSIONS } from './tools.mjs';
-//   const { temporalCli, testServer } = await ensureTools({ root, log });
+//   import { ensureTools, ensureTemporalCli, ensureTestServer, ensurePromtool, PINNED_VERSIONS } from './tools.mjs';
+//   const { temporalCli, testServer, promtool } = await ensureTools({ root, log });
 //
-// - Temporal CLI (dev server + Temporal Web): built from source with `go install`, because the
-//   released binaries are not reachable from these machines. v1.5.1 is the newest tag whose go.mod
-//   has no `replace` directive (which `go install module@version` refuses). It is linked with the
-//   same -X Version flag as the official release so `temporal --version` names the version.
+// - Temporal CLI (dev server + Temporal Web): one already on the machine is used when it is a
+//   compatible version (TEMPORAL_CLI=<path>, else `temporal` on PATH); otherwise it is built from
+//   source with `go install`, because the released binaries are not reachable from these machines.
+//   v1.5.1 is the newest tag whose go.mod has no `replace` directive (which `go install
+//   module@version` refuses). It is linked with the same -X Version flag as the official release
+//   so `temporal --version` names the version.
 // - Time-skipping test server: the Java artifact io.temporal:temporal-test-server plus its
 //   dependencies, fetched with Maven (tools/test-server/pom.xml), run by a small sh wrapper.
+// - promtool (for `npm test`: checks deploy/prometheus/alerts.yml): PROMTOOL=<path> or `promtool` on
+//   PATH when there is one, else built with `go install` from Prometheus's Go module. v0.316.0 is the
+//   newest version whose go.mod has no `replace` directive (v0.301.0 to v0.315.x all have one).
 //
 // Every install goes to a temporary folder beside its destination and is renamed into place, so
 // an interrupted install never leaves a half-written tool behind; leftovers of dead installers are
@@ -30,7 +35,18 @@ export const PINNED_VERSIONS = Object.freeze({
   temporalCli: '1.5.1',
   /** Maven io.temporal:temporal-test-server (Java SDK release), runs on Java 17. */
   temporalTestServer: '1.38.0',
+  /** Go module github.com/prometheus/prometheus (Prometheus 3.x); needs Go 1.21+ (fetches 1.26.7). */
+  promtool: '0.316.0',
 });
+
+const PROMTOOL_MODULE = 'github.com/prometheus/prometheus';
+const PROMTOOL_PACKAGE = `${PROMTOOL_MODULE}/cmd/promtool`;
+
+/**
+ * Temporal CLIs the project runs as they are: 1.x from this one on (the dev server flags, search
+ * attributes at start and updates the tests use are all there from 1.5.0; 2.x may change them).
+ */
+export const COMPATIBLE_CLI = Object.freeze({ min: '1.5.0', belowMajor: 2 });
 
 const CLI_MODULE = 'github.com/temporalio/cli';
 const CLI_PACKAGE = `${CLI_MODULE}/cmd/temporal`;
@@ -58,6 +74,7 @@ export function toolPaths(root = DEFAULT_ROOT) {
     toolsDir,
     binDir: path.join(toolsDir, 'bin'),
     temporalCli: path.join(toolsDir, 'bin', 'temporal'),
+    promtool: path.join(toolsDir, 'bin', 'promtool'),
     testServerDir,
     testServerLib: path.join(testServerDir, 'lib'),
     testServer: path.join(testServerDir, 'temporal-test-server'),
@@ -69,77 +86,135 @@ export function toolPaths(root = DEFAULT_ROOT) {
 // ---------------------------------------------------------------------------------------------
 // Temporal CLI
 
+/** True for a CLI version this project can run (see COMPATIBLE_CLI). */
+export function isCompatibleCliVersion(version) {
+  const major = Number(version.split('.')[0]);
+  return compareVersions(version, COMPATIBLE_CLI.min) >= 0 && major < COMPATIBLE_CLI.belowMajor;
+}
+
+const compatibleRange = () => `${COMPATIBLE_CLI.min} or newer, below ${COMPATIBLE_CLI.belowMajor}.0`;
+
 /**
- * Ensures <root>/.tools/bin/temporal is the pinned Temporal CLI; builds it with Go if not.
- * Cached path: one `temporal --version` call (tens of milliseconds).
- * @param {{ root?: string, log?: (line: string) => void }} [options]
+ * The Temporal CLI to run, in this order: TEMPORAL_CLI when set (it must be compatible: a wrong one
+ * is an error, never silently replaced); <root>/.tools/bin/temporal at the pinned version; a
+ * compatible `temporal` on PATH; else the pinned version built with Go into <root>/.tools/bin.
+ * Cached path: one or two `temporal --version` calls (tens of milliseconds).
+ * @param {{ root?: string, log?: (line: string) => void, env?: Record<string, string | undefined> }} [options]
  * @returns {Promise<string>} absolute path of the `temporal` binary
  */
-export async function ensureTemporalCli({ root = DEFAULT_ROOT, log = defaultLog } = {}) {
+export async function ensureTemporalCli({ root = DEFAULT_ROOT, log = defaultLog, env = process.env } = {}) {
   const version = PINNED_VERSIONS.temporalCli;
   const paths = toolPaths(root);
   const bin = paths.temporalCli;
 
+  if (env.TEMPORAL_CLI) return chosenCli(env.TEMPORAL_CLI);
+
   const found = await cliVersionOf(bin);
   if (found === version) return bin;
 
-  const go = await findOnPath('go');
+  const onPath = await findOnPath('temporal', env.PATH);
+  const onPathVersion = onPath ? await cliVersionOf(onPath) : null;
+  if (onPath && onPathVersion && isCompatibleCliVersion(onPathVersion)) {
+    log(`Using the Temporal CLI on PATH: ${onPath} (version ${onPathVersion}); set TEMPORAL_CLI to choose another.`);
+    return onPath;
+  }
+  if (onPath) {
+    log(
+      `Not using ${onPath} from PATH: it reports version ${onPathVersion ?? '(none)'}, and this project needs ${compatibleRange()}.`,
+    );
+  }
+
+  const go = await findGo({
+    env,
+    what: `the Temporal CLI v${version} into ${rel(root, bin)}`,
+    orElse: `or set TEMPORAL_CLI to a Temporal CLI ${compatibleRange()} you already have`,
+  });
+  log(
+    found
+      ? `Temporal CLI at ${rel(root, bin)} reports version ${found}, want ${version}: rebuilding.`
+      : `Building Temporal CLI v${version} with ${go.path}${go.version ? ` (go ${go.version})` : ''} into ${rel(root, bin)}.`,
+  );
+  log(
+    'The first build downloads a few hundred MB of Go modules and compiles for several minutes; later builds come from the Go caches.',
+  );
+  await goInstall({
+    go: go.path,
+    pkg: `${CLI_PACKAGE}@v${version}`,
+    ldflags: `-s -w -X ${CLI_MODULE}/temporalcli.Version=${version}`,
+    dest: bin,
+    versionOf: cliVersionOf,
+    version,
+    log,
+  });
+  log(`Temporal CLI v${version} ready at ${rel(root, bin)}.`);
+  return bin;
+}
+
+/** `go` on PATH at 1.21 or newer (which fetches the toolchain a module asks for), or a one-line error. */
+async function findGo({ env, what, orElse }) {
+  const go = await findOnPath('go', env.PATH);
   if (!go) {
     const hint = (await isExecutable('/usr/local/go/bin/go'))
       ? 'Go is installed in /usr/local/go but not on PATH: run `export PATH="$PATH:/usr/local/go/bin"`'
       : 'Install Go 1.21 or newer (https://go.dev/doc/install; Debian 13: `apt-get install golang-go`), put it on PATH';
     throw new ToolInstallError(
-      `Go is needed once to build the Temporal CLI v${version} into ${rel(root, bin)}, and \`go\` is not on PATH. ${hint}, then re-run \`node scripts/tools.mjs\`.`,
+      `Go is needed once to build ${what}, and \`go\` is not on PATH. ${hint}, then re-run \`node scripts/tools.mjs\`; ${orElse}.`,
     );
   }
-  const goVersion = await goVersionOf(go);
-  if (goVersion && compareVersions(goVersion, '1.21') < 0) {
+  const version = await goVersionOf(go);
+  if (version && compareVersions(version, '1.21') < 0) {
     throw new ToolInstallError(
-      `Go ${goVersion} at ${go} is too old to build the Temporal CLI v${version} (it needs Go 1.21 or newer, which fetches the Go 1.25 toolchain itself). Install a newer Go (https://go.dev/doc/install), then re-run \`node scripts/tools.mjs\`.`,
+      `Go ${version} at ${go} is too old to build ${what} (it needs Go 1.21 or newer, which fetches the toolchain the module asks for itself). Install a newer Go (https://go.dev/doc/install), then re-run \`node scripts/tools.mjs\`.`,
     );
   }
+  return { path: go, version };
+}
 
-  log(
-    found
-      ? `Temporal CLI at ${rel(root, bin)} reports version ${found}, want ${version}: rebuilding.`
-      : `Building Temporal CLI v${version} with ${go}${goVersion ? ` (go ${goVersion})` : ''} into ${rel(root, bin)}.`,
-  );
-  log(
-    'The first build downloads a few hundred MB of Go modules and compiles for several minutes; later builds come from the Go caches.',
-  );
-
-  await fs.mkdir(paths.binDir, { recursive: true });
-  await removeStaleTempDirs(paths.binDir, '.install-temporal-');
-  const tmpBin = await fs.mkdtemp(path.join(paths.binDir, `.install-temporal-${process.pid}-`));
+/**
+ * `go install pkg@version` into a temporary folder beside `dest`, checked with `versionOf`, then
+ * renamed into place (atomic on one filesystem): an interrupted build leaves nothing half-written.
+ */
+async function goInstall({ go, pkg, ldflags, dest, versionOf, version, log }) {
+  const binDir = path.dirname(dest);
+  const name = path.basename(dest);
+  await fs.mkdir(binDir, { recursive: true });
+  await removeStaleTempDirs(binDir, `.install-${name}-`);
+  const tmpBin = await fs.mkdtemp(path.join(binDir, `.install-${name}-${process.pid}-`));
   try {
     const started = Date.now();
-    await run(
-      go,
-      [
-        'install',
-        '-v',
-        '-ldflags',
-        `-s -w -X ${CLI_MODULE}/temporalcli.Version=${version}`,
-        `${CLI_PACKAGE}@v${version}`,
-      ],
-      {
-        cwd: tmpBin, // outside any module or workspace
-        env: { ...process.env, GOBIN: tmpBin, GOWORK: 'off', GO111MODULE: 'on' },
-        log,
-        what: `go install ${CLI_PACKAGE}@v${version}`,
-      },
-    );
-    const built = path.join(tmpBin, 'temporal');
-    const builtVersion = await cliVersionOf(built);
+    await run(go, ['install', '-v', '-ldflags', ldflags, pkg], {
+      cwd: tmpBin, // outside any module or workspace
+      env: { ...process.env, GOBIN: tmpBin, GOWORK: 'off', GO111MODULE: 'on' },
+      log,
+      what: `go install ${pkg}`,
+    });
+    const built = path.join(tmpBin, name);
+    const builtVersion = await versionOf(built);
     if (builtVersion !== version) {
       throw new Error(`the freshly built ${built} reports version ${builtVersion ?? '(none)'}, want ${version}`);
     }
-    await fs.rename(built, bin); // atomic on the same filesystem
-    log(`Temporal CLI v${version} ready at ${rel(root, bin)} (${seconds(started)}).`);
+    await fs.rename(built, dest);
+    log(`go install ${pkg} took ${seconds(started)}.`);
   } finally {
     await fs.rm(tmpBin, { recursive: true, force: true });
   }
-  return bin;
+}
+
+/** TEMPORAL_CLI as given: it must run and be compatible, or the one line says what to change. */
+async function chosenCli(given) {
+  const cli = path.resolve(given);
+  const version = await cliVersionOf(cli);
+  if (!version) {
+    throw new ToolInstallError(
+      `TEMPORAL_CLI=${given} is not a Temporal CLI that runs (\`${given} --version\` did not answer \`temporal version …\`): point it at a \`temporal\` binary ${compatibleRange()}, or unset it.`,
+    );
+  }
+  if (!isCompatibleCliVersion(version)) {
+    throw new ToolInstallError(
+      `TEMPORAL_CLI=${given} is Temporal CLI ${version}; this project needs ${compatibleRange()}: point it at another, or unset it to use the project's own (v${PINNED_VERSIONS.temporalCli}).`,
+    );
+  }
+  return cli;
 }
 
 /** Version reported by `<bin> --version` ("temporal version 1.5.1 (Server ..., UI ...)"), or null. */
@@ -274,15 +349,76 @@ async function testServerIsInstalled(paths, stamp, version) {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// promtool (Prometheus's rule checker, for `npm test`)
+
 /**
- * Ensures both tools (CLI first, then the test server).
+ * A promtool to check the alerting rules with: PROMTOOL when set (it must run), the project's copy
+ * at the pinned version, `promtool` on PATH (e.g. Debian's prometheus package), else the pinned
+ * version built with Go into <root>/.tools/bin (about 10 minutes cold on 2 cores; cached after).
+ * @param {{ root?: string, log?: (line: string) => void, env?: Record<string, string | undefined> }} [options]
+ * @returns {Promise<string>} absolute path of `promtool`
+ */
+export async function ensurePromtool({ root = DEFAULT_ROOT, log = defaultLog, env = process.env } = {}) {
+  const version = PINNED_VERSIONS.promtool;
+  const bin = toolPaths(root).promtool;
+  if (env.PROMTOOL) {
+    const chosen = path.resolve(env.PROMTOOL);
+    if (!(await promtoolVersionOf(chosen))) {
+      throw new ToolInstallError(
+        `PROMTOOL=${env.PROMTOOL} is not a promtool that runs (\`${env.PROMTOOL} --version\` did not answer \`promtool, version …\`): point it at one, or unset it.`,
+      );
+    }
+    return chosen;
+  }
+  const found = await promtoolVersionOf(bin);
+  if (found === version) return bin;
+  const onPath = await findOnPath('promtool', env.PATH);
+  if (onPath && (await promtoolVersionOf(onPath))) return onPath;
+
+  const go = await findGo({
+    env,
+    what: `promtool (Prometheus module v${version}) into ${rel(root, bin)}`,
+    orElse: 'or set PROMTOOL to a promtool you have (Debian: `apt-get install prometheus`)',
+  });
+  log(
+    `Building promtool (${PROMTOOL_MODULE} v${version}) with ${go.path} into ${rel(root, bin)}: about 10 minutes the first time, cached after.`,
+  );
+  await goInstall({
+    go: go.path,
+    pkg: `${PROMTOOL_PACKAGE}@v${version}`,
+    ldflags: `-s -w -X github.com/prometheus/common/version.Version=${version}`,
+    dest: bin,
+    versionOf: promtoolVersionOf,
+    version,
+    log,
+  });
+  log(`promtool ${version} ready at ${rel(root, bin)}.`);
+  return bin;
+}
+
+/** Version reported by `<bin> --version` ("promtool, version 0.316.0 (branch: …)"), "" if unstamped, or null. */
+async function promtoolVersionOf(bin) {
+  if (!(await isExecutable(bin))) return null;
+  try {
+    const { stdout } = await execFileAsync(bin, ['--version'], { timeout: 15_000 });
+    const m = /^promtool, version (\S*)/m.exec(stdout);
+    return m ? m[1] || '' : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Ensures every tool (CLI first, then the test server, then promtool).
  * @param {{ root?: string, log?: (line: string) => void }} [options]
- * @returns {Promise<{ temporalCli: string, testServer: string }>} absolute paths
+ * @returns {Promise<{ temporalCli: string, testServer: string, promtool: string }>} absolute paths
  */
 export async function ensureTools(options = {}) {
   const temporalCli = await ensureTemporalCli(options);
   const testServer = await ensureTestServer(options);
-  return { temporalCli, testServer };
+  const promtool = await ensurePromtool(options);
+  return { temporalCli, testServer, promtool };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,8 +465,8 @@ function run(cmd, args, { cwd, env, log, what }) {
   });
 }
 
-async function findOnPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+async function findOnPath(name, searchPath = process.env.PATH) {
+  for (const dir of (searchPath ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
     if (await isExecutable(candidate)) return candidate;
@@ -401,17 +537,19 @@ function seconds(started) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CLI entry: node scripts/tools.mjs [all|cli|test-server]
+// CLI entry: node scripts/tools.mjs [all|cli|test-server|promtool]
 
 async function main(argv) {
   const which = argv[0] ?? 'all';
-  if (!['all', 'cli', 'test-server'].includes(which)) {
-    process.stderr.write('usage: node scripts/tools.mjs [all|cli|test-server]\n');
+  if (!['all', 'cli', 'test-server', 'promtool'].includes(which)) {
+    process.stderr.write('usage: node scripts/tools.mjs [all|cli|test-server|promtool]\n');
     return 2;
   }
   try {
-    if (which !== 'test-server') process.stdout.write(`temporal: ${await ensureTemporalCli()}\n`);
-    if (which !== 'cli') process.stdout.write(`temporal-test-server: ${await ensureTestServer()}\n`);
+    const want = (tool) => which === 'all' || which === tool;
+    if (want('cli')) process.stdout.write(`temporal: ${await ensureTemporalCli()}\n`);
+    if (want('test-server')) process.stdout.write(`temporal-test-server: ${await ensureTestServer()}\n`);
+    if (want('promtool')) process.stdout.write(`promtool: ${await ensurePromtool()}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`error: ${err instanceof ToolInstallError ? err.message : (err?.stack ?? err)}\n`);

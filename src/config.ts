@@ -1,9 +1,21 @@
 // Reads the environment once. Everything else receives these values; nothing else reads process.env.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { TLSConfig } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+/** host:port to listen on, e.g. 0.0.0.0:9464 or 127.0.0.1:9464. */
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+  .optional();
+/** W3C-baggage-style `key=value,key2=value2` (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES). */
+const keyValueList = z
+  .string()
+  .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*$/, 'must be key=value pairs separated by commas')
+  .optional();
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -19,6 +31,28 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('client-site-move'),
   TEMPORAL_WEB_URL: z.string().url().optional(),
+  // Connecting to a secured Temporal (Temporal Cloud, or a self-hosted cluster with mTLS). The
+  // names are the `temporal` CLI's own, so one environment serves the app and the CLI alike.
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
+  // Worker metrics for Prometheus: the app's own (moves, steps, emails), and the Temporal SDK's.
+  WORKER_METRICS_ADDRESS: listenAddress,
+  WORKER_SDK_METRICS_ADDRESS: listenAddress,
+  // Traces: OpenTelemetry's standard variables; no endpoint means no tracing.
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf'], 'only http/protobuf is supported').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf'], 'only http/protobuf is supported').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValueList,
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValueList,
+  OTEL_SERVICE_NAME: z.string().optional(),
+  OTEL_RESOURCE_ATTRIBUTES: keyValueList,
   MAIL_SINK_PORT: port(8025),
   SENDGRID_API_KEY: z.string().optional(),
   SENDGRID_BASE_URL: z.string().url().optional(),
@@ -70,6 +104,10 @@ export interface Config {
     namespace: string;
     taskQueue: string;
     webUrl?: string;
+    /** TLS to Temporal (certificates already read), or false for plaintext. */
+    tls: TLSConfig | false;
+    /** Sent as `Authorization: Bearer <key>` on every call (Temporal Cloud API keys). */
+    apiKey?: string;
   };
   mail: { from: string; apiKey?: string; baseUrl?: string; sinkPort: number };
   move: {
@@ -80,6 +118,23 @@ export interface Config {
     /** How long the outcome email keeps being retried through mail outages. */
     emailDeliveryWindow: string;
   };
+  observability: {
+    /** Where the worker serves its app metrics (`/metrics`); unset: not served. */
+    workerMetricsAddress?: string;
+    /** Where the Temporal SDK's Prometheus exporter listens (`/metrics`); unset: off. */
+    sdkMetricsAddress?: string;
+    /** OTLP/HTTP trace export; undefined when tracing is off. */
+    tracing?: TracingSettings;
+  };
+}
+
+export interface TracingSettings {
+  /** Full URL spans are POSTed to, e.g. http://collector:4318/v1/traces. */
+  endpoint: string;
+  headers: Record<string, string>;
+  /** OTEL_SERVICE_NAME; the process's own name when unset. */
+  serviceName?: string;
+  resourceAttributes: Record<string, string>;
 }
 
 export class ConfigError extends Error {}
@@ -133,6 +188,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       webUrl: e.TEMPORAL_WEB_URL,
+      tls: temporalTls(e),
+      apiKey: e.TEMPORAL_API_KEY,
     },
     mail: { from: e.MAIL_FROM, apiKey: e.SENDGRID_API_KEY, baseUrl: e.SENDGRID_BASE_URL, sinkPort: e.MAIL_SINK_PORT },
     move: {
@@ -141,5 +198,101 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       outageWindow: e.MOVE_OUTAGE_WINDOW,
       emailDeliveryWindow: e.EMAIL_DELIVERY_WINDOW,
     },
+    observability: {
+      workerMetricsAddress: e.WORKER_METRICS_ADDRESS,
+      sdkMetricsAddress: e.WORKER_SDK_METRICS_ADDRESS,
+      tracing: tracingSettings(e),
+    },
   };
+}
+
+/** As the OpenTelemetry specification reads these variables; tracing is off without an endpoint. */
+function tracingSettings(e: Env): TracingSettings | undefined {
+  if (e.OTEL_SDK_DISABLED === 'true' || e.OTEL_TRACES_EXPORTER === 'none') return undefined;
+  const endpoint =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+  if (!endpoint) return undefined;
+  return {
+    endpoint,
+    headers: { ...keyValues(e.OTEL_EXPORTER_OTLP_HEADERS), ...keyValues(e.OTEL_EXPORTER_OTLP_TRACES_HEADERS) },
+    serviceName: e.OTEL_SERVICE_NAME,
+    resourceAttributes: keyValues(e.OTEL_RESOURCE_ATTRIBUTES),
+  };
+}
+
+function keyValues(list: string | undefined): Record<string, string> {
+  if (!list) return {};
+  return Object.fromEntries(
+    list.split(',').map((pair) => {
+      const at = pair.indexOf('=');
+      const value = pair.slice(at + 1).trim();
+      try {
+        return [pair.slice(0, at).trim(), decodeURIComponent(value)];
+      } catch {
+        return [pair.slice(0, at).trim(), value]; // not percent-encoded after all
+      }
+    }),
+  );
+}
+
+/**
+ * TLS to Temporal from the TEMPORAL_TLS* settings, with the files read now: a missing or unreadable
+ * file stops start-up with one line naming its setting, not a handshake failure minutes later.
+ * Any TLS setting, or an API key, turns TLS on; TEMPORAL_TLS=false turns it off (an API key is then
+ * sent in the clear, e.g. to a local proxy that adds TLS).
+ */
+function temporalTls(e: Env): TLSConfig | false {
+  const files = {
+    TEMPORAL_TLS_CA: e.TEMPORAL_TLS_CA,
+    TEMPORAL_TLS_CERT: e.TEMPORAL_TLS_CERT,
+    TEMPORAL_TLS_KEY: e.TEMPORAL_TLS_KEY,
+  };
+  const tlsSettings = [...Object.entries(files), ['TEMPORAL_TLS_SERVER_NAME', e.TEMPORAL_TLS_SERVER_NAME]]
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name);
+  if (e.TEMPORAL_TLS === 'false') {
+    if (tlsSettings.length > 0) {
+      throw new ConfigError(
+        `Invalid configuration: TEMPORAL_TLS is false but ${tlsSettings.join(', ')} set: unset one or the other.`,
+      );
+    }
+    return false;
+  }
+  if (tlsSettings.length > 0 && e.TEMPORAL_ADDRESS === undefined) {
+    throw new ConfigError(
+      `Invalid configuration: ${tlsSettings.join(', ')} set without TEMPORAL_ADDRESS: TLS is for an existing Temporal (npm start's own dev server is plaintext on loopback); set TEMPORAL_ADDRESS too.`,
+    );
+  }
+  if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
+    const missing = e.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY';
+    throw new ConfigError(
+      `Invalid configuration: ${missing} is not set: a client certificate (mTLS) needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY.`,
+    );
+  }
+  if (tlsSettings.length === 0 && e.TEMPORAL_TLS !== 'true' && e.TEMPORAL_API_KEY === undefined) return false;
+  const tls: TLSConfig = {};
+  if (e.TEMPORAL_TLS_CA !== undefined) tls.serverRootCACertificate = readPem('TEMPORAL_TLS_CA', e.TEMPORAL_TLS_CA);
+  if (e.TEMPORAL_TLS_CERT !== undefined && e.TEMPORAL_TLS_KEY !== undefined) {
+    tls.clientCertPair = {
+      crt: readPem('TEMPORAL_TLS_CERT', e.TEMPORAL_TLS_CERT),
+      key: readPem('TEMPORAL_TLS_KEY', e.TEMPORAL_TLS_KEY),
+    };
+  }
+  if (e.TEMPORAL_TLS_SERVER_NAME !== undefined) tls.serverNameOverride = e.TEMPORAL_TLS_SERVER_NAME;
+  return tls;
+}
+
+function readPem(setting: string, file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(`Invalid configuration: ${setting}: cannot read ${file} (${reason}).`);
+  }
+  if (!pem.includes('-----BEGIN ')) {
+    throw new ConfigError(`Invalid configuration: ${setting}: ${file} is not a PEM file (no -----BEGIN line).`);
+  }
+  return pem;
 }

@@ -1,5 +1,5 @@
 // The HTTP API as an Express app, built from its dependencies (no globals, so tests build their own
-// against real PostgreSQL and Temporal). Order matters: logging and metrics see every request,
+// against real PostgreSQL and Temporal). Order matters: tracing, logging and metrics see every request,
 // security headers and CORS come before any route, errors all end in one problem+json handler.
 import type { Client } from '@temporalio/client';
 import cors from 'cors';
@@ -25,6 +25,7 @@ import { registerSiteRoutes } from './routes/sites';
 import { ApiRouter } from './routing';
 import type { DemoOperator } from './schemas';
 import { webApp } from './webApp';
+import { traceRequests } from '../telemetry/httpTracing';
 
 export type { AppConfig } from './context';
 
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(traceRequests());
   app.use(requestLogger(logger));
   app.use(metrics.middleware);
   app.use(helmet());

@@ -1,10 +1,10 @@
 // Prometheus metrics: request counts and latencies by route (the spec's path, so ids do not explode
-// the label set), and moves by phase read from the database at scrape time. Each app has its own
-// registry, so several apps in one process (tests) do not collide.
+// the label set), and the moves' database gauges read at scrape time (src/telemetry/moveGauges.ts).
+// Each app has its own registry, so several apps in one process (tests) do not collide.
 import type { RequestHandler } from 'express';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client';
-import { MOVE_PHASES } from '../domain/move';
+import { registerMoveGauges } from '../telemetry/moveGauges';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -28,23 +28,7 @@ export function createMetrics(db: Db, onScrapeError: (error: unknown) => void): 
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  new Gauge({
-    name: 'csm_moves',
-    help: 'Client site moves by phase, from the database',
-    labelNames: ['phase'] as const,
-    registers: [registry],
-    async collect() {
-      try {
-        const rows = await db.clientSiteMove.groupBy({ by: ['status'], _count: { _all: true } });
-        const counts = new Map(rows.map((r) => [r.status, r._count._all]));
-        for (const phase of MOVE_PHASES) this.set({ phase }, counts.get(phase) ?? 0);
-      } catch (error) {
-        // No numbers rather than stale ones; the scrape itself still answers.
-        this.reset();
-        onScrapeError(error);
-      }
-    },
-  });
+  registerMoveGauges(registry, db, onScrapeError);
 
   const middleware: RequestHandler = (req, res, next) => {
     const end = latency.startTimer();

@@ -9,6 +9,8 @@ import pino, { type Logger } from 'pino';
 import { PortInUseError, loadConfig, type Config } from '../config';
 import { createDb } from '../db/client';
 import { PROJECT_ROOT } from '../paths';
+import { startConfiguredTracing, tracingClientInterceptors } from '../telemetry/tracing';
+import { temporalConnectionOptions } from '../temporal/connection';
 import { createApp } from './app';
 import type { DemoOperator } from './schemas';
 
@@ -35,8 +37,12 @@ export async function startApiServer(config: Config, options: ApiServerOptions =
   const logger = options.logger ?? pino({ level: config.logLevel });
   const db = createDb(config.database.url);
   // Lazy: the API starts (and says "not ready") while Temporal is still coming up.
-  const connection = Connection.lazy({ address: config.temporal.address ?? `127.0.0.1:${config.temporal.port}` });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const connection = Connection.lazy(temporalConnectionOptions(config.temporal));
+  const temporal = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: { workflow: tracingClientInterceptors() },
+  });
   let draining = false;
   const app = createApp({
     db,
@@ -102,16 +108,21 @@ export async function startApiServer(config: Config, options: ApiServerOptions =
 }
 
 async function main(): Promise<void> {
-  const server = await startApiServer(loadConfig());
+  const config = loadConfig();
+  const tracing = startConfiguredTracing(config.observability.tracing, 'connect-site-move-api');
+  const server = await startApiServer(config);
   const stop = (signal: NodeJS.Signals) => {
     process.stderr.write(`${signal}: stopping the API\n`);
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error instanceof Error ? error.message : error);
-        process.exit(1);
-      },
-    );
+    server
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error instanceof Error ? error.message : error);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

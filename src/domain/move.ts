@@ -140,6 +140,8 @@ export interface ClientSiteMoveInput {
   outageWindow?: string;
   /** How long the outcome email keeps being retried through mail outages; default 24 hours. */
   emailDeliveryWindow?: string;
+  /** The destination site's IANA zone: what people read (Temporal Web, emails) is in its local time. */
+  siteTimeZone?: string;
   /** How long before the scheduled time the pre-move check runs again; default 1 hour. */
   preflightLead?: string;
 }

@@ -20,7 +20,7 @@ export interface StartMoveRequest {
 
 export interface CheckedRequest {
   client: { id: string; name: string; siteId: string };
-  destination: { id: string; name: string };
+  destination: { id: string; name: string; timeZone: string };
   moveNow: boolean;
   scheduledFor: Date;
   notifyOperatorId: string | null;
@@ -66,7 +66,7 @@ async function checkChoices(
   db: Db,
   request: StartMoveRequest,
   client: { id: string; name: string; siteId: string },
-): Promise<{ id: string; name: string }> {
+): Promise<{ id: string; name: string; timeZone: string }> {
   if (request.destinationSiteId === client.siteId) {
     throw new MoveRequestError(Code.DestinationIsCurrentSite, `${client.name} is already at that site`, [
       { field: 'destinationSiteId', message: "must differ from the client's current site" },
@@ -100,7 +100,7 @@ async function checkChoices(
       elsewhere,
     );
   }
-  return { id: destination.id, name: destination.name };
+  return { id: destination.id, name: destination.name, timeZone: destination.timeZone };
 }
 
 export function activeMoveExists(clientName: string, active: { id: string; status: string } | null): MoveRequestError {

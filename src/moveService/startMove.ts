@@ -23,6 +23,8 @@ export interface StartMoveDeps {
   move: Config['move'];
   timeouts: Pick<TemporalTimeouts, 'startMs'>;
   log: ServiceLog;
+  /** The move's page for people, linked from the workflow's details in Temporal Web. */
+  movePageUrl?: (moveId: string) => string;
 }
 
 export interface StartMoveOptions {
@@ -57,7 +59,7 @@ export async function startMove(
 function workflowInput(
   deps: StartMoveDeps,
   request: StartMoveRequest,
-  { client, moveNow, scheduledFor, notifyOperatorId }: CheckedRequest,
+  { client, destination, moveNow, scheduledFor, notifyOperatorId }: CheckedRequest,
   moveId: string,
 ): ClientSiteMoveInput {
   return {
@@ -66,6 +68,7 @@ function workflowInput(
     clientName: client.name,
     sourceSiteId: client.siteId,
     destinationSiteId: request.destinationSiteId,
+    siteTimeZone: destination.timeZone,
     scheduledFor: scheduledFor.toISOString(),
     moveNow,
     notify: notifyOperatorId !== null,

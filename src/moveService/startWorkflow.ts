@@ -4,10 +4,12 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { ClientSiteMoveInput } from '../domain/move';
+import type { MoveDescription } from '../domain/moveSummary';
 import { clientSiteMove } from '../workflows/clientSiteMove';
 import { moveWorkflowOptions } from '../workflows/startOptions';
 import { MoveRequestError, MoveRequestErrorCode as Code } from './errors';
 import type { ServiceLog } from './log';
+import { describeMove } from './moveDescription';
 import { findStartedRun } from './startedRun';
 import { isTemporalUnavailable, withTemporalDeadline, type TemporalTimeouts } from './temporal';
 
@@ -17,6 +19,8 @@ export interface StartWorkflowDeps {
   taskQueue: string;
   timeouts: Pick<TemporalTimeouts, 'startMs'>;
   log: ServiceLog;
+  /** The move's page for people, linked from Temporal Web; without it the details name the API path. */
+  movePageUrl?: (moveId: string) => string;
 }
 
 /** Starts the workflow and records its run id on the move; returns the run id. */
@@ -28,7 +32,7 @@ export async function startMoveWorkflow(deps: StartWorkflowDeps, input: ClientSi
 
 async function start(deps: StartWorkflowDeps, input: ClientSiteMoveInput): Promise<string> {
   const { moveId, clientName } = input;
-  const options = moveWorkflowOptions(input, deps.taskQueue);
+  const options = moveWorkflowOptions(input, deps.taskQueue, await descriptionFor(deps, moveId));
   try {
     const handle = await withTemporalDeadline(deps.temporal, deps.timeouts.startMs, () =>
       deps.temporal.workflow.start(clientSiteMove, options),
@@ -63,6 +67,16 @@ async function start(deps: StartWorkflowDeps, input: ClientSiteMoveInput): Promi
       );
     }
     throw error;
+  }
+}
+
+/** Names for Temporal Web; a move is never held up for them. */
+async function descriptionFor(deps: StartWorkflowDeps, moveId: string): Promise<MoveDescription | undefined> {
+  try {
+    return (await describeMove(deps.db, moveId, deps.movePageUrl)) ?? undefined;
+  } catch (error) {
+    deps.log.warn({ err: error, moveId }, 'Could not read the move for its Temporal Web summary; starting without one');
+    return undefined;
   }
 }
 

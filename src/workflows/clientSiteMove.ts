@@ -44,7 +44,14 @@ import {
   type StepRow,
 } from '../domain/steps';
 import { UpdateRejection } from '../domain/updates';
-import { currentDetails } from '../domain/workflowDetails';
+import {
+  DEFAULT_TIME_ZONE,
+  batchCount,
+  decisionTimerSummary,
+  moveCurrentDetails,
+  stepActivitySummary,
+  waitTimerSummary,
+} from '../domain/moveSummary';
 import { MovePhaseKey } from './searchAttributes';
 
 /** Cheap and always answerable: the dashboard polls it. */
@@ -319,7 +326,7 @@ async function waitUntilDue(move: Move): Promise<'due' | 'cancelled'> {
       if (move.moveNowRequested || untilDue <= 0) return 'due';
       const wake = () => !stillWaiting() || move.reschedules !== move.reschedulesMirrored;
       await (move.showsDetails
-        ? condition(wake, untilDue, { summary: `Wait until ${move.progress.scheduledFor}` })
+        ? condition(wake, untilDue, { summary: waitTimerSummary(move.progress.scheduledFor, timeZoneOf(move)) })
         : condition(wake, untilDue));
     }
   } catch (error) {
@@ -395,7 +402,12 @@ async function runOrAskOperator(move: Move, step: string, run: () => Promise<voi
     progress.decisionDeadline = new Date(Date.now() + move.decisionTimeoutMs).toISOString();
     setPhase(move, 'NEEDS_ATTENTION');
     await mirrorProgress(move);
-    const decided = await condition(() => move.decision !== null, move.decisionTimeoutMs);
+    const decide = () => move.decision !== null;
+    const decided = await (move.showsDetails
+      ? condition(decide, move.decisionTimeoutMs, {
+          summary: decisionTimerSummary(progress.decisionDeadline, timeZoneOf(move)),
+        })
+      : condition(decide, move.decisionTimeoutMs));
     progress.decisionDeadline = null;
     if (!decided || move.decision === 'rollback') return 'rollback';
     setPhase(move, 'MOVING');
@@ -406,18 +418,18 @@ async function runOrAskOperator(move: Move, step: string, run: () => Promise<voi
 /** Runs one step's activity, forward or undoing it; a batched step calls it until no item remains. */
 async function runStep(move: Move, row: StepRow, direction: 'forward' | 'undo'): Promise<void> {
   const moveId = move.input.moveId;
-  const title = direction === 'forward' ? row.title : row.undoTitle;
+  const undo = direction === 'undo';
   if (!isBatched(row)) {
-    const summary = summaryFor(move, title);
+    const summary = summaryFor(move, stepActivitySummary(row.step, { undo }));
     return direction === 'forward'
       ? moveStep(summary)[row.forward]({ moveId })
       : undoStep(summary)[row.compensation]({ moveId });
   }
   const kind = move.progress.items[PROGRESS_KEY[row.batchedKind]];
-  const batches = Math.max(1, Math.ceil(kind.total / move.input.batchSize));
+  const batches = batchCount(kind.total, move.input.batchSize);
   for (let batch = 1; ; batch++) {
     const input = { moveId, batchSize: move.input.batchSize };
-    const summary = summaryFor(move, `${title}: batch ${batch} of ${Math.max(batch, batches)}`);
+    const summary = summaryFor(move, stepActivitySummary(row.step, { undo, batch: { number: batch, of: batches } }));
     const result = await (direction === 'forward'
       ? moveStep(summary)[row.forward](input)
       : undoStep(summary)[row.compensation](input));
@@ -517,7 +529,11 @@ function setPhase(move: Move, phase: MovePhase): void {
 
 /** What Temporal Web shows on the run's page: phase, counts, last error. */
 function showDetails(move: Move): void {
-  if (move.showsDetails) setCurrentDetails(currentDetails(move.progress));
+  if (move.showsDetails) setCurrentDetails(moveCurrentDetails(move.progress, timeZoneOf(move)));
+}
+
+function timeZoneOf(move: Move): string {
+  return move.input.siteTimeZone ?? DEFAULT_TIME_ZONE;
 }
 
 function summaryFor(move: Move, summary: string): string | undefined {

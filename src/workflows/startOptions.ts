@@ -1,16 +1,20 @@
-// How a move's workflow is started: its id, id policies, search attributes and memo, in one place.
+// How a move's workflow is started: its id, id policies, search attributes, memo, and its summary
+// and details for Temporal Web, in one place.
 // The API, the tests and the bench all start moves with these options (not bundled: the workflow
 // itself never imports this module).
 import type { WorkflowStartOptions } from '@temporalio/client';
 import type { OutcomeEmailInput } from '../activities/contract';
 import { moveWorkflowId, type ClientSiteMoveInput } from '../domain/move';
+import { moveStaticDetails, moveStaticSummary, type MoveDescription } from '../domain/moveSummary';
 import type { clientSiteMove } from './clientSiteMove';
 import { outcomeEmailWorkflowId, type moveOutcomeEmail } from './moveOutcomeEmail';
 import { ClientIdKey, DestinationSiteIdKey, MoveIdKey, MovePhaseKey, SourceSiteIdKey } from './searchAttributes';
 
+/** `description` names the move for Temporal Web (summary and details); without it the run has none. */
 export function moveWorkflowOptions(
   input: ClientSiteMoveInput,
   taskQueue: string,
+  description?: MoveDescription,
 ): WorkflowStartOptions<typeof clientSiteMove> {
   return {
     taskQueue,
@@ -28,6 +32,9 @@ export function moveWorkflowOptions(
       { key: MovePhaseKey, value: 'SCHEDULED' },
     ],
     memo: { clientName: input.clientName, moveId: input.moveId },
+    ...(description
+      ? { staticSummary: moveStaticSummary(description), staticDetails: moveStaticDetails(description) }
+      : {}),
   };
 }
 

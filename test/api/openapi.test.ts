@@ -2,7 +2,7 @@
 // from Express's own router, not from the route declarations that generate the document).
 import type { Express } from 'express';
 import request from 'supertest';
-import { api, startApiHarness, type ApiHarness } from './harness';
+import { startApiHarness, type ApiHarness } from './harness';
 import { openApiProblems } from './validateOpenApi';
 
 let harness: ApiHarness;
@@ -112,14 +112,48 @@ describe('GET /api/openapi.json', () => {
 });
 
 describe('GET /api/docs', () => {
-  it('is a self-contained HTML page with every operation, allowed by the CSP', async () => {
+  it('is Swagger UI over the generated document, its files served here, under the strict CSP', async () => {
     const res = await request(harness.app).get('/api/docs').expect(200).expect('content-type', /html/);
-    const spec = (await api(harness.app).get('/api/openapi.json')).body as SpecDocument;
-    for (const item of Object.values(spec.paths)) {
-      for (const op of Object.values(item)) expect(res.text).toContain(`id="${op.operationId}"`);
-    }
-    // Nothing to fetch from elsewhere, no scripts for the CSP to block.
-    expect(res.text).not.toMatch(/<script|https?:\/\/(?!connect)/);
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    const csp = res.headers['content-security-policy'] as string;
+    // The page's own start-up code is a file too: no inline script needs the CSP relaxed.
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+    expect(res.text).not.toMatch(/<script>|<script [^>]*>[^<]/);
+    // Nothing from another origin: every link and script is relative to the page.
+    const links = [...res.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThanOrEqual(3);
+    for (const link of links) expect(link).toMatch(/^docs\/[\w.-]+\?v=\d+\.\d+\.\d+$/);
+
+    const base = new URL('http://api.test/api/docs');
+    const files = await Promise.all(
+      links.map(async (link) => {
+        const url = new URL(link, base);
+        const file = await request(harness.app)
+          .get(url.pathname + url.search)
+          .expect(200);
+        return { path: url.pathname, type: file.headers['content-type'] as string, body: file.text ?? '' };
+      }),
+    );
+    const bundle = files.find((f) => f.path === '/api/docs/swagger-ui-bundle.js')!;
+    expect(bundle.type).toMatch(/javascript/);
+    expect(bundle.body).toContain('SwaggerUIBundle');
+    expect(files.find((f) => f.path === '/api/docs/swagger-ui.css')!.type).toMatch(/text\/css/);
+    const start = files.find((f) => f.path === '/api/docs/start.js')!;
+    // The document it shows, with the Authorize (bearer) button from its security scheme, and no
+    // call to swagger.io's validator.
+    expect(start.body).toContain("url: 'openapi.json'");
+    expect(start.body).toContain('validatorUrl: null');
+    expect(new URL('openapi.json', base).pathname).toBe('/api/openapi.json');
+    const spec = (await request(harness.app).get('/api/openapi.json').expect(200)).body as {
+      components: { securitySchemes: Record<string, { type: string; scheme: string }> };
+    };
+    expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('serves only the page’s own files below it, and sends /api/docs/ back to /api/docs', async () => {
+    await request(harness.app).get('/api/docs/index.html').expect(404);
+    await request(harness.app).get('/api/docs/swagger-initializer.js').expect(404);
+    await request(harness.app).get('/api/docs/../package.json').expect(404);
+    await request(harness.app).get('/api/docs/').expect(301).expect('location', '../docs');
   });
 });

@@ -138,6 +138,7 @@ describe('a valid start', () => {
       clientName: 'Dune & Finch',
       sourceSiteId: siteIdOf('BRS-TQY'),
       destinationSiteId: siteIdOf('LDN-SHO'),
+      siteTimeZone: 'Europe/London',
       scheduledFor: move.scheduledFor,
       moveNow: false,
       notify: true,

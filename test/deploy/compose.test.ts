@@ -1,6 +1,7 @@
 // docker-compose.yml cannot run here (no Docker engine), so it is checked as data: every service
 // the app needs is there, images are pinned, commands exist in the built image, and the app's
-// services are configured only with variables the code reads.
+// services are configured only with variables the code reads; it refuses placeholder passwords and
+// keeps Temporal's unauthenticated ports off the network.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -14,9 +15,11 @@ interface Service {
   command?: string[];
   environment?: Record<string, string | number>;
   depends_on?: Record<string, { condition: string }> | string[];
+  ports?: string[];
 }
 
-const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+const composeText = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeText, { merge: true }) as {
   services: Record<string, Service>;
 };
 const services = compose.services;
@@ -59,23 +62,64 @@ it('configures the app services only with variables the code reads, and with wha
   expect(Object.keys(services.api!.environment!)).toEqual(expect.arrayContaining(['API_HOST', 'API_PORT']));
 });
 
+/** Compose's variable substitution: `${VAR:-default}`, `${VAR:?message}` (refuses), `${VAR}`. */
+function interpolate(value: string | number, vars: Record<string, string>): string {
+  return String(value).replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, arg?: string) => {
+    const set = vars[name] !== undefined && vars[name] !== '';
+    if (set) return vars[name]!;
+    if (op === '?') throw new Error(`required variable ${name} is missing a value: ${arg}`);
+    return op === '-' ? arg! : '';
+  });
+}
+
+/** What an operator must set for `docker compose up` (README, Production). */
+const REQUIRED = {
+  SENDGRID_API_KEY: 'SG.test',
+  APP_DB_PASSWORD: 'app-secret',
+  TEMPORAL_DB_PASSWORD: 'temporal-secret',
+};
+
 it('points the app at the compose PostgreSQL and Temporal, and the values load as valid configuration', () => {
   for (const name of APP_SERVICES) {
     const raw = services[name]!.environment!;
-    // Resolve ${VAR:-default} and ${VAR:?message} as compose would with nothing set.
-    const resolved = Object.fromEntries(
-      Object.entries(raw).map(([key, value]) => [
-        key,
-        String(value).replace(/\$\{\w+:[-?]([^}]*)\}/g, (_, fallback: string) =>
-          key === 'SENDGRID_API_KEY' ? 'SG.test' : fallback,
-        ),
-      ]),
-    );
+    const resolved = Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, interpolate(value, REQUIRED)]));
     const config = loadConfig(resolved);
     expect(new URL(config.database.url).hostname).toBe('postgres');
+    expect(new URL(config.database.url).password).toBe('app-secret');
     expect(config.temporal.address).toBe('temporal:7233');
     expect(config.env).toBe('production');
   }
   expect(services.temporal!.depends_on).toHaveProperty('temporal-db');
   expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+});
+
+it('refuses to start without real database passwords: no placeholder to fall back on', () => {
+  expect(composeText).not.toMatch(/change-?me/i);
+  const needs: Record<string, string[]> = {
+    postgres: ['APP_DB_PASSWORD'],
+    'temporal-db': ['TEMPORAL_DB_PASSWORD'],
+    temporal: ['TEMPORAL_DB_PASSWORD'],
+    api: ['APP_DB_PASSWORD'],
+    worker: ['APP_DB_PASSWORD'],
+    migrate: ['APP_DB_PASSWORD'],
+  };
+  for (const [name, variables] of Object.entries(needs)) {
+    const environment = Object.values(services[name]!.environment ?? {});
+    for (const variable of variables) {
+      const without = { ...REQUIRED, [variable]: '' };
+      expect(() => environment.forEach((value) => interpolate(value, without))).toThrow(
+        new RegExp(`required variable ${variable} is missing a value: set ${variable} to`),
+      );
+    }
+  }
+});
+
+it("publishes Temporal's gRPC port and Temporal Web on the host's loopback only, and no database at all", () => {
+  for (const name of ['temporal', 'temporal-ui']) {
+    const ports = services[name]!.ports ?? [];
+    for (const port of ports) expect(port).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+  }
+  expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
+  expect(services.postgres!.ports).toBeUndefined();
+  expect(services['temporal-db']!.ports).toBeUndefined();
 });

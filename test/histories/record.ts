@@ -11,6 +11,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
 import { readTemporalTool } from '../../src/dev/tools';
 import {
   cancelUpdate,
@@ -167,7 +168,10 @@ const SCENARIOS: Scenario[] = [
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'csm-record-'));
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+  });
   const bundlePath = path.join(dir, 'bundle.js');
   await writeFile(bundlePath, bundle.code);
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;

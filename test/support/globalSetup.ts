@@ -8,7 +8,8 @@ import { ensureDatabase } from '../../src/dev/databases';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../src/dev/embeddedPostgres';
 import { migrateDatabase } from '../../src/db/migrate';
 import { freePort } from '../../src/dev/ports';
-import { readTemporalTool } from '../../src/dev/tools';
+import { readProjectTool } from '../../src/dev/tools';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
 
 export const TEMPLATE_DATABASE = 'csm_template';
 
@@ -27,8 +28,10 @@ export default async function globalSetup(): Promise<void> {
   await ensureDatabase(templateUrl);
   await migrateDatabase(templateUrl);
 
+  // The production bundle: the workflow with its (tracing) interceptors.
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: {
       trace: () => {},
       debug: () => {},
@@ -44,8 +47,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_PG_ADMIN_URL = pg.urlFor('postgres');
   process.env.TEST_TEMPLATE_DATABASE = TEMPLATE_DATABASE;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
-  process.env.TEST_TEMPORAL_CLI = readTemporalTool('temporalCli');
-  process.env.TEST_TEMPORAL_TEST_SERVER = readTemporalTool('testServer');
+  process.env.TEST_TEMPORAL_CLI = readProjectTool('temporalCli');
+  process.env.TEST_TEMPORAL_TEST_SERVER = readProjectTool('testServer');
+  process.env.TEST_PROMTOOL = readProjectTool('promtool');
   process.env.TEST_TMP_DIR = dir;
   console.log(`\n[test] PostgreSQL on :${pg.port}, template migrated, workflows bundled in ${Date.now() - started} ms`);
 }

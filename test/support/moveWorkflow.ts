@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import type { ClientSiteMoveInput, EmailState, MoveProgress } from '../../src/domain/move';
 import { type moveOutcomeEmail, outcomeEmailWorkflowId } from '../../src/workflows/moveOutcomeEmail';
 import { clientSiteMove, progressQuery } from '../../src/workflows/clientSiteMove';
+import { workflowTracingSinks } from '../../src/telemetry/tracing';
 import { moveWorkflowOptions } from '../../src/workflows/startOptions';
 import type { FakeMoveActivities } from './fakeMoveActivities';
 import { workflowBundle } from './temporal';
@@ -52,6 +53,8 @@ export async function withMove<T>(
     taskQueue,
     workflowBundle: workflowBundle(),
     activities: fake.activities,
+    // The bundle carries the tracing interceptors; their spans go nowhere here.
+    sinks: workflowTracingSinks(undefined),
     maxHeartbeatThrottleInterval: '50 milliseconds',
     defaultHeartbeatThrottleInterval: '50 milliseconds',
   });

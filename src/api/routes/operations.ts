@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { withTemporalDeadline } from '../../moveService/temporal';
 import type { RouteDeps } from '../context';
-import { renderDocsPage } from '../docsPage';
+import { DOCS_PATH, docsAssets, renderDocsPage } from '../docsPage';
 import type { OpenApiDocument } from '../openapi';
 import type { ApiRouter } from '../routing';
 import { HealthResponse, ReadyResponse } from '../schemas';
@@ -119,15 +119,19 @@ export function registerOperationsRoutes(api: ApiRouter, deps: RouteDeps, ops: O
   let docsPage: string | undefined;
   api.add({
     method: 'get',
-    path: '/api/docs',
+    path: DOCS_PATH,
     operationId: 'docsPage',
     tag: 'Operations',
-    summary: 'This API, browsable',
+    summary: 'This API, browsable and to try out (Swagger UI)',
     access: 'public',
     responses: { 200: { description: 'HTML', schema: z.string(), contentType: 'text/html' } },
-    handle: ({ res }) => {
-      docsPage ??= renderDocsPage(ops.openApiDocument());
+    handle: ({ req, res }) => {
+      // The page's links are relative to /api/docs; under /api/docs/ they would miss.
+      if (req.path.endsWith('/')) return res.redirect(301, '../docs');
+      docsPage ??= renderDocsPage(ops.openApiDocument().info.title);
       res.type('html').send(docsPage);
     },
   });
+  // The page's scripts and styles: files, not API operations, so not in the document.
+  api.router.use(DOCS_PATH, docsAssets());
 }

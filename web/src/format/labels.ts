@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { ClientStatus, OperatorRoleSchema } from '../../../src/api/schemas';
 import type { EmailState, ItemProgress, MovePhase } from '../../../src/domain/move';
-import { stepTitle } from '../../../src/domain/workflowDetails';
+import { stepTitle } from '../../../src/domain/moveSummary';
 
 export const PHASE_LABEL: Record<MovePhase, string> = {
   SCHEDULED: 'Scheduled',
