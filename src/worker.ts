@@ -11,6 +11,7 @@ import {
   WORKFLOW_INTERCEPTOR_MODULES,
   startConfiguredTracing,
   tracingActivityInterceptor,
+  tracingClientInterceptors,
   workflowTracingSinks,
   type Tracing,
 } from './telemetry/tracing';
@@ -131,7 +132,12 @@ export async function startWorker(config: Config, overrides: StartWorkerOverride
       temporalWebUrl: config.temporal.webUrl,
       metrics,
       tracing: overrides.tracing,
-      client: new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
+      // Traced like the API's client: the outcome email's workflow joins the move's trace.
+      client: new Client({
+        connection: clientConnection,
+        namespace: config.temporal.namespace,
+        interceptors: { workflow: tracingClientInterceptors() },
+      }),
     });
     const running = worker.run().finally(closeOwned);
     return {

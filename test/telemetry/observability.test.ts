@@ -147,7 +147,7 @@ describe('traces', () => {
       'assignSpaces',
       'decommissionSourceServices',
       'finishMove',
-      'sendOutcomeEmail',
+      'deliverOutcomeEmail',
     ];
     for (const activity of activities) {
       const scheduled = trace.named(`StartActivity:${activity}`);
@@ -158,8 +158,16 @@ describe('traces', () => {
       for (const span of ran)
         expect({ activity, child: scheduledIds.has(span.parentSpanId!) }).toEqual({ activity, child: true });
     }
-    // Nothing of this move's trace went elsewhere: one trace id from the request to the email.
+    // The email is delivered by its own workflow, started by deliverOutcomeEmail, in the same trace:
+    // one trace id from the request to the email.
+    const startEmail = trace.one('StartWorkflow:moveOutcomeEmail');
+    expect(startEmail.parentSpanId).toBe(spanId(trace.one('RunActivity:deliverOutcomeEmail')));
+    const runEmail = trace.one('RunWorkflow:moveOutcomeEmail');
+    expect(runEmail.parentSpanId).toBe(spanId(startEmail));
+    const sendEmail = trace.one('StartActivity:sendOutcomeEmail');
+    expect(sendEmail.parentSpanId).toBe(spanId(runEmail));
     const email = trace.one('RunActivity:sendOutcomeEmail');
+    expect(email.parentSpanId).toBe(spanId(sendEmail));
     expect(email.spanContext().traceId).toBe(http.spanContext().traceId);
   });
 

@@ -3,6 +3,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { formatMoveTime, waitTimerSummary } from '../../src/domain/moveSummary';
 import { createFakeMoveActivities } from '../support/fakeMoveActivities';
 import { DAY_MS, moveInput, waitForProgress, withMove, type MoveHandle } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
@@ -34,24 +35,26 @@ it('shows the phase, step, counts and the last error as the move goes', async ()
   const input = await moveInput(env, { scheduledFor: new Date((await env.currentTimeMs()) + DAY_MS).toISOString() });
   await withMove(env, fake, input, async (handle) => {
     await waitForProgress(handle, (p) => p.currentStep === 'WAITING', 'the wait');
-    expect(await currentDetails(handle)).toContain(`Scheduled for ${input.scheduledFor}`);
+    expect(await currentDetails(handle)).toContain(`Runs ${formatMoveTime(input.scheduledFor)}`);
     await env.sleep('25 hours');
     await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
     const details = await currentDetails(handle);
     expect(details).toContain('**NEEDS_ATTENTION** · Move users');
-    expect(details).toContain('users 0/5 · phone numbers 4/4 · services 3/3');
-    expect(details).toContain('Last error: StepBroken');
-    expect(details).toContain('Needs an operator: retry or roll back before');
+    expect(details).toContain('Users 0/5 · Phone numbers 4/4 · Services 3/3');
+    expect(details).toContain('**Last error** StepBroken');
+    expect(details).toContain('Waiting for retry or rollback; rolls back by itself at');
     await handle.cancel();
     await handle.result().catch(() => undefined);
-    expect(await summaries(handle, EventType.EVENT_TYPE_TIMER_STARTED)).toContain(`Wait until ${input.scheduledFor}`);
+    const timers = await summaries(handle, EventType.EVENT_TYPE_TIMER_STARTED);
+    expect(timers).toContain(waitTimerSummary(input.scheduledFor));
+    expect(timers.some((t) => t?.startsWith('Roll back by itself at '))).toBe(true);
     const activities = await summaries(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
     expect(activities).toEqual(
       expect.arrayContaining([
         'Provision services at the destination: batch 1 of 2',
         'Re-home phone numbers: batch 2 of 2',
         'Move users: batch 1 of 3',
-        'Give phone numbers back to the source site: batch 1 of 2',
+        'Undo: give phone numbers back to the source site: batch 1 of 2',
       ]),
     );
   });
