@@ -42,6 +42,10 @@ export const PROGRESS_KEY: Record<ItemKind, keyof ItemProgress> = {
   USER: 'users',
 };
 
+/** What a failure or a check finding can be about: an item that moves, a space, a client, a kind of service. */
+export type SubjectKind = ItemKind | 'SPACE' | 'CLIENT' | 'SERVICE_TYPE';
+export const SUBJECT_KINDS = [...ITEM_KINDS, 'SPACE', 'CLIENT', 'SERVICE_TYPE'] as const satisfies SubjectKind[];
+
 /** A failure as the dashboard and on-call see it. */
 export interface MoveError {
   /** ApplicationFailure type, e.g. PhoneNumberBlocked; `Unknown` when the cause had none. */
@@ -49,7 +53,7 @@ export interface MoveError {
   message: string;
   step: string | null;
   /** The item the failure is about, when it is about one. */
-  item: { kind: ItemKind | 'SPACE'; id: string; label: string } | null;
+  item: { kind: SubjectKind; id: string; label: string } | null;
   /** True when retrying the same thing cannot help; an operator must act. */
   nonRetryable: boolean;
   at: string;
@@ -72,7 +76,21 @@ export interface MoveCheck {
   message: string;
   /** The request field it is about, e.g. spaceIds.1; null when it is about no field. */
   field: string | null;
-  item: { kind: ItemKind | 'SPACE' | 'CLIENT' | 'SERVICE_TYPE'; id: string; label: string } | null;
+  item: { kind: SubjectKind; id: string; label: string } | null;
+}
+
+/** Names a set of findings, whatever their order: the same set, the same digest (FNV-1a, 32 bits). */
+export function checksDigest(checks: MoveCheck[]): string {
+  const text = checks
+    .map((c) => `${c.type}|${c.field ?? ''}|${c.item?.id ?? ''}`)
+    .sort()
+    .join('\n');
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
 }
 
 /** What changed in the client between the operator's review (Finish) and the move's own snapshot. */

@@ -22,14 +22,16 @@ import {
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { MoveActivities } from '../activities/contract';
+import type { MoveActivities, PreflightResult } from '../activities/contract';
 import { NON_RETRYABLE_MOVE_FAILURES, OUTAGE_FAILURES, type MoveFailureDetails } from '../domain/errors';
 import {
   PROGRESS_KEY,
+  checksDigest,
   scheduledProgress,
   type ClientSiteMoveInput,
   type ClientSiteMoveResult,
   type FinalPhase,
+  type MoveCheck,
   type MoveError,
   type MovePhase,
   type MoveProgress,
@@ -102,6 +104,11 @@ const PATCHES = {
   emailWorkflow: 'email-workflow',
   /** Summaries and current details for Temporal Web. */
   temporalWebDetails: 'temporal-web-details',
+  /**
+   * The pre-move check as the move is scheduled, a while before it is due and when due (warnings
+   * shown and emailed, problems hold it before anything moves), and what changed since the review.
+   */
+  checksBeforeMoving: 'checks-before-moving',
 } as const;
 
 // ------------------------------------------------------------------------------ activity policies
@@ -157,8 +164,13 @@ const MAIL: ActivityOptions = {
 
 const { markMoveScheduled, finishMove, deliverOutcomeEmail } = proxyActivities<MoveActivities>(BOOKKEEPING);
 const { recordProgress } = proxyActivities<MoveActivities>(MIRROR);
-const { snapshotMoveItems } = proxyActivities<MoveActivities>(MOVE_STEP);
-const { sendOutcomeEmail } = proxyActivities<MoveActivities>(MAIL);
+const { snapshotMoveItems, compareWithReview } = proxyActivities<MoveActivities>(MOVE_STEP);
+const { sendOutcomeEmail, sendWarningsEmail } = proxyActivities<MoveActivities>(MAIL);
+/** Best effort: the move's own steps are the last word, so a check that cannot run is skipped. */
+const { preflightCheck } = proxyActivities<MoveActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
 /** A step's activities, with what Temporal Web shows for the call ("Move users: batch 3 of 20"). */
 const moveStep = (summary?: string): Pick<MoveActivities, ForwardActivityName> =>
   proxyActivities<MoveActivities>({ ...MOVE_STEP, summary });
@@ -197,6 +209,12 @@ interface Move {
   outageRetries: number;
   /** Summaries and details for Temporal Web (PATCHES.temporalWebDetails). */
   showsDetails: boolean;
+  /** The pre-move check and the review comparison run (PATCHES.checksBeforeMoving). */
+  checksBeforeMoving: boolean;
+  /** The scheduled time the check a while before the move last ran for (a reschedule asks again). */
+  leadCheckedFor: string | null;
+  /** Digests of the sets of warnings the T2 contact has been emailed. */
+  warningSetsEmailed: string[];
 }
 
 /** How moving ended: everything moved, cancelled before any step began, or steps to undo. */
@@ -217,6 +235,9 @@ function newMove(input: ClientSiteMoveInput): Move {
     catchingUp: false,
     outageRetries: 0,
     showsDetails: patched(PATCHES.temporalWebDetails),
+    checksBeforeMoving: patched(PATCHES.checksBeforeMoving),
+    leadCheckedFor: null,
+    warningSetsEmailed: [],
   };
 }
 
@@ -267,7 +288,8 @@ function answerQueryAndUpdates(move: Move): void {
     },
     {
       validator: (reason: string) => {
-        requirePhase(move, 'SCHEDULED', 'cancel', stillWaiting());
+        // Also while the pre-move check holds the move: nothing has moved yet.
+        if (!heldByCheck(move)) requirePhase(move, 'SCHEDULED', 'cancel', stillWaiting());
         if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 500) {
           throw UpdateRejection.reason('A cancel reason of 1 to 500 characters is required');
         }
@@ -309,10 +331,22 @@ async function markScheduled(move: Move): Promise<void> {
   });
 }
 
-/** Sleeps on a durable timer until the scheduled time, waking for reschedule, move-now or cancel. */
+/**
+ * Sleeps on a durable timer until the scheduled time, waking for reschedule, move-now or cancel,
+ * and checks on the way that the move can still run: as it is scheduled, a while before it is due,
+ * and when due.
+ */
 async function waitUntilDue(move: Move): Promise<'due' | 'cancelled'> {
+  const { progress } = move;
   const stillWaiting = () => !move.moveNowRequested && !move.cancelRequested;
+  const leadMs = msToNumber((move.input.preflightLead ?? '1 hour') as Parameters<typeof msToNumber>[0]);
+  const leadCheckDue = () => move.checksBeforeMoving && move.leadCheckedFor !== progress.scheduledFor;
   try {
+    if (!move.moveNowRequested) {
+      // Within the lead already, this check is the one before the move too.
+      if (Date.parse(progress.scheduledFor) - Date.now() <= leadMs) move.leadCheckedFor = progress.scheduledFor;
+      if ((await checkBeforeMoving(move)) === 'cancelled') return 'cancelled';
+    }
     for (;;) {
       // A reschedule may land at any time, even before the first wait; each one is mirrored once.
       if (move.reschedules !== move.reschedulesMirrored) {
@@ -322,20 +356,117 @@ async function waitUntilDue(move: Move): Promise<'due' | 'cancelled'> {
         continue;
       }
       if (move.cancelRequested) return 'cancelled';
-      const untilDue = Date.parse(move.progress.scheduledFor) - Date.now();
-      if (move.moveNowRequested || untilDue <= 0) return 'due';
+      const untilDue = Date.parse(progress.scheduledFor) - Date.now();
+      if (move.moveNowRequested || untilDue <= 0) return (await checkBeforeMoving(move)) === 'ok' ? 'due' : 'cancelled';
+      if (leadCheckDue() && untilDue <= leadMs) {
+        move.leadCheckedFor = progress.scheduledFor;
+        if ((await checkBeforeMoving(move)) === 'cancelled') return 'cancelled';
+        continue;
+      }
+      const wakeIn = leadCheckDue() ? untilDue - leadMs : untilDue;
       const wake = () => !stillWaiting() || move.reschedules !== move.reschedulesMirrored;
       await (move.showsDetails
-        ? condition(wake, untilDue, { summary: waitTimerSummary(move.progress.scheduledFor, timeZoneOf(move)) })
-        : condition(wake, untilDue));
+        ? condition(wake, wakeIn, { summary: waitTimerSummary(progress.scheduledFor, timeZoneOf(move)) })
+        : condition(wake, wakeIn));
     }
   } catch (error) {
     if (!isCancellation(error)) throw error;
     // Cancelled from Temporal Web or `temporal workflow cancel`: same as the cancel update.
     move.cancelRequested = true;
-    move.progress.cancelReason ??= 'Cancelled in Temporal';
+    progress.cancelReason ??= 'Cancelled in Temporal';
     return 'cancelled';
   }
+}
+
+/**
+ * The pre-move check: its warnings are shown on the move and its task (and each new set emailed to
+ * the T2 contact); a problem holds the move in NEEDS_ATTENTION before anything moves, until an
+ * operator retries (after a fix; the check runs again) or cancels. A rollback, or nobody deciding
+ * by the deadline, cancels it too: nothing has moved.
+ */
+async function checkBeforeMoving(move: Move): Promise<'ok' | 'cancelled'> {
+  if (!move.checksBeforeMoving) return 'ok';
+  for (;;) {
+    const found = await runPreflight(move);
+    if (!found || found.problems.length === 0) return 'ok';
+    if ((await holdForOperator(move, found.problems)) === 'cancelled') return 'cancelled';
+  }
+}
+
+/** The check's findings, with its warnings shown; null when it could not run (the move goes on). */
+async function runPreflight(move: Move): Promise<PreflightResult | null> {
+  const { progress } = move;
+  const moveId = move.input.moveId;
+  let found: PreflightResult;
+  try {
+    found = await preflightCheck({ moveId });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    log.warn('The pre-move check could not run; the move goes on', { moveId, error: messageOf(rootCause(error)) });
+    return null;
+  }
+  progress.warnings = found.warnings;
+  const digest = checksDigest(found.warnings);
+  if (found.warnings.length > 0 && move.input.notify && !move.warningSetsEmailed.includes(digest)) {
+    move.warningSetsEmailed.push(digest);
+    try {
+      await sendWarningsEmail({ moveId, warnings: found.warnings, digest });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.warn('The warnings email kept failing', { moveId, error: messageOf(rootCause(error)) });
+    }
+  }
+  showDetails(move);
+  await mirrorProgress(move);
+  return found;
+}
+
+/** Holds the move on the check's problems until an operator decides; 'cancelled' unless retried. */
+async function holdForOperator(move: Move, problems: MoveCheck[]): Promise<'retry' | 'cancelled'> {
+  const { progress } = move;
+  const [first] = problems;
+  const before = { phase: progress.phase, currentStep: progress.currentStep };
+  const message = problems.map((p) => p.message).join('; ');
+  progress.lastError = {
+    type: first?.type ?? 'PreflightProblem',
+    message,
+    step: 'PREFLIGHT',
+    item: first?.item ?? null,
+    nonRetryable: true,
+    at: new Date().toISOString(),
+  };
+  log.warn('The pre-move check holds the move; waiting for an operator', { moveId: move.input.moveId, problems });
+  move.decision = null;
+  progress.decisionDeadline = new Date(Date.now() + move.decisionTimeoutMs).toISOString();
+  progress.currentStep = 'PREFLIGHT';
+  setPhase(move, 'NEEDS_ATTENTION');
+  await mirrorProgress(move);
+  const decide = () => move.decision !== null || move.cancelRequested;
+  await (move.showsDetails
+    ? condition(decide, move.decisionTimeoutMs, {
+        summary: decisionTimerSummary(progress.decisionDeadline, timeZoneOf(move)),
+      })
+    : condition(decide, move.decisionTimeoutMs));
+  progress.decisionDeadline = null;
+  if (move.decision === 'retry' && !move.cancelRequested) {
+    progress.currentStep = before.currentStep;
+    setPhase(move, before.phase);
+    await mirrorProgress(move);
+    return 'retry';
+  }
+  move.cancelRequested = true;
+  progress.cancelReason ??=
+    move.decision === 'rollback'
+      ? `Rolled back while held by the pre-move check: ${message}`
+      : `Held by the pre-move check and not decided in time: ${message}`;
+  return 'cancelled';
+}
+
+/** In NEEDS_ATTENTION because the pre-move check holds the move, before anything moved. */
+function heldByCheck(move: Move): boolean {
+  return (
+    move.progress.phase === 'NEEDS_ATTENTION' && move.progress.currentStep === 'PREFLIGHT' && move.decision === null
+  );
 }
 
 /** Re-reads the client as it is now, then runs each step in order. */
@@ -349,6 +480,7 @@ async function moveEverything(move: Move): Promise<MoveOutcome> {
     await mirrorProgress(move);
     const snapshot = await runOrAskOperator(move, 'SNAPSHOT', async () => {
       progress.items = await snapshotMoveItems({ moveId: move.input.moveId });
+      if (move.checksBeforeMoving) progress.sinceReview = await compareWithReview({ moveId: move.input.moveId });
     });
     if (snapshot === 'rollback') return { undo: begun };
     for (const row of MOVE_STEP_TABLE) {

@@ -17,7 +17,7 @@ import {
   moveInput,
   outcomeEmailResult,
   waitForProgress,
-  waitForQuiet,
+  waitUntilAsleep,
   withMove,
 } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
@@ -168,8 +168,7 @@ describe('a move scheduled 7 days ahead', () => {
     const fake = createFakeMoveActivities();
     const input = await moveInput(env);
     const result = await withMove(env, fake, input, async (handle) => {
-      await waitForProgress(handle, () => fake.calls.includes('recordProgress'), 'the move to be scheduled');
-      await waitForQuiet(handle);
+      await waitUntilAsleep(handle, fake);
       await handle.cancel();
       return handle.result();
     });

@@ -25,6 +25,8 @@ export interface MoveRecord {
   sourceSiteName: string;
   destinationSiteId: string;
   destinationSiteName: string;
+  /** The destination site's IANA zone: the move's times, for people, are its local times. */
+  destinationTimeZone: string;
   tariffId: string;
   /** The bundle chosen at the destination; null: none. */
   minuteBundleId: string | null;
@@ -61,6 +63,7 @@ export async function loadMove(tx: Tx, moveId: string, lock = true): Promise<Mov
            c.site_id AS "clientSiteId", c.tariff_id AS "clientTariffId", c.minute_bundle_id AS "clientMinuteBundleId",
            m.source_site_id AS "sourceSiteId", src.name AS "sourceSiteName",
            m.destination_site_id AS "destinationSiteId", dst.name AS "destinationSiteName",
+           dst.time_zone AS "destinationTimeZone",
            m.tariff_id AS "tariffId", m.minute_bundle_id AS "minuteBundleId",
            m.original_tariff_id AS "originalTariffId", m.original_minute_bundle_id AS "originalMinuteBundleId",
            m.move_now AS "moveNow", m.scheduled_for AS "scheduledFor", o.email AS "notifyEmail"
