@@ -30,7 +30,7 @@ interface ClaimedEmail {
 /** Told each state the email reaches, with the reason when it is not sent. */
 export type EmailStateListener = (state: EmailState, error: string | null) => Promise<void>;
 
-const noListener: EmailStateListener = async () => undefined;
+const noListener: EmailStateListener = () => Promise.resolve();
 
 /** Queues the email (once) and sends it unless an earlier attempt did or may have. */
 export async function sendThroughOutbox(
