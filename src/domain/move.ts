@@ -120,6 +120,11 @@ export interface ClientSiteMoveInput {
   batchSize: number;
   /** How long NEEDS_ATTENTION waits for an operator before rolling back by itself, e.g. "24 hours". */
   decisionTimeout: string;
+  /**
+   * How far ahead a reschedule may move the move, e.g. "365 days" (MOVE_MAX_AHEAD). Absent in runs
+   * started before it existed: those use the default.
+   */
+  moveMaxAhead?: string;
 }
 
 export interface ClientSiteMoveResult {
