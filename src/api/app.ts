@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { DEFAULT_TEMPORAL_TIMEOUTS } from '../moveService/temporal';
+import { DEFAULT_TEMPORAL_HEALTH, TemporalHealth } from '../moveService/temporalHealth';
 import { authenticate, requireSuperAdmin } from './auth';
 import type { AppConfig, RouteDeps } from './context';
 import './locals';
@@ -15,7 +16,7 @@ import { requestLogger } from './logging';
 import { createMetrics } from './metrics';
 import { generateOpenApiDocument, type OpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
-import { mutationRateLimit } from './rateLimit';
+import { authFailureRateLimit, mutationRateLimit } from './rateLimit';
 import { registerClientRoutes } from './routes/clients';
 import { registerMoveActionRoutes } from './routes/moveActions';
 import { registerMoveRoutes } from './routes/moves';
@@ -32,15 +33,21 @@ export interface AppDeps {
   logger: Logger;
   /** True once graceful shutdown has begun (readiness then fails). */
   isDraining?: () => boolean;
+  /** Shared with the server's background work; one of its own when not given. */
+  temporalHealth?: TemporalHealth;
 }
 
 export function createApp(deps: AppDeps): Express {
   const { db, config, logger } = deps;
+  const temporalHealth =
+    deps.temporalHealth ??
+    new TemporalHealth(deps.temporal, { ...DEFAULT_TEMPORAL_HEALTH, onChange: temporalHealthLogger(logger) });
   const routeDeps: RouteDeps = {
     db,
     temporal: deps.temporal,
     config,
     timeouts: { ...DEFAULT_TEMPORAL_TIMEOUTS, ...config.temporalTimeouts },
+    temporalHealth,
     logger,
     links: { temporalWebUrl: config.temporal.webUrl, namespace: config.temporal.namespace },
   };
@@ -69,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const api = new ApiRouter({
-    authenticate: authenticate(db),
+    authenticate: [authFailureRateLimit(config.api.authFailuresPerMinute), authenticate(db, config.env)],
     requireSuperAdmin,
     mutationRateLimit: mutationRateLimit(config.api.rateLimitPerMinute),
     // Bodies are read only once the caller is known to be allowed to send one.
@@ -88,8 +95,17 @@ export function createApp(deps: AppDeps): Express {
   // Now, not on first request: a schema the generator cannot express fails at startup.
   const document: OpenApiDocument = generateOpenApiDocument(api.registry);
   app.use(api.router);
+  app.use(api.methodNotAllowed());
 
   app.use(notFoundHandler());
   app.use(problemHandler());
   return app;
+}
+
+/** One log line when Temporal is found down, one when it answers again. */
+export function temporalHealthLogger(logger: Logger): (down: boolean, error?: unknown) => void {
+  return (down, error) =>
+    down
+      ? logger.warn({ err: error }, 'Temporal is down: reads answer from the database until it is back')
+      : logger.info('Temporal answers again: reads ask it again');
 }

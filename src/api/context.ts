@@ -4,9 +4,12 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { TemporalTimeouts } from '../moveService/temporal';
+import type { TemporalHealth } from '../moveService/temporalHealth';
 import type { LinkContext } from './views';
 
 export interface AppConfig {
+  /** production refuses the demo tokens, whatever the database holds. */
+  env: Config['env'];
   api: Config['api'];
   temporal: Pick<Config['temporal'], 'namespace' | 'taskQueue' | 'webUrl'>;
   move: Config['move'];
@@ -19,6 +22,8 @@ export interface RouteDeps {
   temporal: Client;
   config: AppConfig;
   timeouts: TemporalTimeouts;
+  /** Whether Temporal is known to be down (reads then skip it). */
+  temporalHealth: TemporalHealth;
   logger: Logger;
   links: LinkContext;
 }
