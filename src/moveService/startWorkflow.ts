@@ -1,6 +1,7 @@
 // Starts a recorded move's workflow. If Temporal says no, the move row (with its task) goes again and
-// the client is ACTIVE again, so a refused request leaves nothing behind. If Temporal does not answer, the start may still have happened:
-// the workflow is described, and the row goes only once Temporal confirms no run of this move exists.
+// the client is ACTIVE again, so a refused request leaves nothing behind. If Temporal does not
+// answer, the start may still have happened: the workflow is described, and the row goes only once
+// Temporal confirms no run of this move exists.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { ClientSiteMoveInput } from '../domain/move';
