@@ -94,17 +94,19 @@ export class StackRecorder {
 export class StackAlreadyRunningError extends Error {}
 
 /**
- * Stops what an earlier `npm start` on this data folder left running. Refuses (with one line that says
- * what to do) when that run is itself still alive: its servers are not leftovers.
+ * Stops what an earlier `npm start` on this data folder left running, and says how many it stopped.
+ * Refuses (with one line that says what to do) when that run is itself still alive: its servers are
+ * not leftovers.
  */
-export async function stopLeftovers(dataDir: string, say: (line: string) => void): Promise<void> {
+export async function stopLeftovers(dataDir: string, say: (line: string) => void): Promise<number> {
   const file = path.join(dataDir, RECORD_FILE);
   let record: StackRecord;
   try {
     record = JSON.parse(readFileSync(file, 'utf8')) as StackRecord;
   } catch {
-    return;
+    return 0;
   }
+  let stopped = 0;
   if (record.pid !== process.pid && record.command && commandLineOf(record.pid) === record.command) {
     throw new StackAlreadyRunningError(
       `Another npm start (pid ${record.pid}) is running with this data folder (${dataDir}): stop it first, ` +
@@ -114,13 +116,16 @@ export async function stopLeftovers(dataDir: string, say: (line: string) => void
   for (const child of record.children ?? []) {
     if (commandLineOf(child.pid) !== child.command) continue;
     say(`stopping ${child.name} (pid ${child.pid}), left running by an earlier npm start`);
+    stopped += 1;
     signal(child, child.stopSignal);
     if (!(await exitedWithin(child, 15_000))) {
       signal(child, 'SIGKILL');
-      await exitedWithin(child, 5_000);
+      // A process busy writing to a slow disk takes a moment to die even so.
+      await exitedWithin(child, 10_000);
     }
   }
   rmSync(file, { force: true });
+  return stopped;
 }
 
 function signal(child: ChildRecord, name: NodeJS.Signals): void {

@@ -106,9 +106,10 @@ async function main(): Promise<void> {
   stack.handleExits(['SIGINT', 'SIGTERM', 'SIGHUP']);
 
   try {
-    // Before the port checks: a killed run's servers hold these very ports.
-    await stopLeftovers(base.dataDir, say);
-    await checkPorts(base);
+    // Before the port checks: a killed run's servers hold these very ports (and, on a loaded machine,
+    // may let go of them a moment after they have exited).
+    const stopped = await stopLeftovers(base.dataDir, say);
+    await retryFor(stopped > 0 ? 10_000 : 0, () => checkPorts(base));
     const databaseUrl = await startDatabase(base, stack, recorder);
     await migrateDatabase(databaseUrl);
     const db = createDb(databaseUrl);
@@ -154,6 +155,19 @@ async function main(): Promise<void> {
     if (base.logLevel === 'debug' || base.logLevel === 'trace') console.error(error);
     await stack.stop();
     process.exit(1);
+  }
+}
+
+/** Runs `attempt` until it succeeds or `ms` have passed, then lets its last failure through. */
+async function retryFor(ms: number, attempt: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
 
