@@ -1,6 +1,7 @@
 // The API's shapes, once: requests are validated with these schemas, responses are typed by them,
 // and the OpenAPI document is generated from them. `meta({ id })` names a component in the spec.
 import { z } from 'zod';
+import { durationMs } from '../domain/durations';
 import { MOVE_PHASES } from '../domain/move';
 import { MovePhaseSchema, MoveProgressSchema } from '../moveService/progressSchema';
 import { PROBLEMS, problemType } from './problemTypes';
@@ -141,28 +142,67 @@ export const MovePreviewResponse = z
 
 // ------------------------------------------------------------------------------------------ moves
 
-export const StartMoveBody = z
-  .strictObject({
-    clientId: Id,
-    destinationSiteId: Id,
-    tariffId: Id.describe("The client's tariff at the destination"),
-    minuteBundleId: Id.nullable()
-      .optional()
-      .describe("The client's minute bundle at the destination; null or left out: none (it is optional)"),
-    spaceIds: z
-      .array(Id)
-      .max(50)
-      .default([])
-      .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a space')
-      .describe('Vacant spaces at the destination the client moves into'),
-    moveAt: z
-      .union([z.literal('now'), Timestamp], {
-        error: (issue) => (issue.input === undefined ? 'is required' : 'must be "now" or an ISO-8601 time with offset'),
-      })
-      .describe('"now", or when the move runs (ISO-8601 with offset, in the future)'),
-    notifyOperatorId: Id.nullable().optional().describe('The T2 contact emailed when the move finishes'),
-  })
-  .meta({ id: 'StartMove' });
+/** How far ahead a move may be scheduled (MOVE_MAX_AHEAD), as milliseconds and as people read it. */
+export interface MoveHorizon {
+  ms: number;
+  text: string;
+}
+
+/**
+ * MOVE_MAX_AHEAD's default: the web app checks its forms with it before sending them (the API enforces
+ * the configured one, and its 400 names the field all the same).
+ */
+export const DEFAULT_MOVE_HORIZON: MoveHorizon = { ms: 365 * 86_400_000, text: '365 days' };
+
+export function moveHorizon(move: { maxAhead: string }): MoveHorizon {
+  return { ms: durationMs(move.maxAhead), text: move.maxAhead };
+}
+
+/**
+ * A move time: ISO-8601 with offset, at most the horizon ahead (which also keeps it a date PostgreSQL
+ * and ISO-8601 can hold: "9999-12-31T23:59:59-23:59" is in year 10000 in UTC). Whether it is in the
+ * future is the move's rule, checked where the move is (422 move-time-in-past, invalid-move-time).
+ */
+function withinHorizon<S extends z.ZodType<string>>(schema: S, horizon: MoveHorizon): S {
+  return schema.refine((value) => value === 'now' || Date.parse(value) <= Date.now() + horizon.ms, {
+    message: `must be at most ${horizon.text} ahead`,
+    // Only for a well-formed time: a malformed one gets the format's message alone.
+    when: (payload) => payload.issues.length === 0,
+  });
+}
+
+function buildStartMoveBody(horizon: MoveHorizon) {
+  return z
+    .strictObject({
+      clientId: Id,
+      destinationSiteId: Id,
+      tariffId: Id.describe("The client's tariff at the destination"),
+      minuteBundleId: Id.nullable()
+        .optional()
+        .describe("The client's minute bundle at the destination; null or left out: none (it is optional)"),
+      spaceIds: z
+        .array(Id)
+        .max(50)
+        .default([])
+        .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a space')
+        .describe('Vacant spaces at the destination the client moves into'),
+      moveAt: withinHorizon(
+        z.union([z.literal('now'), Timestamp], {
+          error: (issue) =>
+            issue.input === undefined ? 'is required' : 'must be "now" or an ISO-8601 time with offset',
+        }),
+        horizon,
+      ).describe(`"now", or when the move runs (ISO-8601 with offset, in the future, at most ${horizon.text} ahead)`),
+      notifyOperatorId: Id.nullable().optional().describe('The T2 contact emailed when the move finishes'),
+    })
+    .meta({ id: 'StartMove' });
+}
+
+export type StartMoveBody = ReturnType<typeof buildStartMoveBody>;
+/** The start request, with moveAt bounded by the configured horizon. */
+export function startMoveBody(horizon: MoveHorizon): StartMoveBody {
+  return buildStartMoveBody(horizon);
+}
 
 export const IdempotencyHeaders = z.object({
   'Idempotency-Key': z
@@ -236,11 +276,28 @@ export const MoveDetailSchema = MoveSchema.extend({
 export const MovesResponse = z.object({ items: z.array(MoveSchema), page: PageSchema }).meta({ id: 'MoveList' });
 
 export const CancelBody = z
-  .strictObject({ reason: z.string().describe('Why: 1 to 500 characters') })
+  .strictObject({
+    // The workflow's own rule (1 to 500 characters, not blank), stated here so bad input stops at 400.
+    reason: z
+      .string()
+      .min(1, { message: 'must be 1 to 500 characters', abort: true })
+      .max(500, 'must be 1 to 500 characters')
+      .regex(/\S/, 'must not be blank')
+      .describe('Why: 1 to 500 characters'),
+  })
   .meta({ id: 'CancelMove' });
-export const RescheduleBody = z.strictObject({ moveAt: Timestamp.describe('The new time, in the future') }).meta({
-  id: 'RescheduleMove',
-});
+function buildRescheduleBody(horizon: MoveHorizon) {
+  return z
+    .strictObject({
+      moveAt: withinHorizon(Timestamp, horizon).describe(`The new time, in the future, at most ${horizon.text} ahead`),
+    })
+    .meta({ id: 'RescheduleMove' });
+}
+export type RescheduleBody = ReturnType<typeof buildRescheduleBody>;
+/** The reschedule request, with moveAt bounded by the configured horizon. */
+export function rescheduleBody(horizon: MoveHorizon): RescheduleBody {
+  return buildRescheduleBody(horizon);
+}
 export const NoBody = z.strictObject({}).meta({ id: 'NoBody', description: 'Send no body, or {}' });
 
 // ------------------------------------------------------------------------------------- dashboard
@@ -294,7 +351,14 @@ export const SignInOptionsResponse = z
 
 export const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
-const Check = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+const Check = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number(),
+  error: z
+    .string()
+    .optional()
+    .describe('How the check failed: "unavailable" or "no answer within N ms" (the detail is in the log)'),
+});
 export const ReadyResponse = z
   .object({
     status: z.enum(['ready', 'not_ready']),

@@ -13,6 +13,12 @@ export const MoveFailureType = {
   MoveDataMissing: 'MoveDataMissing',
   /** The chosen tariff or bundle no longer belongs to the destination. */
   InvalidChoice: 'InvalidChoice',
+  /**
+   * A workflow run other than the move's own asked an activity to act on the move (someone started a
+   * second clientSiteMove for it by hand). Only the recorded run, or the first to claim an unrecorded
+   * move, may drive it; the other run's activities are refused, so it fails without changing anything.
+   */
+  ForeignWorkflowRun: 'ForeignWorkflowRun',
 } as const;
 export type MoveFailureType = (typeof MoveFailureType)[keyof typeof MoveFailureType];
 

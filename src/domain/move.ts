@@ -162,6 +162,11 @@ export interface ClientSiteMoveInput {
   siteTimeZone?: string;
   /** How long before the scheduled time the pre-move check runs again; default 1 hour. */
   preflightLead?: string;
+  /**
+   * How far ahead a reschedule may move the move, e.g. "365 days" (MOVE_MAX_AHEAD). Absent in runs
+   * started before it existed: those use the default.
+   */
+  moveMaxAhead?: string;
 }
 
 export interface ClientSiteMoveResult {

@@ -1,8 +1,8 @@
 // The rules a start must pass that the data can answer before anything is written: the client,
-// its active move, the destination and the choices there, the time and the contact. What the move
-// promises at the destination (spaces, the client's name) is checked again under a lock as the move
-// is recorded (recordMove.ts).
-import type { Db } from '../db/client';
+// its active move, the destination and the choices there, the time and the contact. They run inside
+// the transaction that records the move (recordMove.ts), after its Idempotency-Key is claimed; what
+// the move promises at the destination (spaces, the client's name) is checked there under a lock.
+import type { Db, Prisma } from '../db/client';
 import { findActiveMove } from './activeMove';
 import { MoveRequestError, MoveRequestErrorCode as Code, type FieldError } from './errors';
 
@@ -30,7 +30,11 @@ export interface CheckedRequest {
  * Every rule the data can answer before anything is written. What the move promises at the
  * destination (its spaces, the client's name) is checked again under a lock as the move is recorded.
  */
-export async function checkStartRequest(db: Db, request: StartMoveRequest, now: Date): Promise<CheckedRequest> {
+export async function checkStartRequest(
+  db: Db | Prisma.TransactionClient,
+  request: StartMoveRequest,
+  now: Date,
+): Promise<CheckedRequest> {
   const client = await db.client.findUnique({ where: { id: request.clientId } });
   if (!client) throw new MoveRequestError(Code.ClientNotFound, `Client ${request.clientId} does not exist`);
 
@@ -63,7 +67,7 @@ export async function checkStartRequest(db: Db, request: StartMoveRequest, now: 
 
 /** Checks that the destination exists and that everything chosen belongs to it (vacancy comes later). */
 async function checkChoices(
-  db: Db,
+  db: Db | Prisma.TransactionClient,
   request: StartMoveRequest,
   client: { id: string; name: string; siteId: string },
 ): Promise<{ id: string; name: string; timeZone: string }> {
@@ -78,11 +82,15 @@ async function checkChoices(
       { field: 'destinationSiteId', message: 'is not a known site' },
     ]);
   }
-  const [tariff, bundle, spaces] = await Promise.all([
-    db.tariff.findUnique({ where: { id: request.tariffId } }),
-    request.minuteBundleId ? db.minuteBundle.findUnique({ where: { id: request.minuteBundleId } }) : null,
-    db.space.findMany({ where: { id: { in: request.spaceIds } }, select: { id: true, siteId: true } }),
-  ]);
+  // One after the other: inside a transaction they share one connection anyway.
+  const tariff = await db.tariff.findUnique({ where: { id: request.tariffId } });
+  const bundle = request.minuteBundleId
+    ? await db.minuteBundle.findUnique({ where: { id: request.minuteBundleId } })
+    : null;
+  const spaces = await db.space.findMany({
+    where: { id: { in: request.spaceIds } },
+    select: { id: true, siteId: true },
+  });
   const elsewhere: FieldError[] = [];
   const atDestination = `is not available at ${destination.name}`;
   if (tariff?.siteId !== destination.id) elsewhere.push({ field: 'tariffId', message: atDestination });

@@ -13,6 +13,7 @@ import {
   rollbackUpdate,
 } from '../workflows/clientSiteMove';
 import { MoveRequestError, MoveRequestErrorCode as Code } from './errors';
+import { settleUnstartedMove, type SettleDeps } from './settleUnstartedMove';
 import { isTemporalUnavailable, withTemporalDeadline, type TemporalTimeouts } from './temporal';
 
 export type MoveAction =
@@ -62,6 +63,33 @@ export async function runMoveAction(
     return await withTemporalDeadline(deps.temporal, deps.timeouts.updateMs, call);
   } catch (error) {
     throw asMoveRequestError(error, action);
+  }
+}
+
+/**
+ * A cancel of a move whose start had an unknown outcome (no run id yet): the move is settled first.
+ * No run means nothing ever ran: the move is closed as cancelled with the operator's reason. A run
+ * means the move is live: the caller sends the cancel to it.
+ */
+export async function settleBeforeCancel(
+  deps: SettleDeps,
+  moveId: string,
+  reason: string,
+  now: Date,
+): Promise<'cancelled' | 'running'> {
+  switch (await settleUnstartedMove(deps, moveId, now, reason)) {
+    case 'closed':
+      return 'cancelled';
+    case 'adopted':
+      return 'running';
+    case 'unknown':
+      throw new MoveRequestError(
+        Code.TemporalUnavailable,
+        'Temporal did not say whether the move’s workflow runs; nothing was changed, try again shortly',
+      );
+    case 'skipped':
+      // Its start may still be under way (or another request is settling it this instant).
+      throw new MoveRequestError(Code.PhaseDoesNotAllow, 'The move’s workflow has not started yet; try again shortly');
   }
 }
 

@@ -1,28 +1,45 @@
-// Records a checked start: the move row (SCHEDULED), its chosen spaces and who asked, in one
-// transaction that first takes the destination. The database decides races here: the partial unique
-// index on active moves between two starts for one client, the destination's lock between starts
-// for different clients promising one space or one name.
+// Records a start: the move row (SCHEDULED), its chosen spaces and who asked, the client shown as
+// "Active - move scheduled" and the destination's dashboard task, all in one transaction. It first
+// claims the Idempotency-Key (a repeated key gets its move back), then checks the request, then takes
+// the destination. The database decides races here: the key's claim between requests with one key,
+// the partial unique index on active moves between two starts for one client, the destination's
+// lock between starts for different clients promising one space or one name.
 import { Prisma, type Db } from '../db/client';
-import { ACTIVE_PHASES, moveWorkflowId } from '../domain/move';
-import { activeMoveExists, type CheckedRequest, type StartMoveRequest } from './checkStartRequest';
+import { openMoveTask } from '../db/moveTask';
+import { ACTIVE_PHASES, moveWorkflowId, scheduledProgress } from '../domain/move';
+import { activeMoveExists, checkStartRequest, type CheckedRequest, type StartMoveRequest } from './checkStartRequest';
 import { findActiveMove } from './activeMove';
 import { MoveRequestError, MoveRequestErrorCode as Code, type FieldError } from './errors';
-import { findByIdempotencyKey, replay, type StartedMove } from './idempotency';
+import { claimIdempotencyKey, findByIdempotencyKey, replay, type StartedMove } from './idempotency';
 
 const ACTIVE_MOVE_INDEX = 'client_site_move_one_active_per_client';
 const IDEMPOTENCY_INDEX = 'client_site_move_requested_by_id_idempotency_key_key';
 
+/** Long enough for the checks and the insert on a loaded machine; the key stays claimed meanwhile. */
+const RECORD_TX_OPTIONS = { timeout: 15_000, maxWait: 5_000 } as const;
+
+export interface RecordedMove {
+  moveId: string;
+  checked: CheckedRequest;
+}
+
 export async function recordMove(
   db: Db,
   request: StartMoveRequest,
-  checked: CheckedRequest,
-  by: { operatorId: string; idempotencyKey?: string; fingerprint: string | null },
-): Promise<{ moveId: string } | StartedMove> {
-  const { client } = checked;
+  by: { operatorId: string; idempotencyKey?: string; fingerprint: string | null; now: Date },
+): Promise<RecordedMove | StartedMove> {
+  const { idempotencyKey } = by;
   try {
-    const row = await db.$transaction(async (tx) => {
+    return await db.$transaction(async (tx): Promise<RecordedMove | StartedMove> => {
+      if (idempotencyKey !== undefined) {
+        await claimIdempotencyKey(tx, by.operatorId, idempotencyKey);
+        const earlier = await findByIdempotencyKey(tx, by.operatorId, idempotencyKey);
+        if (earlier) return replay(earlier, by.fingerprint);
+      }
+      const checked = await checkStartRequest(tx, request, by.now);
+      const { client, destination } = checked;
       await claimDestination(tx, request, checked);
-      return tx.clientSiteMove.create({
+      const row = await tx.clientSiteMove.create({
         data: {
           clientId: client.id,
           requestedById: by.operatorId,
@@ -34,7 +51,7 @@ export async function recordMove(
           scheduledFor: checked.scheduledFor,
           notifyOperatorId: checked.notifyOperatorId,
           workflowId: moveWorkflowId(client.id),
-          idempotencyKey: by.idempotencyKey ?? null,
+          idempotencyKey: idempotencyKey ?? null,
           requestFingerprint: by.fingerprint,
           spaces: { create: request.spaceIds.map((spaceId) => ({ spaceId, role: 'TARGET' as const })) },
           // Who asked for it: the workflow's own audit entries have no operator.
@@ -49,18 +66,40 @@ export async function recordMove(
         },
         select: { id: true },
       });
-    });
-    return { moveId: row.id };
+      // The product page: the client shows "Active - move scheduled" as soon as the move is, and the
+      // destination sees it coming. Only from ACTIVE: anything else changed since the check.
+      const marked = await tx.client.updateMany({
+        where: { id: client.id, status: 'ACTIVE' },
+        data: { status: 'ACTIVE_MOVE_SCHEDULED' },
+      });
+      if (marked.count === 0) {
+        throw new MoveRequestError(
+          Code.ClientNotActive,
+          `${client.name} is no longer ACTIVE; only an ACTIVE client can move`,
+        );
+      }
+      const scheduledFor = checked.scheduledFor.toISOString();
+      await openMoveTask(tx, {
+        moveId: row.id,
+        clientId: client.id,
+        clientName: client.name,
+        destinationSiteId: destination.id,
+        destinationSiteName: destination.name,
+        progress: scheduledProgress(row.id, scheduledFor, checked.notifyOperatorId !== null, by.now.toISOString()),
+      });
+      return { moveId: row.id, checked };
+    }, RECORD_TX_OPTIONS);
   } catch (error) {
     const index = violatedUniqueIndex(error);
-    if (index !== null && by.idempotencyKey !== undefined) {
+    if (index !== null && idempotencyKey !== undefined) {
       // A concurrent request with the same key may have won, whichever index PostgreSQL names.
-      const earlier = await findByIdempotencyKey(db, by.operatorId, by.idempotencyKey);
+      const earlier = await findByIdempotencyKey(db, by.operatorId, idempotencyKey);
       if (earlier) return replay(earlier, by.fingerprint);
     }
     if (index === ACTIVE_MOVE_INDEX) {
       // Another start for this client won the race between our check and our insert.
-      throw activeMoveExists(client.name, await findActiveMove(db, client.id));
+      const client = await db.client.findUnique({ where: { id: request.clientId }, select: { name: true } });
+      throw activeMoveExists(client?.name ?? 'The client', await findActiveMove(db, request.clientId));
     }
     if (index === IDEMPOTENCY_INDEX) {
       // The request that held the key failed and let it go just now: this one may simply try again.

@@ -1,7 +1,6 @@
 // The ClientSiteMove workflow, with the query and updates that drive it. The flow reads like the
 // product page; the steps it runs are the table in src/domain/steps.ts. All I/O is in activities,
 // and `Date` here is Temporal's deterministic workflow clock.
-import { msToNumber } from '@temporalio/common/lib/time';
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -23,6 +22,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { MoveActivities, PreflightResult } from '../activities/contract';
+import { durationMs } from '../domain/durations';
 import { NON_RETRYABLE_MOVE_FAILURES, OUTAGE_FAILURES, type MoveFailureDetails } from '../domain/errors';
 import {
   PROGRESS_KEY,
@@ -200,6 +200,8 @@ interface Move {
   /** Reschedules accepted, and how many of them the database mirror has recorded. */
   reschedules: number;
   reschedulesMirrored: number;
+  /** Reschedules the database copy holds: a mirror that failed recorded none of them. */
+  reschedulesRecorded: number;
   /** The final phase is in the database (a cancel answers only then). */
   finishRecorded: boolean;
   /** The last mirror of the progress failed; a background loop catches it up (PATCHES.mirrorCatchUp). */
@@ -224,12 +226,13 @@ function newMove(input: ClientSiteMoveInput): Move {
   return {
     input,
     progress: scheduledProgress(input.moveId, input.scheduledFor, input.notify, new Date().toISOString()),
-    decisionTimeoutMs: msToNumber(input.decisionTimeout as Parameters<typeof msToNumber>[0]),
+    decisionTimeoutMs: durationMs(input.decisionTimeout),
     moveNowRequested: input.moveNow,
     cancelRequested: false,
     decision: null,
     reschedules: 0,
     reschedulesMirrored: 0,
+    reschedulesRecorded: 0,
     finishRecorded: false,
     mirrorBehind: false,
     catchingUp: false,
@@ -253,7 +256,10 @@ function answerQueryAndUpdates(move: Move): void {
       progress.scheduledFor = new Date(moveAt).toISOString();
       const reschedule = ++move.reschedules;
       markUpdated(move);
-      await condition(() => move.reschedulesMirrored >= reschedule || progress.phase !== 'SCHEDULED');
+      // Answered once the database copy has the new time too; while the mirror is behind (it catches
+      // up in the background), only once it has: a caller that gives up waiting is told it was not.
+      const recorded = () => (move.catchingUp ? move.reschedulesRecorded : move.reschedulesMirrored);
+      await condition(() => recorded() >= reschedule || progress.phase !== 'SCHEDULED');
       return progress;
     },
     {
@@ -263,6 +269,10 @@ function answerQueryAndUpdates(move: Move): void {
         const at = typeof moveAt === 'string' ? Date.parse(moveAt) : Number.NaN;
         if (Number.isNaN(at)) throw UpdateRejection.time(`${JSON.stringify(moveAt)} is not an ISO-8601 time`);
         if (at <= Date.now()) throw UpdateRejection.time(`${moveAt} is not in the future`);
+        const maxAhead = move.input.moveMaxAhead ?? '365 days';
+        if (at > Date.now() + durationMs(maxAhead)) {
+          throw UpdateRejection.time(`${moveAt} is more than ${maxAhead} ahead`);
+        }
       },
     },
   );
@@ -339,7 +349,7 @@ async function markScheduled(move: Move): Promise<void> {
 async function waitUntilDue(move: Move): Promise<'due' | 'cancelled'> {
   const { progress } = move;
   const stillWaiting = () => !move.moveNowRequested && !move.cancelRequested;
-  const leadMs = msToNumber((move.input.preflightLead ?? '1 hour') as Parameters<typeof msToNumber>[0]);
+  const leadMs = durationMs(move.input.preflightLead ?? '1 hour');
   const leadCheckDue = () => move.checksBeforeMoving && move.leadCheckedFor !== progress.scheduledFor;
   try {
     if (!move.moveNowRequested) {
@@ -675,9 +685,11 @@ function summaryFor(move: Move, summary: string): string | undefined {
 /** Copies the progress to the database for the dashboard; a mirror that lags never fails the move. */
 async function mirrorProgress(move: Move): Promise<void> {
   markUpdated(move);
+  const reschedules = move.reschedules;
   try {
     await recordProgress(move.progress);
     move.mirrorBehind = false;
+    move.reschedulesRecorded = reschedules;
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('Dashboard mirror is behind: recordProgress kept failing', {
@@ -720,7 +732,7 @@ async function waitedOutOutage(move: Move, failure: MoveError): Promise<boolean>
   if (!OUTAGE_FAILURES.includes(failure.type) || !patched(PATCHES.outageWait)) return false;
   const { progress } = move;
   const now = Date.now();
-  const windowMs = msToNumber((move.input.outageWindow ?? '30 minutes') as Parameters<typeof msToNumber>[0]);
+  const windowMs = durationMs(move.input.outageWindow ?? '30 minutes');
   progress.outage ??= {
     type: failure.type,
     message: failure.message,

@@ -13,7 +13,7 @@ import type { Express } from 'express';
 import type { Db } from '../../src/db/client';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp, type AppConfig, type AppDeps } from '../../src/api/app';
+import { createApp, temporalHealthLogger, type AppConfig, type AppDeps } from '../../src/api/app';
 import { DEMO_OPERATORS, seedDemoData } from '../../src/dev/seed';
 import { PROJECT_ROOT } from '../../src/paths';
 import { bundleIdOf, clientIdOf, siteIdOf, tariffIdOf } from '../support/moveFixtures';
@@ -21,6 +21,7 @@ import { createMoveWorker } from '../../src/worker';
 import { createSendGridMailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/dev/mailSink';
 import type { TemporalTimeouts } from '../../src/moveService/temporal';
+import { TemporalHealth } from '../../src/moveService/temporalHealth';
 import { freePort } from '../../src/dev/ports';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startDevServerEnv, workflowBundle } from '../support/temporal';
@@ -48,7 +49,10 @@ export interface HarnessOptions {
   /** Run a real worker (activities over the test database, mail to a local sink). */
   worker?: boolean;
   rateLimitPerMinute?: number;
+  authFailuresPerMinute?: number;
   bodyLimit?: string;
+  /** The app's NODE_ENV (default test). */
+  env?: AppConfig['env'];
   temporalTimeouts?: Partial<TemporalTimeouts>;
   temporalWebUrl?: string;
   /**
@@ -70,8 +74,8 @@ export interface ApiHarness {
   mailSink: MailSink | null;
   /** With `http`: where the app listens, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string | null;
-  /** A fresh app on the same database and Temporal, with other settings (e.g. a tiny rate limit). */
-  appWith(overrides: Partial<AppConfig['api']>): Express;
+  /** A fresh app on the same database and Temporal, with other settings (e.g. a tiny rate limit, production). */
+  appWith(overrides: Partial<AppConfig['api']>, env?: AppConfig['env']): Express;
   /** A fresh app in another environment, or serving a web app, or offering demo operators. */
   appServing(options: AppServing): Express;
   /** A fresh app on the same database and settings, talking to Temporal through another client. */
@@ -127,26 +131,46 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       },
     }),
   );
-  const config = (api: Partial<AppConfig['api']> = {}, appEnv: AppConfig['env'] = 'test'): AppConfig => ({
+  const config = (
+    api: Partial<AppConfig['api']> = {},
+    appEnv: AppConfig['env'] = options.env ?? 'test',
+  ): AppConfig => ({
     env: appEnv,
     api: {
       host: '127.0.0.1',
       port: 0,
       corsOrigin: CORS_ORIGIN,
       rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
+      authFailuresPerMinute: options.authFailuresPerMinute ?? 10_000,
       bodyLimit: options.bodyLimit ?? '100kb',
       ...api,
     },
     temporal: { namespace: env?.namespace ?? 'default', taskQueue, webUrl: options.temporalWebUrl },
-    move: { batchSize: 50, decisionTimeout: '24 hours', outageWindow: '30 minutes', emailDeliveryWindow: '24 hours' },
+    move: {
+      batchSize: 50,
+      decisionTimeout: '24 hours',
+      outageWindow: '30 minutes',
+      emailDeliveryWindow: '24 hours',
+      maxAhead: '365 days',
+    },
     temporalTimeouts: { queryMs: 1_500, readyMs: 1_500, startMs: 3_000, updateMs: 20_000, ...options.temporalTimeouts },
   });
+  // One per Temporal client, closed before its connection: a probe still retrying would otherwise throw.
+  const healths = new Map<Client, TemporalHealth>();
+  const healthOf = (client: Client) => {
+    const health =
+      healths.get(client) ??
+      new TemporalHealth(client, { probeMs: 500, probeIntervalMs: 500, onChange: temporalHealthLogger(logger) });
+    healths.set(client, health);
+    return health;
+  };
   const build = (api?: Partial<AppConfig['api']>, client: Client = temporal, serving: AppServing = {}) =>
     createApp({
       db,
       temporal: client,
       config: config(api, serving.env),
       logger,
+      temporalHealth: healthOf(client),
       webAppDir: serving.webAppDir,
       demoOperators: serving.demoOperators,
     });
@@ -172,7 +196,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     taskQueue,
     logs,
     mailSink,
-    appWith: (api) => build(api),
+    appWith: (api, nodeEnv) => build(api, temporal, { env: nodeEnv }),
     appServing: (serving) => build({}, temporal, serving),
     appUsing: (client) => build({}, client),
     close: async () => {
@@ -180,6 +204,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       }
+      await Promise.all([...healths.values()].map((health) => health.close()));
       if (worker) {
         worker.shutdown();
         await workerRun;

@@ -1,11 +1,14 @@
 // The workflow end to end: Temporal dev server, the real worker and activities, real PostgreSQL,
 // the real SendGrid client talking to the local sink. No fakes.
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, WorkflowFailedError, type ActivityFailure } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { seedDemoData } from '../../src/dev/seed';
 import { createSendGridMailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/dev/mailSink';
-import { clientSiteMove, progressQuery, rollbackUpdate } from '../../src/workflows/clientSiteMove';
+import { MoveFailureType } from '../../src/domain/errors';
+import { clientSiteMove, moveNowUpdate, progressQuery, rollbackUpdate } from '../../src/workflows/clientSiteMove';
 import { moveWorkflowOptions } from '../../src/workflows/startOptions';
 import { outcomeEmailWorkflowId, type moveOutcomeEmail } from '../../src/workflows/moveOutcomeEmail';
 import { createMoveWorker } from '../../src/worker';
@@ -143,4 +146,54 @@ it('a forced non-retryable failure, then rollback, gives the client back exactly
   const mail = sink.messages().filter((m) => m.subject.includes('Evergreen Health'));
   expect(mail).toHaveLength(1);
   expect(mail[0]!.subject).toMatch(/rolled back/i);
+});
+
+it('a second clientSiteMove run started for the same move by hand is refused: the client moves once, by its own run', async () => {
+  const move = await insertMove(database.db, { client: 'Dune & Finch', to: 'LDS-WEL', targetSpaces: [12] });
+  const before = await clientState(database.db, move.clientId);
+  const input = moveInputFor(move, { scheduledFor: new Date(Date.now() + 86_400_000).toISOString(), moveNow: false });
+  const own = await env.client.workflow.start(clientSiteMove, moveWorkflowOptions(input, taskQueue));
+  // No run id was recorded (as when the API's write is lost): the first run to act claims the move.
+  const deadline = Date.now() + 60_000;
+  while ((await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.moveId } })).runId === null) {
+    if (Date.now() > deadline) throw new Error('the move was never claimed by its run');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  // Anyone who can reach Temporal can start the workflow under another id, for the same move, to run now.
+  const intruder = await env.client.workflow.start(clientSiteMove, {
+    ...moveWorkflowOptions({ ...input, moveNow: true }, taskQueue),
+    workflowId: `intruder-${randomUUID()}`,
+  });
+  const failure = await intruder.result().then(
+    () => null,
+    (error: unknown) => error,
+  );
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+  const cause = ((failure as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect({ type: cause.type, nonRetryable: cause.nonRetryable }).toEqual({
+    type: MoveFailureType.ForeignWorkflowRun,
+    nonRetryable: true,
+  });
+  // It changed nothing: the client is where it was, the move still waits for its own run.
+  expect((await clientState(database.db, move.clientId)).client).toEqual({
+    ...before.client,
+    status: 'ACTIVE_MOVE_SCHEDULED',
+  });
+  expect(await database.db.moveItem.count({ where: { moveId: move.moveId } })).toBe(0);
+  expect((await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.moveId } })).runId).toBe(
+    own.firstExecutionRunId,
+  );
+
+  // Its own run still moves it, once.
+  await own.executeUpdate(moveNowUpdate);
+  expect((await own.result()).phase).toBe('COMPLETED');
+  const after = await clientState(database.db, move.clientId);
+  expect(after.client).toMatchObject({ siteId: siteIdOf('LDS-WEL'), status: 'ACTIVE' });
+  expect(await database.db.moveItem.count({ where: { moveId: move.moveId } })).toBe(
+    before.users.length + before.phoneNumbers.length + before.services.length,
+  );
+  const moved = await database.db.auditEntry.findMany({ where: { moveId: move.moveId, action: 'MOVE_COMPLETED' } });
+  expect(moved).toHaveLength(1);
 });

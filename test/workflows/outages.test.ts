@@ -3,9 +3,9 @@
 // only once the outage window is over. A dashboard mirror that falls behind never fails the move and
 // catches up in the background, even while the move itself waits.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { retryUpdate, rollbackUpdate } from '../../src/workflows/clientSiteMove';
+import { cancelUpdate, rescheduleUpdate, retryUpdate, rollbackUpdate } from '../../src/workflows/clientSiteMove';
 import { createFakeMoveActivities, type FailureSpec } from '../support/fakeMoveActivities';
-import { moveInput, waitForMirror, waitForProgress, withMove } from '../support/moveWorkflow';
+import { DAY_MS, moveInput, waitForMirror, waitForProgress, waitUntilAsleep, withMove } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -109,5 +109,27 @@ describe('the dashboard mirror', () => {
       expect((await handle.result()).phase).toBe('COMPLETED');
     });
     expect(fake.calls.filter((c) => c === 'recordProgress').length).toBeGreaterThan(7);
+  });
+
+  it('a reschedule during a mirror outage is answered only once the database has the new time', async () => {
+    const fake = createFakeMoveActivities();
+    const input = await moveInput(env);
+    const tomorrow = new Date((await env.currentTimeMs()) + DAY_MS).toISOString();
+    await withMove(env, fake, input, async (handle) => {
+      await waitUntilAsleep(handle, fake);
+      // The database goes away: the reschedule's mirror fails (5 attempts), then so do two catch-ups.
+      fake.fail('recordProgress', { times: 7, type: 'DatabaseUnavailable', nonRetryable: false });
+      // What the database copy says at the moment the reschedule answers.
+      const reschedule = handle
+        .executeUpdate(rescheduleUpdate, { args: [tomorrow] })
+        .then((progress) => ({ progress, recorded: fake.progressLog.at(-1)?.scheduledFor }));
+      // Time passes; the mirror catches up, and only then does the reschedule answer.
+      await env.sleep('10 minutes');
+      const answer = await reschedule;
+      expect(answer.progress.scheduledFor).toBe(tomorrow);
+      expect(answer.recorded).toBe(tomorrow);
+      await handle.executeUpdate(cancelUpdate, { args: ['done testing'] });
+      await handle.result();
+    });
   });
 });

@@ -231,9 +231,9 @@ describe('a move scheduled 7 days ahead', () => {
 });
 
 describe('invalid updates are rejected with a reason, and change nothing', () => {
-  it('reschedule to the past or to something that is not a time', async () => {
+  it('reschedule to the past, too far ahead, or to something that is not a time', async () => {
     const fake = createFakeMoveActivities();
-    const input = await moveInput(env);
+    const input = await moveInput(env, { moveMaxAhead: '90 days' });
     const now = await env.currentTimeMs();
     await withMove(env, fake, input, async (handle) => {
       const past = await rejection(
@@ -244,6 +244,12 @@ describe('invalid updates are rejected with a reason, and change nothing', () =>
       const garbage = await rejection(handle.executeUpdate(rescheduleUpdate, { args: ['next tuesday'] }));
       expect(garbage.type).toBe('InvalidMoveTime');
       expect(garbage.message).toMatch(/not an ISO-8601 time/);
+      // Past the horizon (a year by default; 90 days here): a client other than the API is refused too.
+      const far = await rejection(
+        handle.executeUpdate(rescheduleUpdate, { args: [new Date(now + 91 * DAY_MS).toISOString()] }),
+      );
+      expect(far.type).toBe('InvalidMoveTime');
+      expect(far.message).toMatch(/more than 90 days ahead/);
       expect((await handle.query(progressQuery)).scheduledFor).toBe(input.scheduledFor);
       // Finished before the worker stops, so nothing lingers on the shared test server.
       await handle.executeUpdate(cancelUpdate, { args: ['done testing'] });

@@ -2,11 +2,12 @@
 // whether the move's phase allows it, and the answer is the move's progress after it applied.
 import type { z } from 'zod';
 import { refusalsOn, type MoveOperation } from '../../moveService/errors';
-import { runMoveAction, type MoveAction } from '../../moveService/moveActions';
+import { runMoveAction, settleBeforeCancel, type MoveAction } from '../../moveService/moveActions';
+import { storedProgress, type ProgressReading } from '../../moveService/readProgress';
 import { currentOperator } from '../auth';
 import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
-import { CancelBody, MoveDetailSchema, MoveParams, NoBody, RescheduleBody } from '../schemas';
+import { CancelBody, MoveDetailSchema, MoveParams, NoBody, moveHorizon, rescheduleBody } from '../schemas';
 import { moveDetailView } from '../views';
 import { loadMove, noteMove } from '../moveLookup';
 
@@ -41,10 +42,21 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
       problems: [...refusalsOn('action'), ...(spec.refusals ? refusalsOn(spec.refusals) : [])],
       handle: async ({ params, body, req, res }) => {
         const operator = currentOperator(res);
-        const move = await loadMove(deps, params.id);
+        let move = await loadMove(deps, params.id);
         noteMove(req, res, move);
         const action = spec.action(body);
-        const progress = await runMoveAction({ temporal: deps.temporal, timeouts: deps.timeouts }, move, action);
+        let reading: ProgressReading | null = null;
+        if (action.kind === 'cancel' && move.runId === null) {
+          // Its start had an unknown outcome: settled now, so the cancel either closes it or reaches its run.
+          const settled = await settleBeforeCancel(deps, move.id, action.reason, new Date());
+          move = await loadMove(deps, params.id);
+          if (settled === 'cancelled') reading = { progress: storedProgress(move.task?.progress), source: 'database' };
+        }
+        reading ??= {
+          progress: await runMoveAction({ temporal: deps.temporal, timeouts: deps.timeouts }, move, action),
+          source: 'temporal',
+        };
+        const phaseAfter = reading.progress?.phase ?? move.status;
         try {
           // The workflow's own audit entries have no operator; this one says who decided.
           await deps.db.auditEntry.create({
@@ -53,14 +65,14 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
               action: spec.auditAction,
               clientId: move.clientId,
               moveId: move.id,
-              details: { ...action, phaseAfter: progress.phase },
+              details: { ...action, phaseAfter },
             },
           });
         } catch (error) {
           req.log.error({ err: error }, 'The action applied but its audit entry could not be written');
         }
         const row = await loadMove(deps, params.id);
-        res.json(moveDetailView(row, deps.links, { progress, source: 'temporal' }));
+        res.json(moveDetailView(row, deps.links, reading));
       },
     });
 
@@ -70,7 +82,8 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     summary: 'Cancel a scheduled move',
     description:
       'Only while SCHEDULED: the client is ACTIVE again at its current site, the task closes as cancelled, ' +
-      'nothing moves.',
+      'nothing moves. A move whose start had an unknown outcome (no run id, recorded over a minute ago) is ' +
+      'settled first: with no run in Temporal it is closed as cancelled here; with one, the cancel goes to it.',
     body: CancelBody,
     bodyOptional: false,
     refusals: 'cancel',
@@ -82,7 +95,7 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     operationId: 'rescheduleClientSiteMove',
     summary: 'Move a scheduled move to another (future) time',
     description: 'Only while SCHEDULED.',
-    body: RescheduleBody,
+    body: rescheduleBody(moveHorizon(deps.config.move)),
     bodyOptional: false,
     refusals: 'reschedule',
     auditAction: 'OPERATOR_RESCHEDULE',

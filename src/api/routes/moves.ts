@@ -15,7 +15,8 @@ import {
   MoveSchema,
   MovesQuery,
   MovesResponse,
-  StartMoveBody,
+  moveHorizon,
+  startMoveBody,
 } from '../schemas';
 import { moveDetailView, moveInclude, moveView, type MoveRow } from '../views';
 
@@ -35,7 +36,7 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
       'neither the start nor whether the workflow runs, the move stays recorded and 503 start-outcome-unknown ' +
       'names it (moveId, location): read it before trying again.',
     access: 'superAdmin',
-    body: StartMoveBody,
+    body: startMoveBody(moveHorizon(deps.config.move)),
     headers: IdempotencyHeaders,
     responses: {
       201: {
