@@ -209,4 +209,9 @@ export function moveWorkflowId(clientId: string): string {
   return `client-site-move-${clientId}`;
 }
 
+/** Workflow id of a move's outcome email (moveOutcomeEmail): one per move. */
+export function outcomeEmailWorkflowId(moveId: string): string {
+  return `client-site-move-email-${moveId}`;
+}
+
 export const MOVE_TASK_QUEUE_DEFAULT = 'client-site-move';

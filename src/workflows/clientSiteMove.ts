@@ -417,7 +417,9 @@ async function runPreflight(move: Move): Promise<PreflightResult | null> {
   }
   progress.warnings = found.warnings;
   const digest = checksDigest(found.warnings);
-  if (found.warnings.length > 0 && move.input.notify && !move.warningSetsEmailed.includes(digest)) {
+  // A move-now runs at once: the operator saw the same warnings in the wizard; no email ahead of it.
+  const tellContact = move.input.notify && !move.input.moveNow;
+  if (found.warnings.length > 0 && tellContact && !move.warningSetsEmailed.includes(digest)) {
     move.warningSetsEmailed.push(digest);
     try {
       await sendWarningsEmail({ moveId, warnings: found.warnings, digest });

@@ -166,8 +166,9 @@ describe('recordProgress', () => {
           () => null,
           (error: unknown) => error,
         );
-      expect(failure).toBeInstanceOf(Error);
-      expect(failure).not.toBeInstanceOf(ApplicationFailure);
+      // Retryable: the workflow waits the outage out and the mirror catches up.
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect(failure).toMatchObject({ type: 'DatabaseUnavailable', nonRetryable: false });
     } finally {
       await unreachable.$disconnect();
     }

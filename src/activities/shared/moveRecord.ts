@@ -4,7 +4,8 @@
 // the run recorded on the move (or, while none is, the first run to claim it) may act on it.
 import { Prisma } from '../../db/client';
 import { MoveFailureType } from '../../domain/errors';
-import { callingRunId } from './activityContext';
+import { outcomeEmailWorkflowId } from '../../domain/move';
+import { callingRunId, callingWorkflow } from './activityContext';
 import { moveFailure } from './failures';
 
 export type Tx = Prisma.TransactionClient;
@@ -65,6 +66,9 @@ export async function lockMove(tx: Tx, moveId: string): Promise<void> {
 async function actOnlyForOwnRun(tx: Tx, move: { id: string; runId: string | null }): Promise<void> {
   const caller = callingRunId();
   if (caller === null || move.runId === caller) return;
+  // The move's outcome email has a workflow of its own, with the move's id in its workflow id.
+  const calling = callingWorkflow();
+  if (calling?.workflowType === 'moveOutcomeEmail' && calling.workflowId === outcomeEmailWorkflowId(move.id)) return;
   let owner = move.runId;
   if (owner === null) {
     const claimed = await tx.clientSiteMove.updateMany({
