@@ -104,7 +104,12 @@ it('lets anyone reach the public routes', async () => {
   }
 });
 
-it('changed nothing for any refused request', async () => {
+it('changes nothing for a refused request: no token, a bad token, or a T2 Admin', async () => {
+  for (const op of (await operations()).filter((o) => o.secured && o.method === 'post')) {
+    for (const token of [null, 'Bearer not-a-real-token', `Bearer ${ADMIN}`]) {
+      expect([401, 403]).toContain((await send(op, token)).status);
+    }
+  }
   expect(await harness.db.clientSiteMove.count()).toBe(0);
   expect(await harness.db.auditEntry.count()).toBe(0);
   expect(await harness.db.client.count({ where: { status: { not: 'ACTIVE' } } })).toBe(0);

@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
+import { ProblemSchema } from '../../src/api/schemas';
 import type { Db } from '../../src/db/client';
 import pino from 'pino';
 import request from 'supertest';
@@ -283,3 +284,33 @@ export const anyNumber = (): unknown => expect.any(Number);
 export const stringMatching = (pattern: RegExp | string): unknown => expect.stringMatching(pattern);
 export const stringContaining = (text: string): unknown => expect.stringContaining(text);
 export const objectContaining = (shape: object): unknown => expect.objectContaining(shape);
+
+/** A day from now, as the API takes a move time. */
+export const inOneDay = (): string => new Date(Date.now() + 86_400_000).toISOString();
+
+/** Everything a refused start could have touched: a refusal must leave it exactly as it was. */
+export async function footprint(db: Db) {
+  return {
+    moves: await db.clientSiteMove.count(),
+    tasks: await db.dashboardTask.count(),
+    audit: await db.auditEntry.count(),
+    clientStatuses: (await db.client.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } })).map(
+      (c) => `${c.id}:${c.status}`,
+    ),
+  };
+}
+
+/** A problem+json answer with this status and type, shaped as the spec's Problem schema says. */
+export function expectProblem(
+  res: { status: number; headers: Record<string, string>; body: unknown },
+  status: number,
+  slug: string,
+): void {
+  expect({ status: res.status, type: (res.body as { type?: string }).type }).toEqual({
+    status,
+    type: `${PROBLEM}${slug}`,
+  });
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  ProblemSchema.parse(res.body);
+  expect(res.body).toMatchObject({ title: anyString(), status, detail: anyString() });
+}
