@@ -2,8 +2,9 @@
 // and the OpenAPI document is generated from them. `meta({ id })` names a component in the spec.
 import { z } from 'zod';
 import { durationMs } from '../domain/durations';
-import { MOVE_PHASES } from '../domain/move';
-import { MovePhaseSchema, MoveProgressSchema } from '../moveService/progressSchema';
+import { MOVE_ACTIONS, MOVE_PHASES } from '../domain/move';
+import { EVENT_ACTORS, EVENT_KINDS } from '../moveService/moveEvents';
+import { MoveCheckSchema, MovePhaseSchema, MoveProgressSchema } from '../moveService/progressSchema';
 import { PROBLEMS, problemType } from './problemTypes';
 
 const Id = z.uuid();
@@ -61,7 +62,14 @@ export const OperatorRoleSchema = z.enum(['T2_SUPER_ADMIN', 'T2_ADMIN']).meta({
   description: 'T2_SUPER_ADMIN may start and change moves; T2_ADMIN may read',
 });
 
-export const SiteRef = z.object({ id: Id, code: z.string(), name: z.string() }).meta({ id: 'SiteRef' });
+export const SiteRef = z
+  .object({
+    id: Id,
+    code: z.string(),
+    name: z.string(),
+    timeZone: z.string().describe("The site's IANA time zone: its times are shown (and may be given) in it"),
+  })
+  .meta({ id: 'SiteRef' });
 const Named = z.object({ id: Id, name: z.string() });
 
 // --------------------------------------------------------------------------------- sites, clients
@@ -118,20 +126,40 @@ export const PreviewQuery = z.strictObject({
   offset: queryInt(0, 1_000_000, 0).describe('Items skipped per kind'),
 });
 
+/** A local date-time without offset, e.g. 2026-12-01T09:00: a wall-clock time at a site. */
+const LocalDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/)
+  .describe('A local date-time at the destination site, e.g. 2026-12-01T09:00');
+
+/** An IANA time zone, e.g. Europe/London. */
+export const SiteTimeZone = z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+$|^UTC$/, 'must be an IANA time zone');
+
+const Digest = z.string().regex(/^[0-9a-f]{32}$/, 'must be a digest from the preview');
+const Reviewed = (what: string) =>
+  z.object({ count: z.number().int().min(0), digest: Digest }).describe(`The ${what} the review step showed`);
+
+export const ReviewedCountsSchema = z
+  .strictObject({ users: Reviewed('users'), phoneNumbers: Reviewed('phone numbers'), services: Reviewed('services') })
+  .meta({ id: 'ReviewedCounts' });
+
 export const MovePreviewResponse = z
   .object({
     client: ClientSummary,
     users: z.object({
       count: z.number().int(),
+      digest: Digest.describe('Names this set of users: send it back with Finish (reviewed)'),
       items: z.array(Named.extend({ email: z.string() })),
     }),
     phoneNumbers: z.object({
       count: z.number().int(),
+      digest: Digest,
       blocked: z.number().int().describe('Blocked numbers stop the move in NEEDS_ATTENTION until unblocked'),
       items: z.array(z.object({ id: Id, number: z.string(), status: z.enum(['ACTIVE', 'BLOCKED']) })),
     }),
     services: z.object({
       count: z.number().int(),
+      digest: Digest,
       items: z.array(Named.extend({ type: z.string() })),
     }),
   })
@@ -187,16 +215,35 @@ function buildStartMoveBody(horizon: MoveHorizon) {
         .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a space')
         .describe('Vacant spaces at the destination the client moves into'),
       moveAt: withinHorizon(
-        z.union([z.literal('now'), Timestamp], {
+        z.union([z.literal('now'), Timestamp, LocalDateTime], {
           error: (issue) =>
-            issue.input === undefined ? 'is required' : 'must be "now" or an ISO-8601 time with offset',
+            issue.input === undefined
+              ? 'is required'
+              : 'must be "now", an ISO-8601 time with offset, or a local date-time such as 2026-12-01T09:00',
         }),
         horizon,
-      ).describe(`"now", or when the move runs (ISO-8601 with offset, in the future, at most ${horizon.text} ahead)`),
+      ).describe(
+        `"now", or when the move runs, in the future and at most ${horizon.text} ahead: an ISO-8601 time with offset, ` +
+          'or a local date-time at the destination site (then `timeZone` is its zone)',
+      ),
+      timeZone: SiteTimeZone.optional().describe(
+        "With a local `moveAt`: the destination site's IANA zone (the options give it); the move keeps that local time",
+      ),
       notifyOperatorId: Id.nullable().optional().describe('The T2 contact emailed when the move finishes'),
+      reviewed: ReviewedCountsSchema.optional().describe(
+        "What the wizard's review steps showed (the preview's counts and digests): the move shows what changed since",
+      ),
     })
     .meta({ id: 'StartMove' });
 }
+
+export const StartCheckResponse = z
+  .object({
+    ok: z.boolean().describe('True when a start with this body would be accepted now'),
+    problems: z.array(MoveCheckSchema).describe("What the start would refuse; `type` is the start's problem type"),
+    warnings: z.array(MoveCheckSchema).describe('What could stop or surprise the move later'),
+  })
+  .meta({ id: 'StartCheck' });
 
 export type StartMoveBody = ReturnType<typeof buildStartMoveBody>;
 /** The start request, with moveAt bounded by the configured horizon. */
@@ -275,6 +322,29 @@ export const MoveDetailSchema = MoveSchema.extend({
 
 export const MovesResponse = z.object({ items: z.array(MoveSchema), page: PageSchema }).meta({ id: 'MoveList' });
 
+export const MoveEventsQuery = z.strictObject({ ...Paging });
+
+export const MoveEventSchema = z
+  .object({
+    id: z.string(),
+    at: z.string().describe('When, ISO-8601 UTC'),
+    actor: z
+      .enum(EVENT_ACTORS)
+      .describe('operator: through the API; temporal: in Temporal Web or the CLI; system: the workflow itself'),
+    operator: z.object({ id: z.string(), name: z.string() }).nullable(),
+    kind: z.enum(EVENT_KINDS),
+    action: z.enum(MOVE_ACTIONS).nullable(),
+    phaseFrom: MovePhaseSchema.nullable(),
+    phaseTo: MovePhaseSchema.nullable().describe('The phase the move was in after it'),
+    summary: z.string().describe('What changed, in words'),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'MoveEvent' });
+
+export const MoveEventsResponse = z
+  .object({ items: z.array(MoveEventSchema), page: PageSchema })
+  .meta({ id: 'MoveEventList' });
+
 export const CancelBody = z
   .strictObject({
     // The workflow's own rule (1 to 500 characters, not blank), stated here so bad input stops at 400.
@@ -289,7 +359,15 @@ export const CancelBody = z
 function buildRescheduleBody(horizon: MoveHorizon) {
   return z
     .strictObject({
-      moveAt: withinHorizon(Timestamp, horizon).describe(`The new time, in the future, at most ${horizon.text} ahead`),
+      moveAt: withinHorizon(
+        z.union([Timestamp, LocalDateTime], {
+          error: 'must be an ISO-8601 time with offset, or a local date-time such as 2026-12-01T09:00',
+        }),
+        horizon,
+      ).describe(
+        `The new time, in the future, at most ${horizon.text} ahead: ISO-8601 with offset, or a local date-time at the destination (with \`timeZone\`)`,
+      ),
+      timeZone: SiteTimeZone.optional().describe("With a local `moveAt`: the destination site's IANA zone"),
     })
     .meta({ id: 'RescheduleMove' });
 }

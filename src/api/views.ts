@@ -5,10 +5,13 @@ import { temporalWebLink } from '../domain/temporalWeb';
 import { storedProgress, type ProgressReading } from '../moveService/readProgress';
 import type { DashboardTask, Move, MoveDetail } from './schemas';
 
+/** A site as the API shows it (SiteRef). */
+export const siteRefSelect = { id: true, code: true, name: true, timeZone: true } satisfies Prisma.SiteSelect;
+
 export const moveInclude = {
   client: { select: { id: true, name: true } },
-  sourceSite: { select: { id: true, code: true, name: true } },
-  destinationSite: { select: { id: true, code: true, name: true } },
+  sourceSite: { select: siteRefSelect },
+  destinationSite: { select: siteRefSelect },
   tariff: { select: { id: true, name: true } },
   minuteBundle: { select: { id: true, name: true } },
   spaces: { where: { role: 'TARGET' }, select: { space: { select: { id: true, name: true } } } },
@@ -78,8 +81,8 @@ export const taskInclude = {
     select: {
       workflowId: true,
       runId: true,
-      sourceSite: { select: { id: true, code: true, name: true } },
-      destinationSite: { select: { id: true, code: true, name: true } },
+      sourceSite: { select: siteRefSelect },
+      destinationSite: { select: siteRefSelect },
     },
   },
 } satisfies Prisma.DashboardTaskInclude;

@@ -93,12 +93,38 @@ export function checksDigest(checks: MoveCheck[]): string {
   return hash.toString(16).padStart(8, '0');
 }
 
+/** What the wizard's review steps showed, per kind: how many, and a digest of which (ids, sorted). */
+export interface ReviewedCounts {
+  users: { count: number; digest: string };
+  phoneNumbers: { count: number; digest: string };
+  services: { count: number; digest: string };
+}
+
 /** What changed in the client between the operator's review (Finish) and the move's own snapshot. */
 export interface ReviewChanges {
   added: { users: number; phoneNumbers: number; services: number };
   removed: { users: number; phoneNumbers: number; services: number };
   /** The first few items added or removed, for people. */
   items: { change: 'added' | 'removed'; kind: ItemKind; id: string; label: string }[];
+}
+
+/** What an operator can decide about a move. */
+export const MOVE_ACTIONS = ['reschedule', 'move-now', 'cancel', 'retry', 'rollback'] as const;
+export type MoveActionKind = (typeof MOVE_ACTIONS)[number];
+
+/** Who asked the workflow for something: an operator through the API, or null (Temporal Web, the CLI). */
+export interface ActionBy {
+  operatorId: string;
+}
+
+/** A decision the workflow took, and who asked for it: the audit trail names `temporal` when no operator did. */
+export interface MoveActionTaken {
+  action: MoveActionKind;
+  /** The operator who asked through the API; null: asked in Temporal (Temporal Web, the CLI, a cancel). */
+  byOperatorId: string | null;
+  at: string;
+  /** e.g. the new time of a reschedule, the reason of a cancel. */
+  detail: string | null;
 }
 
 /** A step held up by something only time can fix (the database unreachable, timeouts). */
@@ -136,6 +162,8 @@ export interface MoveProgress {
   warnings: MoveCheck[];
   /** Set once the move has read the client: what was added or removed since the operator's review. */
   sinceReview: ReviewChanges | null;
+  /** Every decision taken on the move, in order, with who asked for it. */
+  actions: MoveActionTaken[];
   updatedAt: string;
 }
 
@@ -192,6 +220,7 @@ export function scheduledProgress(moveId: string, scheduledFor: string, notify: 
     outage: null,
     warnings: [],
     sinceReview: null,
+    actions: [],
     updatedAt: now,
   };
 }

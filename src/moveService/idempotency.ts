@@ -81,6 +81,9 @@ export function requestFingerprint(request: StartMoveRequest): string {
     spaceIds: request.spaceIds,
     moveAt: request.moveAt,
     notifyOperatorId: request.notifyOperatorId ?? null,
+    // Only when given: requests made before these existed keep their fingerprints.
+    ...(request.timeZone ? { timeZone: request.timeZone } : {}),
+    ...(request.reviewed ? { reviewed: request.reviewed } : {}),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

@@ -3,7 +3,7 @@
 // The workflow's refusals come back as MoveRequestErrors with the workflow's own reason.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { MoveProgress } from '../domain/move';
+import type { ActionBy, MoveProgress } from '../domain/move';
 import { UpdateRejectionType } from '../domain/updates';
 import {
   cancelUpdate,
@@ -18,7 +18,11 @@ import { isTemporalUnavailable, withTemporalDeadline, type TemporalTimeouts } fr
 
 export type MoveAction =
   | { kind: 'cancel'; reason: string }
-  | { kind: 'reschedule'; moveAt: string }
+  | {
+      kind: 'reschedule';
+      moveAt: string;
+      /** Asked for as this local time at the destination. */ localTime?: string | null;
+    }
   | { kind: 'move-now' }
   | { kind: 'retry' }
   | { kind: 'rollback' };
@@ -39,6 +43,8 @@ export async function runMoveAction(
   deps: MoveActionDeps,
   move: MoveWorkflowRef,
   action: MoveAction,
+  /** Who asks: the workflow keeps it with the action, so the audit trail can tell operators from Temporal Web. */
+  by: ActionBy,
 ): Promise<MoveProgress> {
   if (move.runId === null) {
     // Its start has not finished (or failed half-way): the workflow id alone could name another move.
@@ -48,15 +54,15 @@ export async function runMoveAction(
   const call = (): Promise<MoveProgress> => {
     switch (action.kind) {
       case 'cancel':
-        return handle.executeUpdate(cancelUpdate, { args: [action.reason] });
+        return handle.executeUpdate(cancelUpdate, { args: [action.reason, by] });
       case 'reschedule':
-        return handle.executeUpdate(rescheduleUpdate, { args: [action.moveAt] });
+        return handle.executeUpdate(rescheduleUpdate, { args: [action.moveAt, by] });
       case 'move-now':
-        return handle.executeUpdate(moveNowUpdate);
+        return handle.executeUpdate(moveNowUpdate, { args: [by] });
       case 'retry':
-        return handle.executeUpdate(retryUpdate);
+        return handle.executeUpdate(retryUpdate, { args: [by] });
       case 'rollback':
-        return handle.executeUpdate(rollbackUpdate);
+        return handle.executeUpdate(rollbackUpdate, { args: [by] });
     }
   };
   try {

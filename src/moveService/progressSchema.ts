@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   EMAIL_STATES,
   ITEM_KINDS,
+  MOVE_ACTIONS,
   MOVE_PHASES,
   SUBJECT_KINDS,
   type MoveError,
@@ -82,6 +83,17 @@ export const MoveProgressSchema = z.object({
     .array(MoveCheckSchema)
     .default([])
     .describe("The pre-move check's warnings as of its last run: what could stop or surprise the move"),
+  actions: z
+    .array(
+      z.object({
+        action: z.enum(MOVE_ACTIONS),
+        byOperatorId: z.string().nullable().describe('Null: asked in Temporal (Temporal Web, the CLI)'),
+        at: z.string(),
+        detail: z.string().nullable(),
+      }),
+    )
+    .default([])
+    .describe('Every decision taken on the move, with who asked for it'),
   sinceReview: ReviewChangesSchema.nullable()
     .default(null)
     .describe('Once the move has read the client: what was added or removed since the operator reviewed it'),

@@ -28,9 +28,11 @@ import {
   PROGRESS_KEY,
   checksDigest,
   scheduledProgress,
+  type ActionBy,
   type ClientSiteMoveInput,
   type ClientSiteMoveResult,
   type FinalPhase,
+  type MoveActionKind,
   type MoveCheck,
   type MoveError,
   type MovePhase,
@@ -59,15 +61,17 @@ import { MovePhaseKey } from './searchAttributes';
 /** Cheap and always answerable: the dashboard polls it. */
 export const progressQuery = defineQuery<MoveProgress>('progress');
 /** While SCHEDULED: run at another (future) time. */
-export const rescheduleUpdate = defineUpdate<MoveProgress, [moveAt: string]>('reschedule');
+// Each update takes, last, who asks (`by`): the API names its operator; Temporal Web and the CLI
+// name no one, and the audit trail says `temporal`.
+export const rescheduleUpdate = defineUpdate<MoveProgress, [moveAt: string, by?: ActionBy | null]>('reschedule');
 /** While SCHEDULED: run now instead of waiting. */
-export const moveNowUpdate = defineUpdate<MoveProgress>('moveNow');
-/** While SCHEDULED: give the client back as it was; nothing has moved yet. */
-export const cancelUpdate = defineUpdate<MoveProgress, [reason: string]>('cancel');
+export const moveNowUpdate = defineUpdate<MoveProgress, [by: ActionBy | null]>('moveNow');
+/** While SCHEDULED (or held by the pre-move check): give the client back as it was; nothing has moved yet. */
+export const cancelUpdate = defineUpdate<MoveProgress, [reason: string, by?: ActionBy | null]>('cancel');
 /** In NEEDS_ATTENTION: run the failed step again (after someone fixed its cause). */
-export const retryUpdate = defineUpdate<MoveProgress>('retry');
+export const retryUpdate = defineUpdate<MoveProgress, [by: ActionBy | null]>('retry');
 /** In NEEDS_ATTENTION: undo every completed step and give the client back at its source site. */
-export const rollbackUpdate = defineUpdate<MoveProgress>('rollback');
+export const rollbackUpdate = defineUpdate<MoveProgress, [by: ActionBy | null]>('rollback');
 
 export async function clientSiteMove(input: ClientSiteMoveInput): Promise<ClientSiteMoveResult> {
   const move = newMove(input);
@@ -252,8 +256,9 @@ function answerQueryAndUpdates(move: Move): void {
 
   setHandler(
     rescheduleUpdate,
-    async (moveAt) => {
+    async (moveAt, by) => {
       progress.scheduledFor = new Date(moveAt).toISOString();
+      recordAction(move, 'reschedule', by, progress.scheduledFor);
       const reschedule = ++move.reschedules;
       markUpdated(move);
       // Answered once the database copy has the new time too; while the mirror is behind (it catches
@@ -263,7 +268,7 @@ function answerQueryAndUpdates(move: Move): void {
       return progress;
     },
     {
-      validator: (moveAt: string) => {
+      validator: (moveAt: string, _by?: ActionBy | null) => {
         requirePhase(move, 'SCHEDULED', 'reschedule', stillWaiting());
         // Arguments arrive as JSON from any client, whatever the TypeScript type says.
         const at = typeof moveAt === 'string' ? Date.parse(moveAt) : Number.NaN;
@@ -279,25 +284,27 @@ function answerQueryAndUpdates(move: Move): void {
 
   setHandler(
     moveNowUpdate,
-    async () => {
+    async (by) => {
       move.moveNowRequested = true;
+      recordAction(move, 'move-now', by, null);
       await condition(() => progress.phase !== 'SCHEDULED');
       return progress;
     },
-    { validator: () => requirePhase(move, 'SCHEDULED', 'move now', stillWaiting()) },
+    { validator: (_by: ActionBy | null) => requirePhase(move, 'SCHEDULED', 'move now', stillWaiting()) },
   );
 
   setHandler(
     cancelUpdate,
-    async (reason) => {
+    async (reason, by) => {
       move.cancelRequested = true;
       progress.cancelReason = reason.trim();
+      recordAction(move, 'cancel', by, progress.cancelReason);
       // Answer once the database says so too: the client is ACTIVE again and can be moved anew.
       await condition(() => move.finishRecorded);
       return progress;
     },
     {
-      validator: (reason: string) => {
+      validator: (reason: string, _by?: ActionBy | null) => {
         // Also while the pre-move check holds the move: nothing has moved yet.
         if (!heldByCheck(move)) requirePhase(move, 'SCHEDULED', 'cancel', stillWaiting());
         if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 500) {
@@ -313,12 +320,13 @@ function answerQueryAndUpdates(move: Move): void {
   ] as const) {
     setHandler(
       update,
-      async () => {
+      async (by) => {
         move.decision = choice;
+        recordAction(move, choice, by, null);
         await condition(() => progress.phase !== 'NEEDS_ATTENTION');
         return progress;
       },
-      { validator: () => requirePhase(move, 'NEEDS_ATTENTION', choice, move.decision === null) },
+      { validator: (_by: ActionBy | null) => requirePhase(move, 'NEEDS_ATTENTION', choice, move.decision === null) },
     );
   }
 }
@@ -384,6 +392,7 @@ async function waitUntilDue(move: Move): Promise<'due' | 'cancelled'> {
     // Cancelled from Temporal Web or `temporal workflow cancel`: same as the cancel update.
     move.cancelRequested = true;
     progress.cancelReason ??= 'Cancelled in Temporal';
+    recordAction(move, 'cancel', undefined, progress.cancelReason);
     return 'cancelled';
   }
 }
@@ -508,6 +517,7 @@ async function moveEverything(move: Move): Promise<MoveOutcome> {
   } catch (error) {
     if (!isCancellation(error)) throw error;
     progress.cancelReason ??= 'Cancelled in Temporal';
+    recordAction(move, 'cancel', undefined, progress.cancelReason);
     // Cancelled before any step began: nothing moved, so this is a cancel, not a rollback.
     return begun.length === 0 ? 'cancelled' : { undo: begun };
   }
@@ -659,6 +669,17 @@ async function finish(move: Move, phase: FinalPhase): Promise<ClientSiteMoveResu
 }
 
 // ------------------------------------------------------------------------------------- helpers
+
+/** A decision, with who asked for it (arguments arrive as JSON from any client: a stranger's `by` is no one). */
+function recordAction(
+  move: Move,
+  action: MoveActionKind,
+  by: ActionBy | null | undefined,
+  detail: string | null,
+): void {
+  const byOperatorId = typeof by?.operatorId === 'string' ? by.operatorId : null;
+  move.progress.actions.push({ action, byOperatorId, at: new Date().toISOString(), detail });
+}
 
 function markUpdated(move: Move): void {
   move.progress.updatedAt = new Date().toISOString();

@@ -137,7 +137,7 @@ it('a forced non-retryable failure, then rollback, gives the client back exactly
   });
   expect(progress.lastError?.item?.kind).toBe('PHONE_NUMBER');
 
-  await handle.executeUpdate(rollbackUpdate);
+  await handle.executeUpdate(rollbackUpdate, { args: [null] });
   const result = await handle.result();
   expect(result.phase).toBe('ROLLED_BACK');
   const after = await clientState(database.db, move.clientId);
@@ -187,7 +187,7 @@ it('a second clientSiteMove run started for the same move by hand is refused: th
   );
 
   // Its own run still moves it, once.
-  await own.executeUpdate(moveNowUpdate);
+  await own.executeUpdate(moveNowUpdate, { args: [null] });
   expect((await own.result()).phase).toBe('COMPLETED');
   const after = await clientState(database.db, move.clientId);
   expect(after.client).toMatchObject({ siteId: siteIdOf('LDS-WEL'), status: 'ACTIVE' });

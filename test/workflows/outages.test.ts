@@ -56,7 +56,7 @@ describe('a step held up by an outage', () => {
       expect(Date.parse(stuck.lastError!.at) - Date.parse(stuck.startedAt!)).toBeGreaterThanOrEqual(10 * 60_000);
       const deadline = Date.parse(stuck.decisionDeadline!);
       expect(deadline - Date.parse(stuck.startedAt!)).toBeGreaterThan(24 * 60 * 60_000);
-      await handle.executeUpdate(rollbackUpdate);
+      await handle.executeUpdate(rollbackUpdate, { args: [null] });
       expect((await handle.result()).phase).toBe('ROLLED_BACK');
     });
   });
@@ -70,7 +70,7 @@ describe('a step held up by an outage', () => {
       const stuck = await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
       expect(stuck.outage).toBeNull();
       expect(fake.calls.filter((c) => c === 'rehomePhoneNumbers')).toHaveLength(1);
-      await handle.executeUpdate(retryUpdate);
+      await handle.executeUpdate(retryUpdate, { args: [null] });
       expect((await handle.result()).phase).toBe('COMPLETED');
     });
   });
@@ -105,7 +105,7 @@ describe('the dashboard mirror', () => {
       // Nobody decides: time passes while the move waits, and the mirror catches up by itself.
       await env.sleep('10 minutes');
       await waitForMirror(fake, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
-      await handle.executeUpdate(retryUpdate);
+      await handle.executeUpdate(retryUpdate, { args: [null] });
       expect((await handle.result()).phase).toBe('COMPLETED');
     });
     expect(fake.calls.filter((c) => c === 'recordProgress').length).toBeGreaterThan(7);

@@ -139,7 +139,7 @@ describe('a move scheduled 7 days ahead', () => {
     const input = await moveInput(env);
     const now = await env.currentTimeMs();
     const result = await withMove(env, fake, input, async (handle) => {
-      const progress = await handle.executeUpdate(moveNowUpdate);
+      const progress = await handle.executeUpdate(moveNowUpdate, { args: [null] });
       expect(progress.phase).not.toBe('SCHEDULED');
       return handle.result();
     });
@@ -275,7 +275,7 @@ describe('invalid updates are rejected with a reason, and change nothing', () =>
     const input = await moveInput(env);
     await withMove(env, fake, input, async (handle) => {
       for (const update of [retryUpdate, rollbackUpdate]) {
-        const refused = await rejection(handle.executeUpdate(update));
+        const refused = await rejection(handle.executeUpdate(update, { args: [null] }));
         expect(refused.type).toBe('PhaseDoesNotAllow');
         expect(refused.message).toMatch(/SCHEDULED/);
       }
@@ -293,7 +293,7 @@ describe('invalid updates are rejected with a reason, and change nothing', () =>
       await gate.whenReached;
       for (const attempt of [
         handle.executeUpdate(cancelUpdate, { args: ['too late'] }),
-        handle.executeUpdate(moveNowUpdate),
+        handle.executeUpdate(moveNowUpdate, { args: [null] }),
         handle.executeUpdate(rescheduleUpdate, { args: [new Date(Date.now() + 30 * DAY_MS).toISOString()] }),
       ]) {
         const refused = await rejection(attempt);

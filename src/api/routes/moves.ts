@@ -2,6 +2,8 @@
 import type { Db, Prisma } from '../../db/client';
 import { readMoveProgress } from '../../moveService/readProgress';
 import { refusalsOn } from '../../moveService/errors';
+import { checkStart } from '../../moveService/checkStart';
+import { readMoveEvents } from '../../moveService/moveEvents';
 import { startMove } from '../../moveService/startMove';
 import { currentOperator } from '../auth';
 import type { RouteDeps } from '../context';
@@ -11,10 +13,13 @@ import { page } from '../paging';
 import {
   IdempotencyHeaders,
   MoveDetailSchema,
+  MoveEventsQuery,
+  MoveEventsResponse,
   MoveParams,
   MoveSchema,
   MovesQuery,
   MovesResponse,
+  StartCheckResponse,
   moveHorizon,
   startMoveBody,
 } from '../schemas';
@@ -72,6 +77,26 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
   });
 
   api.add({
+    method: 'post',
+    path: '/api/client-site-moves/check',
+    operationId: 'checkClientSiteMove',
+    tag: 'Moves',
+    summary: 'Check a start without starting it (the wizard, before Finish)',
+    description:
+      'Takes the same body as a start and writes nothing. `problems` are what a start with this body would refuse ' +
+      '(the same rules, so the two never disagree), each with its problem type, the field and the item; ' +
+      '`warnings` are what could stop or surprise the move later: blocked numbers, spaces too small for the ' +
+      "client's users, a client of nearly the same name at the destination, services of a type the destination " +
+      'does not offer, a client whose items changed since the review.',
+    access: 'operator',
+    body: startMoveBody(moveHorizon(deps.config.move)),
+    responses: { 200: { description: 'What a start would meet', schema: StartCheckResponse } },
+    handle: async ({ body, res }) => {
+      res.json(await checkStart(db, body, new Date()));
+    },
+  });
+
+  api.add({
     method: 'get',
     path: '/api/client-site-moves',
     operationId: 'listClientSiteMoves',
@@ -116,6 +141,29 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
       noteMove(req, res, row);
       const reading = await readMoveProgress(progressDeps(deps, req.log), moveProgressRef(row));
       res.json(moveDetailView(row, deps.links, reading));
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/client-site-moves/{id}/events',
+    operationId: 'listClientSiteMoveEvents',
+    tag: 'Moves',
+    summary: 'The move’s audit trail: every phase change and action, oldest first',
+    description:
+      'Who acted (an operator through the API, `temporal` for actions taken in Temporal Web or the CLI, ' +
+      '`system` for the workflow itself), when, and what changed. Phase changes are those the workflow ' +
+      'mirrored to the database: one it passed through while the database was down is not listed.',
+    access: 'operator',
+    params: MoveParams,
+    query: MoveEventsQuery,
+    responses: { 200: { description: 'A page of events', schema: MoveEventsResponse } },
+    problems: refusalsOn('readMove'),
+    handle: async ({ params, query, req, res }) => {
+      const row = await loadMove(deps, params.id);
+      noteMove(req, res, row);
+      const { items, total } = await readMoveEvents(db, row.id, query);
+      res.json({ items, page: page(query, total) });
     },
   });
 }
