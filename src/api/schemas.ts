@@ -289,6 +289,13 @@ export const MoveSchema = z
     spaces: z.array(Named).describe('The destination spaces chosen'),
     moveNow: z.boolean(),
     scheduledFor: Timestamp,
+    scheduledAtSite: z
+      .object({
+        localTime: z.string().describe('e.g. 2026-12-01T09:00'),
+        timeZone: z.string(),
+        text: z.string().describe('e.g. Tue 1 Dec 2026, 09:00 GMT'),
+      })
+      .describe("scheduledFor as the destination site's local time, zone named: what emails and the dashboard show"),
     notifyOperator: Named.extend({ email: z.string() }).nullable(),
     requestedBy: Named,
     startedAt: Timestamp.nullable(),

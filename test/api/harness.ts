@@ -237,6 +237,8 @@ export interface StartBody {
   minuteBundleId: string;
   spaceIds?: string[];
   moveAt: string;
+  /** With a local moveAt: the destination site's zone. */
+  timeZone?: string;
   notifyOperatorId?: string | null;
 }
 

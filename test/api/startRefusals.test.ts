@@ -1,6 +1,7 @@
 // POST /api/client-site-moves that is refused: every 400 names its fields, every 404 and 422 says
 // why, and a refused request leaves the data exactly as it was. Real PostgreSQL and Temporal.
 import { randomUUID } from 'node:crypto';
+import { StartCheckResponse } from '../../src/api/schemas';
 import {
   SUPER,
   anyString,
@@ -173,5 +174,156 @@ describe('404 and 422: the request is about things that do not fit', () => {
     } finally {
       await harness.db.client.update({ where: { id: clientId }, data: { status: 'ACTIVE' } });
     }
+  });
+});
+
+describe('the check and the start agree on every refusal (one table, run through both)', () => {
+  type Case = { name: string; body: () => object; status: number; type: string; fields: string[] };
+  const brightwave = (overrides: object = {}) => ({ ...startBody('Brightwave Studios', 'MAN-SPF'), ...overrides });
+  const cases: Case[] = [
+    {
+      name: 'unknown client',
+      body: () => brightwave({ clientId: randomUUID() }),
+      status: 404,
+      type: 'client-not-found',
+      fields: [],
+    },
+    {
+      name: 'a client with a move already',
+      body: () => startBody('Dune & Finch', 'MAN-SPF'),
+      status: 409,
+      type: 'active-move-exists',
+      fields: [],
+    },
+    {
+      name: 'the current site',
+      body: () => startBody('Brightwave Studios', 'LDN-SHO'),
+      status: 422,
+      type: 'destination-is-current-site',
+      fields: ['destinationSiteId'],
+    },
+    {
+      name: 'an unknown destination',
+      body: () => brightwave({ destinationSiteId: randomUUID() }),
+      status: 422,
+      type: 'destination-unknown',
+      fields: ['destinationSiteId'],
+    },
+    {
+      name: 'choices from elsewhere',
+      body: () =>
+        brightwave({
+          tariffId: tariffIdOf('BRS-TQY', 'Premium'),
+          minuteBundleId: bundleIdOf('LDN-SHO', '500 minutes'),
+          spaceIds: [spaceIdOf('MAN-SPF', 9), spaceIdOf('LDS-WEL', 9)],
+        }),
+      status: 422,
+      type: 'choice-not-at-destination',
+      fields: ['tariffId', 'minuteBundleId', 'spaceIds.1'],
+    },
+    {
+      name: 'an occupied space',
+      body: () => brightwave({ spaceIds: [spaceIdOf('MAN-SPF', 1)] }),
+      status: 422,
+      type: 'space-occupied',
+      fields: ['spaceIds.0'],
+    },
+    {
+      name: 'a space promised to another move',
+      body: () => startBody('Evergreen Health', 'LDN-SHO', { spaceIds: [spaceIdOf('LDN-SHO', 5)] }),
+      status: 422,
+      type: 'space-occupied',
+      fields: ['spaceIds.0'],
+    },
+    {
+      name: 'a time in the past',
+      body: () => brightwave({ moveAt: new Date(Date.now() - 60_000).toISOString() }),
+      status: 422,
+      type: 'move-time-in-past',
+      fields: ['moveAt'],
+    },
+    {
+      name: "a local time in another zone than the destination's",
+      body: () => brightwave({ moveAt: `${inOneDay().slice(0, 10)}T09:00`, timeZone: 'Europe/Amsterdam' }),
+      status: 422,
+      type: 'invalid-local-time',
+      fields: ['timeZone'],
+    },
+    {
+      name: 'an unknown T2 contact',
+      body: () => brightwave({ notifyOperatorId: randomUUID() }),
+      status: 422,
+      type: 'notify-operator-unknown',
+      fields: ['notifyOperatorId'],
+    },
+  ];
+
+  it.each(cases)('$name: the check lists it, the start refuses it', async ({ body, status, type, fields }) => {
+    const request = body();
+    const check = await api(harness.app).post('/api/client-site-moves/check', request);
+    expect(check.status).toBe(200);
+    const found = StartCheckResponse.parse(check.body);
+    expect(found.ok).toBe(false);
+    expect(found.problems[0]?.type).toBe(type);
+    expect(found.problems.filter((p) => p.type === type).map((p) => p.field ?? undefined)).toEqual(
+      fields.length > 0 ? fields : [undefined],
+    );
+
+    const start = await post(request);
+    expectProblem(start, status, type);
+    expect(((start.body as { errors?: { field: string }[] }).errors ?? []).map((e) => e.field)).toEqual(fields);
+  });
+
+  it('a client that is not ACTIVE', async () => {
+    const clientId = clientIdOf('Brightwave Studios');
+    await harness.db.client.update({ where: { id: clientId }, data: { status: 'INACTIVE' } });
+    try {
+      const check = StartCheckResponse.parse(
+        (await api(harness.app).post('/api/client-site-moves/check', brightwave())).body,
+      );
+      expect(check.problems.map((p) => p.type)).toEqual(['client-not-active']);
+      expectProblem(await post(brightwave()), 422, 'client-not-active');
+    } finally {
+      await harness.db.client.update({ where: { id: clientId }, data: { status: 'ACTIVE' } });
+    }
+  });
+
+  it('several problems at once: the check lists them all, the start refuses the first', async () => {
+    const request = brightwave({
+      tariffId: tariffIdOf('BRS-TQY', 'Premium'),
+      moveAt: new Date(Date.now() - 60_000).toISOString(),
+      notifyOperatorId: randomUUID(),
+    });
+    const check = StartCheckResponse.parse((await api(harness.app).post('/api/client-site-moves/check', request)).body);
+    expect(check.problems.map((p) => p.type)).toEqual([
+      'choice-not-at-destination',
+      'move-time-in-past',
+      'notify-operator-unknown',
+    ]);
+    expectProblem(await post(request), 422, 'choice-not-at-destination');
+  });
+
+  it('a request the start accepts, the check calls ok, and the check wrote nothing', async () => {
+    const request = startBody('Cobalt Legal LLP', 'LDS-WEL', { moveAt: inOneDay() });
+    const before = await footprint();
+    const check = StartCheckResponse.parse((await api(harness.app).post('/api/client-site-moves/check', request)).body);
+    expect(check).toMatchObject({ ok: true, problems: [] });
+    expect(await footprint()).toEqual(before);
+    expect((await post(request)).status).toBe(201);
+    // The same request again: now the start and the check both meet the move just recorded.
+    const again = StartCheckResponse.parse((await api(harness.app).post('/api/client-site-moves/check', request)).body);
+    expect(again.problems.map((p) => p.type)).toEqual(['active-move-exists']);
+    expectProblem(await post(request), 409, 'active-move-exists');
+  });
+
+  it('a bad body is a 400 on both, naming the same fields', async () => {
+    const request = { ...brightwave(), clientId: 'acme', moveAt: 'soon' };
+    const check = await api(harness.app).post('/api/client-site-moves/check', request);
+    const start = await post(request);
+    expectProblem(check, 400, 'validation-failed');
+    expectProblem(start, 400, 'validation-failed');
+    const errors = (res: { body: unknown }) => (res.body as { errors: unknown }).errors;
+    expect(errors(check)).toEqual(errors(start));
+    expect(errors(check)).toHaveLength(2);
   });
 });

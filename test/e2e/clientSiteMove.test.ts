@@ -8,13 +8,21 @@ import { seedDemoData } from '../../src/dev/seed';
 import { createSendGridMailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/dev/mailSink';
 import { MoveFailureType } from '../../src/domain/errors';
-import { clientSiteMove, moveNowUpdate, progressQuery, rollbackUpdate } from '../../src/workflows/clientSiteMove';
+import type { MoveProgress } from '../../src/domain/move';
+import {
+  cancelUpdate,
+  clientSiteMove,
+  moveNowUpdate,
+  progressQuery,
+  rollbackUpdate,
+} from '../../src/workflows/clientSiteMove';
 import { moveWorkflowOptions } from '../../src/workflows/startOptions';
 import { outcomeEmailWorkflowId, type moveOutcomeEmail } from '../../src/workflows/moveOutcomeEmail';
 import { createMoveWorker } from '../../src/worker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   ADMIN_EMAIL,
+  clientIdOf,
   clientState,
   insertMove,
   moveInputFor,
@@ -196,4 +204,79 @@ it('a second clientSiteMove run started for the same move by hand is refused: th
   );
   const moved = await database.db.auditEntry.findMany({ where: { moveId: move.moveId, action: 'MOVE_COMPLETED' } });
   expect(moved).toHaveLength(1);
+});
+
+describe('the pre-move check with the real activities', () => {
+  const dayAhead = () => new Date(Date.now() + 86_400_000).toISOString();
+
+  /** Waits until the move's dashboard task shows a progress for which `done` holds. */
+  async function taskShows(moveId: string, done: (progress: MoveProgress) => boolean, what: string) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const task = await database.db.dashboardTask.findUnique({ where: { moveId } });
+      const progress = task?.progress as MoveProgress | undefined;
+      if (progress && done(progress)) return progress;
+      if (Date.now() > deadline) throw new Error(`the task never showed ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('a space let to another client after scheduling holds the move before anything moved', async () => {
+    const move = await insertMove(database.db, { client: 'Brightwave Studios', to: 'LDS-WEL', targetSpaces: [10] });
+    const before = await clientState(database.db, move.clientId);
+    const handle = await env.client.workflow.start(
+      clientSiteMove,
+      moveWorkflowOptions(moveInputFor(move, { scheduledFor: dayAhead(), moveNow: false }), taskQueue),
+    );
+    await taskShows(move.moveId, (p) => p.phase === 'SCHEDULED' && p.actions !== undefined, 'the scheduled move');
+    // Someone lets the space to another client meanwhile; the move is then asked to run now.
+    const space = spaceIdOf('LDS-WEL', 10);
+    await database.db.space.update({ where: { id: space }, data: { clientId: clientIdOf('Cobalt Legal LLP') } });
+    await handle.executeUpdate(moveNowUpdate, { args: [null] });
+
+    const held = await taskShows(move.moveId, (p) => p.phase === 'NEEDS_ATTENTION', 'the move held');
+    expect(held).toMatchObject({
+      currentStep: 'PREFLIGHT',
+      lastError: { type: 'space-occupied', step: 'PREFLIGHT', item: { kind: 'SPACE', id: space } },
+    });
+    // Nothing moved: no snapshot was taken, the client is where it was.
+    expect(await database.db.moveItem.count({ where: { moveId: move.moveId } })).toBe(0);
+    expect((await clientState(database.db, move.clientId)).client).toEqual({
+      ...before.client,
+      status: 'ACTIVE_MOVE_SCHEDULED',
+    });
+
+    await handle.executeUpdate(cancelUpdate, { args: ['The space is gone'] });
+    expect((await handle.result()).phase).toBe('CANCELLED');
+    expect(await clientState(database.db, move.clientId)).toEqual(before);
+    await database.db.space.update({ where: { id: space }, data: { clientId: null } });
+  });
+
+  it('warnings found at scheduling show on the task and reach the T2 contact, once', async () => {
+    // Evergreen Health has a blocked number: the move would stop on it.
+    const move = await insertMove(database.db, { client: 'Evergreen Health', to: 'BRS-TQY', notify: true });
+    const handle = await env.client.workflow.start(
+      clientSiteMove,
+      moveWorkflowOptions(moveInputFor(move, { scheduledFor: dayAhead(), moveNow: false, notify: true }), taskQueue),
+    );
+    const blocked = await database.db.phoneNumber.findFirstOrThrow({
+      where: { clientId: move.clientId, status: 'BLOCKED' },
+    });
+    const shown = await taskShows(move.moveId, (p) => (p.warnings ?? []).length > 0, 'the warnings');
+    expect(shown.warnings).toContainEqual(
+      expect.objectContaining({
+        type: 'phone-number-blocked',
+        item: { kind: 'PHONE_NUMBER', id: blocked.id, label: blocked.number },
+      }),
+    );
+    const deadline = Date.now() + 30_000;
+    const warningMail = () =>
+      sink.messages().filter((m) => m.subject.includes('Evergreen Health') && /warning/i.test(m.subject));
+    while (warningMail().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(warningMail()).toHaveLength(1);
+    expect(warningMail()[0]!.to).toEqual([ADMIN_EMAIL]);
+    expect(warningMail()[0]!.text).toContain(blocked.number);
+    await handle.executeUpdate(cancelUpdate, { args: ['Unblocking the number first'] });
+    expect((await handle.result()).phase).toBe('CANCELLED');
+  });
 });
