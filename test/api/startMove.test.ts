@@ -172,6 +172,15 @@ describe('a valid start', () => {
   });
 });
 
+describe('the minute bundle is optional', () => {
+  it('starts a move with none, for a client that has none (Gale & Moss)', async () => {
+    const res = await post(startBody('Gale & Moss', 'LDN-SHO', { minuteBundleId: null, moveAt: inOneDay() }));
+    expect(res.status).toBe(201);
+    const row = await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: MoveSchema.parse(res.body).id } });
+    expect(row.minuteBundleId).toBeNull();
+  });
+});
+
 describe('racing starts for one client', () => {
   it('give exactly one 201; the others 409, and one row and one workflow exist', async () => {
     const clientId = clientIdOf('Evergreen Health');
