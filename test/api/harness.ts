@@ -234,7 +234,7 @@ export interface StartBody {
   clientId: string;
   destinationSiteId: string;
   tariffId: string;
-  minuteBundleId: string;
+  minuteBundleId: string | null;
   spaceIds?: string[];
   moveAt: string;
   /** With a local moveAt: the destination site's zone. */
