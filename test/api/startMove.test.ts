@@ -121,6 +121,7 @@ describe('a valid start', () => {
       outageWindow: '30 minutes',
       emailDeliveryWindow: '24 hours',
       moveMaxAhead: '365 days',
+      preflightLead: '1 hour',
     });
   });
 
