@@ -30,7 +30,7 @@ export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
 
 /**
  * The SDK gives a server it starts 5 s to listen, a fixed limit; a loaded machine (a JVM starting
- * beside other test files) can miss it. Only that failure is tried again, twice: a server that does
+ * beside other test files) can miss it. Only that failure is tried again (five attempts in all): a server that does
  * not start at all still fails the test.
  */
 async function withStartRetries(start: () => Promise<TestWorkflowEnvironment>): Promise<TestWorkflowEnvironment> {
@@ -38,7 +38,7 @@ async function withStartRetries(start: () => Promise<TestWorkflowEnvironment>): 
     try {
       return await start();
     } catch (error) {
-      if (attempt >= 3 || !/did not start within/.test(String(error))) throw error;
+      if (attempt >= 5 || !/did not start within/.test(String(error))) throw error;
     }
   }
 }
