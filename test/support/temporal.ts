@@ -30,8 +30,8 @@ export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
 
 /**
  * The SDK gives a server it starts 5 s to listen, a fixed limit; a loaded machine (a JVM starting
- * beside other test files) can miss it. Only that failure is tried again (five attempts in all): a server that does
- * not start at all still fails the test.
+ * beside other test files) can miss it. Only that failure is tried again (five attempts in all): a
+ * server that does not start at all still fails the test.
  */
 async function withStartRetries(start: () => Promise<TestWorkflowEnvironment>): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt++) {
