@@ -27,7 +27,6 @@ export const ACTIONS_BY_PHASE: Partial<Record<MovePhase, ActionKind[]>> = {
 /** Held by the check before moving: nothing has moved, so it is retried (after a fix) or cancelled. */
 const HELD_BY_CHECK_ACTIONS: ActionKind[] = ['retry', 'cancel'];
 
-
 const BUTTON_LABEL: Record<ActionKind, string> = {
   'move-now': 'Move now',
   reschedule: 'Reschedule',
@@ -47,7 +46,9 @@ const DONE_MESSAGE: Record<ActionKind, string> = {
 export function MoveActions({ move }: { move: MoveDetail }): ReactElement | null {
   const [open, setOpen] = useState<ActionKind | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const actions = heldByCheck(move.status, move.progress) ? HELD_BY_CHECK_ACTIONS : (ACTIONS_BY_PHASE[move.status] ?? []);
+  const actions = heldByCheck(move.status, move.progress)
+    ? HELD_BY_CHECK_ACTIONS
+    : (ACTIONS_BY_PHASE[move.status] ?? []);
   if (actions.length === 0 && !done && !open) return null;
   return (
     <section aria-labelledby="actions-title" className="move-actions">
@@ -194,7 +195,8 @@ function ActionDialog({
               </div>
               <p className="hint" id="reschedule-zone">
                 At {move.destinationSite.name}, in its time zone: {zone}.
-                {chosenAt && ` The move runs ${chosenAt.atSite}${chosenAt.forViewer ? `, ${chosenAt.forViewer} your time` : ''}.`}
+                {chosenAt &&
+                  ` The move runs ${chosenAt.atSite}${chosenAt.forViewer ? `, ${chosenAt.forViewer} your time` : ''}.`}
               </p>
             </div>
           </fieldset>

@@ -13,9 +13,7 @@ export function MoveChoices({ move }: { move: MoveDetail }): ReactElement {
       <dt>Select A Site to Move</dt>
       <dd>{move.destinationSite.name}</dd>
       <dt>Date & Time of Move</dt>
-      <dd>
-        {move.moveNow ? 'Move Now' : <time dateTime={move.scheduledFor}>{move.scheduledAtSite.text}</time>}
-      </dd>
+      <dd>{move.moveNow ? 'Move Now' : <time dateTime={move.scheduledFor}>{move.scheduledAtSite.text}</time>}</dd>
       <dt>Client Tariff At Destination Site</dt>
       <dd>{move.tariff.name}</dd>
       <dt>Client Minute Bundle At Destination Site</dt>

@@ -46,7 +46,11 @@ export function moveTimeline(move: MoveDetail, events: MoveEvent[], complete: bo
 
 function fromEvent(event: MoveEvent, zone: string): TimelineEntry {
   const who =
-    event.actor === 'operator' ? (event.operator?.name ?? 'An operator') : event.actor === 'temporal' ? TEMPORAL_ACTOR : SYSTEM_ACTOR;
+    event.actor === 'operator'
+      ? (event.operator?.name ?? 'An operator')
+      : event.actor === 'temporal'
+        ? TEMPORAL_ACTOR
+        : SYSTEM_ACTOR;
   const base = { key: event.id, who, at: event.at, state: 'done' as TimelineEntry['state'] };
   const { details } = event;
   switch (event.kind) {

@@ -143,7 +143,9 @@ function WizardSteps({ clientId, options }: { clientId: string; options: MoveOpt
 
   /** From a problem the check found to its field on the first step, the check's words beside it. */
   const goToProblem = (field: string) => {
-    const messages = messagesByField(problems.flatMap((p) => (p.field ? [{ field: p.field, message: p.message }] : [])));
+    const messages = messagesByField(
+      problems.flatMap((p) => (p.field ? [{ field: p.field, message: p.message }] : [])),
+    );
     setFailure({ detail: 'The check before Finish found problems: put these right.', messages, moveId: null });
     setStep(0);
     const control = formFields(form).find((f) => f.field === formField(field))?.controlId;
