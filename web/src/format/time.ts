@@ -1,6 +1,6 @@
 // Times as the app shows them: a move's times at its destination site, in the site's own IANA zone
-// with the zone named (the rules are the API's, src/domain/timeZones.ts); other instants in the
-// viewer's zone. The schedule inputs speak the site's wall-clock date and time.
+// with the zone named (the rules are the API's, src/domain/timeZones.ts), and what that is in the
+// viewer's zone when it differs. The schedule inputs speak the site's wall-clock date and time.
 import { formatAtSite, instantOfLocalTime } from '../../../src/domain/timeZones';
 
 /** The viewer's IANA time zone, e.g. Europe/London. */
@@ -17,7 +17,7 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
 });
 
 /** e.g. "28 Nov 2026, 09:30 GMT", in the viewer's zone. */
-export function formatTime(iso: string): string {
+function formatTime(iso: string): string {
   return dateTime.format(new Date(iso));
 }
 
