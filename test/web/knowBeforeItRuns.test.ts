@@ -125,7 +125,7 @@ it('shows the check before Finish: Evergreen Health’s blocked number and the o
   await usersAnswered;
   await page.locator('caption').filter({ hasText: 'Users (120)' }).waitFor();
   // Once the operator has reviewed the users, one joins the client: the check says so before Finish.
-  const joiner = await harness.db.clientUser.create({
+  await harness.db.clientUser.create({
     data: {
       clientId: evergreen,
       siteId: siteIdOf('MAN-SPF'),
