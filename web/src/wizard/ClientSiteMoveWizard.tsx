@@ -138,8 +138,8 @@ function WizardSteps({ clientId, options }: { clientId: string; options: MoveOpt
   const startCheck = useStartCheck(checked?.ok ? checked.body : null);
   const problems = startCheck.data?.problems ?? [];
   // While the check runs, and while it finds problems, Finish waits; if it cannot run, the start
-  // checks the same rules itself.
-  const finishBlocked = startCheck.isPending || problems.length > 0;
+  // checks the same rules itself (and a form the check was not asked about goes back to its errors).
+  const finishBlocked = checked?.ok === true && (startCheck.isPending || problems.length > 0);
 
   /** From a problem the check found to its field on the first step, the check's words beside it. */
   const goToProblem = (field: string) => {
