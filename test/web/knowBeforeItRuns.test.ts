@@ -301,8 +301,9 @@ it('cancels a move held by the check before moving; its timeline lists who did w
   await dialog.getByLabel('Reason').fill('The space went to another client');
   await dialog.getByRole('button', { name: 'Yes, cancel the move' }).click();
   await waitForText(page.locator('.move-summary'), 'Cancelled');
-  // The trail ends with the move's ending.
-  await waitForText(page.locator('.timeline li').last(), 'by System');
+  // The operator's cancel, and the trail's end: the move's ending.
+  await waitForText(page.locator('.timeline li'), 'Reason: The space went to another client');
+  await waitForText(page.locator('.timeline li').last(), /^Cancelled[\s\S]*by System$/);
 
   const entries = await timelineEntries();
   const byOperator = entries.filter((e) => e.includes(`by ${operatorName}`));

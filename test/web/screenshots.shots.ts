@@ -171,7 +171,8 @@ it('writes a PNG of each page and wizard step', async () => {
   await page.getByLabel('Reason').fill('The space went to another client');
   await page.getByRole('button', { name: 'Yes, cancel the move' }).click();
   await waitForText(page.locator('.move-summary'), 'Cancelled');
-  await waitForText(page.locator('.timeline li').last(), 'by System');
+  await waitForText(page.locator('.timeline li'), 'Reason: The space went to another client');
+  await waitForText(page.locator('.timeline li').last(), /^Cancelled[\s\S]*by System$/);
   await shoot(page, '19-move-cancelled-timeline');
 
   // The check before Finish finds a problem: Finish stays disabled.
