@@ -35,7 +35,8 @@ function asChecks(error: MoveRequestError): MoveCheck[] {
   if (error.fields.length === 0) return [{ type, message: error.message, field: null, item: null }];
   return error.fields.map((f) => ({
     type,
-    message: `${error.message}: ${f.field} ${f.message}`,
+    // The field is in `field`; people read the refusal and what is wrong with it.
+    message: `${error.message}: ${f.message}`,
     field: f.field,
     item: f.item ?? null,
   }));

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/paths';
-import { api, eventually, startApiHarness, startBody, type ApiHarness } from '../api/harness';
+import { api, clientIdOf, eventually, spaceIdOf, startApiHarness, startBody, type ApiHarness } from '../api/harness';
 import {
   PHONE,
   clientRow,
@@ -46,13 +46,22 @@ const tomorrowAt = (hour: number) => {
   return at.toISOString();
 };
 
+/** Tomorrow at this local time in Amsterdam, as the wizard sends it (YYYY-MM-DDTHH:MM). */
+const tomorrowInAmsterdam = (time: string) =>
+  `${new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Amsterdam' })}T${time}`;
+
 /** Moves in several phases, started through the API, so the lists and the dashboard have something to show. */
-async function startMoves(): Promise<{ completed: string; scheduled: string }> {
+async function startMoves(): Promise<{ completed: string; scheduled: string; held: string }> {
   const start = async (body: object) =>
     (await api(harness.app).post('/api/client-site-moves', body).expect(201)).body as { id: string };
   const completed = await start(startBody('Dune & Finch', 'LDN-SHO', { notifyOperatorId: null }));
-  const scheduled = await start(startBody('Cobalt Legal LLP', 'LDN-SHO', { moveAt: tomorrowAt(9) }));
-  await start(startBody('Brightwave Studios', 'MAN-SPF', { moveAt: tomorrowAt(14) }));
+  // In Amsterdam: its times are shown in Amsterdam's zone.
+  const scheduled = await start(
+    startBody('Cobalt Legal LLP', 'AMS-ZUI', { moveAt: tomorrowInAmsterdam('09:00'), timeZone: 'Europe/Amsterdam' }),
+  );
+  const held = await start(
+    startBody('Brightwave Studios', 'MAN-SPF', { moveAt: tomorrowAt(14), spaceIds: [spaceIdOf('MAN-SPF', 9)] }),
+  );
   await eventually(
     async () => {
       const move = await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: completed.id } });
@@ -60,7 +69,7 @@ async function startMoves(): Promise<{ completed: string; scheduled: string }> {
     },
     { what: 'the Dune & Finch move to complete' },
   );
-  return { completed: completed.id, scheduled: scheduled.id };
+  return { completed: completed.id, scheduled: scheduled.id, held: held.id };
 }
 
 it('writes a PNG of each page and wizard step', async () => {
@@ -100,6 +109,8 @@ it('writes a PNG of each page and wizard step', async () => {
   await page.getByRole('button', { name: 'Next', exact: true }).click();
   await page.getByText('What moves').waitFor();
   await page.locator('dd').filter({ hasText: '80 (1 blocked)' }).waitFor();
+  // The check before Finish: the blocked number, and a space too small for 120 users.
+  await page.locator('.start-check .alert-warning').waitFor();
   await shoot(page, '08-wizard-review-all-details');
 
   await page.getByRole('button', { name: 'Finish' }).click();
@@ -115,6 +126,7 @@ it('writes a PNG of each page and wizard step', async () => {
 
   await page.goto(`${baseUrl}/moves/${moves.scheduled}`);
   await waitForText(page.locator('.move-summary'), 'Scheduled');
+  await page.locator('.timeline li').first().waitFor();
   await shoot(page, '11-move-scheduled');
   await page.goto(`${baseUrl}/moves/${moves.completed}`);
   await waitForText(page.locator('.move-summary'), 'Completed');
@@ -142,4 +154,38 @@ it('writes a PNG of each page and wizard step', async () => {
   await phone.page.goto(`${baseUrl}/moves`);
   await waitForText(clientRow(phone.page, 'Evergreen Health'), 'Needs attention');
   await shoot(phone.page, '17-phone-moves');
+
+  // Brightwave's space in Manchester is let to another client; Move now: the check before moving
+  // holds the move (Retry or Cancel); cancelled, its timeline says who did what.
+  await harness.db.space.update({
+    where: { id: spaceIdOf('MAN-SPF', 9) },
+    data: { clientId: clientIdOf('Cobalt Legal LLP') },
+  });
+  await page.goto(`${baseUrl}/moves/${moves.held}`);
+  await waitForText(page.locator('.move-summary'), 'Scheduled');
+  await page.getByRole('button', { name: 'Move now', exact: true }).click();
+  await page.getByRole('button', { name: 'Yes, move now' }).click();
+  await page.locator('.held-by-check').waitFor();
+  await shoot(page, '18-move-held-by-check');
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await page.getByLabel('Reason').fill('The space went to another client');
+  await page.getByRole('button', { name: 'Yes, cancel the move' }).click();
+  await waitForText(page.locator('.move-summary'), 'Cancelled');
+  await waitForText(page.locator('.timeline li'), 'Reason: The space went to another client');
+  await waitForText(page.locator('.timeline li').last(), /^Cancelled[\s\S]*by System$/);
+  await shoot(page, '19-move-cancelled-timeline');
+
+  // The check before Finish finds a problem: Finish stays disabled.
+  await page.goto(`${baseUrl}/clients/${await clientId('Acme Analytics Ltd')}/site-move`);
+  await page.getByLabel('Select A Site to Move').selectOption({ label: 'Manchester Spinningfields (MAN-SPF)' });
+  await page.getByLabel('Client Tariff At Destination Site').selectOption({ index: 1 });
+  const space = page.getByRole('group', { name: 'Selected Spaces' }).getByRole('checkbox').first();
+  await space.check();
+  await harness.db.space.update({
+    where: { id: (await space.getAttribute('id'))!.replace(/^space-/, '') },
+    data: { clientId: clientIdOf('Cobalt Legal LLP') },
+  });
+  for (let step = 0; step < 4; step++) await page.getByRole('button', { name: 'Next', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: 'Finish is not possible' }).waitFor();
+  await shoot(page, '20-wizard-check-problem');
 });

@@ -1,18 +1,23 @@
-// Moves: the list, one move (polled until it has finished), starting one (the wizard's Finish, with
-// an Idempotency-Key) and the operator's actions on one.
+// Moves: the list, one move (polled until it has finished), its audit trail, the check before Finish,
+// starting one (the wizard's Finish, with an Idempotency-Key) and the operator's actions on one.
 import {
   keepPreviousData,
+  useInfiniteQuery,
   useMutation,
   useQuery,
   useQueryClient,
+  type UseInfiniteQueryResult,
+  type InfiniteData,
   type UseMutationResult,
   type UseQueryResult,
 } from '@tanstack/react-query';
 import type { z } from 'zod';
 import {
   MoveDetailSchema,
+  MoveEventsResponse,
   MoveSchema,
   MovesResponse,
+  StartCheckResponse,
   type CancelBody,
   type Move,
   type MoveDetail,
@@ -69,6 +74,58 @@ function useRefreshLists() {
 }
 
 export type StartMoveInput = z.input<StartMoveBody>;
+export type StartCheck = z.infer<typeof StartCheckResponse>;
+
+/**
+ * What a start with this request would meet (POST /check writes nothing, so it is a query): asked
+ * again whenever the request changes, and when the operator comes back to the tab.
+ */
+export function useStartCheck(body: StartMoveInput | null): UseQueryResult<StartCheck> {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['start-check', body],
+    queryFn: () => api.post('/api/client-site-moves/check', StartCheckResponse, body),
+    enabled: body !== null,
+    // A problem found a minute ago may be fixed now (a space let go): never served from the cache.
+    staleTime: 0,
+    gcTime: 0,
+  });
+}
+
+type MoveEventsPage = z.infer<typeof MoveEventsResponse>;
+export type MoveEvent = MoveEventsPage['items'][number];
+
+const EVENTS_PAGE_SIZE = 50;
+
+/** True once the trail holds its move's ending (the last event of a finished move). */
+function trailEnded(data: InfiniteData<MoveEventsPage, number> | undefined): boolean {
+  const last = data?.pages.at(-1);
+  const kind = last?.items.at(-1)?.kind;
+  return last?.page.nextOffset === null && (kind === 'finished' || kind === 'never-started');
+}
+
+/**
+ * The move's audit trail, oldest first, a page at a time ("Show later events" loads the next). Polled
+ * until the move has finished and its trail holds the ending.
+ */
+export function useMoveEvents(
+  moveId: string,
+  moveFinished: boolean,
+): UseInfiniteQueryResult<InfiniteData<MoveEventsPage, number>> {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: ['move-events', moveId],
+    queryFn: ({ pageParam, signal }) =>
+      api.get(
+        `/api/client-site-moves/${moveId}/events${queryString({ offset: pageParam, limit: EVENTS_PAGE_SIZE })}`,
+        MoveEventsResponse,
+        signal,
+      ),
+    initialPageParam: 0,
+    getNextPageParam: (last) => last.page.nextOffset ?? undefined,
+    refetchInterval: (query) => (moveFinished && trailEnded(query.state.data) ? false : LIVE_POLL_MS),
+  });
+}
 
 export function useStartMove(): UseMutationResult<Move, Error, { body: StartMoveInput; idempotencyKey: string }> {
   const api = useApi();
@@ -100,7 +157,7 @@ export function useMoveAction(moveId: string): UseMutationResult<MoveDetail, Err
       ),
     onSuccess: async (move) => {
       queryClient.setQueryData(['move', moveId], move);
-      await refreshLists();
+      await Promise.all([refreshLists(), queryClient.invalidateQueries({ queryKey: ['move-events', moveId] })]);
     },
   });
 }

@@ -1,7 +1,8 @@
-// An instant in the viewer's time zone, with the zone named; machines read the ISO form.
+// An instant at a site, in the site's zone with the zone named (a move's times are its destination's);
+// machines read the ISO form.
 import type { ReactElement } from 'react';
-import { formatTime } from '../format/time';
+import { formatAtSite } from '../../../src/domain/timeZones';
 
-export function Time({ iso }: { iso: string }): ReactElement {
-  return <time dateTime={iso}>{formatTime(iso)}</time>;
+export function SiteTime({ iso, zone }: { iso: string; zone: string }): ReactElement {
+  return <time dateTime={iso}>{formatAtSite(iso, zone)}</time>;
 }

@@ -1,17 +1,20 @@
 // One move coming to this site, as the dashboard shows it: the client, from → to, the phase, when it
-// runs, progress per kind, the current step, and the last error with the item it is about.
+// runs (at this site, zone named), what the checks found (held before moving, warnings, changes since
+// the review), progress per kind, the current step, and the last error with the item it is about.
 import type { ReactElement } from 'react';
 import { Link } from 'react-router';
 import type { DashboardTask } from '../../../src/api/schemas';
 import { ItemProgressBars } from '../components/ItemProgressBars';
 import { PhaseBadge } from '../components/PhaseBadge';
-import { Time } from '../components/Time';
+import { SiteTime } from '../components/Time';
 import { stepLabel } from '../format/labels';
 import { LastError } from '../moves/LastError';
+import { MoveChecks } from '../moves/MoveChecks';
 
 export function DashboardTaskCard({ task }: { task: DashboardTask }): ReactElement {
   const titleId = `task-${task.id}`;
   const progress = task.progress;
+  const zone = task.destinationSite.timeZone;
   return (
     <article className="card task-card" aria-labelledby={titleId}>
       <header className="card-header">
@@ -29,13 +32,14 @@ export function DashboardTaskCard({ task }: { task: DashboardTask }): ReactEleme
           <dl className="details details-compact">
             <dt>Scheduled for</dt>
             <dd>
-              <Time iso={progress.scheduledFor} />
+              <SiteTime iso={progress.scheduledFor} zone={zone} />
             </dd>
             <dt>Current step</dt>
             <dd>{stepLabel(progress.currentStep)}</dd>
           </dl>
+          <MoveChecks phase={task.phase} progress={progress} canDecide={false} />
           <ItemProgressBars items={progress.items} started={progress.startedAt !== null} />
-          {progress.lastError && <LastError error={progress.lastError} />}
+          {progress.lastError && <LastError error={progress.lastError} timeZone={zone} />}
         </>
       ) : (
         <p className="muted">No progress recorded yet.</p>

@@ -1,7 +1,7 @@
 // The product's words for the API's codes: phases, client statuses, roles, steps and email states.
 import type { z } from 'zod';
 import type { ClientStatus, OperatorRoleSchema } from '../../../src/api/schemas';
-import type { EmailState, ItemProgress, MovePhase } from '../../../src/domain/move';
+import type { EmailState, ItemProgress, MovePhase, SubjectKind } from '../../../src/domain/move';
 import { stepTitle } from '../../../src/domain/moveSummary';
 
 export const PHASE_LABEL: Record<MovePhase, string> = {
@@ -38,6 +38,16 @@ export const ITEM_KIND_LABEL: Record<keyof ItemProgress, string> = {
   users: 'Users',
   phoneNumbers: 'Phone numbers',
   services: 'Services',
+};
+
+/** What a failure or a finding is about. */
+export const SUBJECT_KIND_LABEL: Record<SubjectKind, string> = {
+  USER: 'User',
+  PHONE_NUMBER: 'Phone number',
+  SERVICE: 'Service',
+  SPACE: 'Space',
+  CLIENT: 'Client',
+  SERVICE_TYPE: 'Kind of service',
 };
 
 /** A workflow step (`PROVISION_SERVICES`, `rollback:MOVE_USERS`, `WAITING`, ...) in words. */

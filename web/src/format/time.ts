@@ -1,5 +1,7 @@
-// Times as the viewer reads them: in the browser's own time zone, with the zone named. The API
-// speaks ISO-8601; the schedule inputs speak the viewer's local date and time.
+// Times as the app shows them: a move's times at its destination site, in the site's own IANA zone
+// with the zone named (the rules are the API's, src/domain/timeZones.ts), and what that is in the
+// viewer's zone when it differs. The schedule inputs speak the site's wall-clock date and time.
+import { formatAtSite, instantOfLocalTime } from '../../../src/domain/timeZones';
 
 /** The viewer's IANA time zone, e.g. Europe/London. */
 export const viewerTimeZone: string = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -14,25 +16,28 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   timeZoneName: 'short',
 });
 
-/** e.g. "28 Nov 2026, 09:30 GMT". */
-export function formatTime(iso: string): string {
+/** e.g. "28 Nov 2026, 09:30 GMT", in the viewer's zone. */
+function formatTime(iso: string): string {
   return dateTime.format(new Date(iso));
 }
 
-/** A local date (YYYY-MM-DD) and time (HH:MM) as an ISO instant, or undefined when either is blank or impossible. */
-export function localToIso(date: string, time: string): string | undefined {
-  if (!date || !time) return undefined;
-  const at = new Date(`${date}T${time}`);
-  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+/** The date (YYYY-MM-DD) and time (HH:MM) inputs as a local date-time (2026-12-01T09:00); undefined when blank. */
+export function localDateTime(date: string, time: string): string | undefined {
+  return date && time ? `${date}T${time}` : undefined;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
+/** A local date-time (2026-12-01T09:00) as the date and time inputs show it. */
+export function splitLocalDateTime(local: string): { date: string; time: string } {
+  return { date: local.slice(0, 10), time: local.slice(11, 16) };
+}
 
-/** An instant as the date and time inputs show it, in the viewer's zone. */
-export function isoToLocal(iso: string): { date: string; time: string } {
-  const at = new Date(iso);
-  return {
-    date: `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`,
-    time: `${pad(at.getHours())}:${pad(at.getMinutes())}`,
-  };
+/**
+ * A wall-clock time at a site as people read it, with the zone (and the viewer's own time when the
+ * viewer is elsewhere); null when the site's clocks skip that time or it is no date.
+ */
+export function describeLocalTime(local: string, zone: string): { atSite: string; forViewer: string | null } | null {
+  const instant = instantOfLocalTime(local, zone);
+  if (!instant.ok) return null;
+  const iso = instant.at.toISOString();
+  return { atSite: formatAtSite(iso, zone), forViewer: zone === viewerTimeZone ? null : formatTime(iso) };
 }

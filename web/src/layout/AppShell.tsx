@@ -41,7 +41,9 @@ export function AppShell({ children }: { children: ReactNode }): ReactElement {
       <main id="main" tabIndex={-1}>
         {children}
       </main>
-      <footer className="app-footer">Times are shown in {viewerTimeZone}.</footer>
+      <footer className="app-footer">
+        Times are shown at each move’s destination site, in the site’s time zone; you are in {viewerTimeZone}.
+      </footer>
     </>
   );
 }

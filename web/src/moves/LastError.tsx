@@ -2,19 +2,19 @@
 // phone number), with whether retrying can help.
 import type { ReactElement } from 'react';
 import type { MoveError } from '../../../src/domain/move';
-import { stepLabel } from '../format/labels';
-import { Time } from '../components/Time';
+import { SUBJECT_KIND_LABEL, stepLabel } from '../format/labels';
+import { SiteTime } from '../components/Time';
 
-const ITEM_KIND: Record<NonNullable<MoveError['item']>['kind'], string> = {
-  USER: 'User',
-  PHONE_NUMBER: 'Phone number',
-  SERVICE: 'Service',
-  SPACE: 'Space',
-  CLIENT: 'Client',
-  SERVICE_TYPE: 'Kind of service',
-};
-
-export function LastError({ error, title = 'Last error' }: { error: MoveError; title?: string }): ReactElement {
+export function LastError({
+  error,
+  timeZone,
+  title = 'Last error',
+}: {
+  error: MoveError;
+  /** The destination site's: a move's times are shown at its site. */
+  timeZone: string;
+  title?: string;
+}): ReactElement {
   return (
     <div className="last-error">
       <p className="last-error-title">{title}</p>
@@ -22,7 +22,7 @@ export function LastError({ error, title = 'Last error' }: { error: MoveError; t
       <dl className="details details-compact">
         {error.item && (
           <>
-            <dt>{ITEM_KIND[error.item.kind]}</dt>
+            <dt>{SUBJECT_KIND_LABEL[error.item.kind]}</dt>
             <dd>{error.item.label}</dd>
           </>
         )}
@@ -34,7 +34,7 @@ export function LastError({ error, title = 'Last error' }: { error: MoveError; t
         )}
         <dt>When</dt>
         <dd>
-          <Time iso={error.at} />
+          <SiteTime iso={error.at} zone={timeZone} />
         </dd>
       </dl>
       {error.nonRetryable && <p className="hint">Retrying as it is cannot help: put the cause right first.</p>}

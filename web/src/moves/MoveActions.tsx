@@ -1,6 +1,8 @@
-// What a T2 Super Admin may do to a move in its phase — Move now, Reschedule, Cancel (with a reason)
-// while it waits; Retry or Roll back when it needs attention — each behind a confirmation. A refusal
-// (a 409 when the move has moved on) is told in words, and the form keeps what was typed.
+// What a T2 Super Admin may do to a move in its phase — Move now, Reschedule (at the destination
+// site's local time), Cancel (with a reason) while it waits; Retry or Roll back when it needs
+// attention; Retry or Cancel while the check before moving holds it (nothing has moved) — each behind
+// a confirmation. A refusal (a 409 when the move has moved on) is told in words, and the form keeps
+// what was typed.
 import { useState, type ReactElement } from 'react';
 import { DEFAULT_MOVE_HORIZON, rescheduleBody, type MoveDetail } from '../../../src/api/schemas';
 import { fieldErrors } from '../../../src/api/fieldErrors';
@@ -9,9 +11,10 @@ import { ApiProblem } from '../api/client';
 import { useMoveAction, type MoveAction } from '../api/moves';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FieldErrorText, errorProps, messagesByField, type FieldMessages } from '../components/forms';
-import { Time } from '../components/Time';
+import { SiteTime } from '../components/Time';
 import { problemMessage } from '../format/problems';
-import { isoToLocal, localToIso, viewerTimeZone } from '../format/time';
+import { describeLocalTime, localDateTime, splitLocalDateTime } from '../format/time';
+import { heldByCheck } from './MoveChecks';
 
 type ActionKind = MoveAction['kind'];
 
@@ -20,6 +23,9 @@ export const ACTIONS_BY_PHASE: Partial<Record<MovePhase, ActionKind[]>> = {
   SCHEDULED: ['move-now', 'reschedule', 'cancel'],
   NEEDS_ATTENTION: ['retry', 'rollback'],
 };
+
+/** Held by the check before moving: nothing has moved, so it is retried (after a fix) or cancelled. */
+const HELD_BY_CHECK_ACTIONS: ActionKind[] = ['retry', 'cancel'];
 
 const BUTTON_LABEL: Record<ActionKind, string> = {
   'move-now': 'Move now',
@@ -40,7 +46,9 @@ const DONE_MESSAGE: Record<ActionKind, string> = {
 export function MoveActions({ move }: { move: MoveDetail }): ReactElement | null {
   const [open, setOpen] = useState<ActionKind | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const actions = ACTIONS_BY_PHASE[move.status] ?? [];
+  const actions = heldByCheck(move.status, move.progress)
+    ? HELD_BY_CHECK_ACTIONS
+    : (ACTIONS_BY_PHASE[move.status] ?? []);
   if (actions.length === 0 && !done && !open) return null;
   return (
     <section aria-labelledby="actions-title" className="move-actions">
@@ -95,8 +103,14 @@ function ActionDialog({
 }) {
   const mutation = useMoveAction(move.id);
   const [reason, setReason] = useState('');
-  const [when, setWhen] = useState(() => isoToLocal(move.scheduledFor));
+  const zone = move.destinationSite.timeZone;
+  const [when, setWhen] = useState(() => splitLocalDateTime(move.scheduledAtSite.localTime));
+  const chosen = localDateTime(when.date, when.time);
+  const chosenAt = chosen ? describeLocalTime(chosen, zone) : null;
   const [messages, setMessages] = useState<FieldMessages>({});
+  // The API may name the time or its zone: both are about the new time.
+  const timeMessages = [...(messages.moveAt ?? []), ...(messages.timeZone ?? [])];
+  const timeErrors = timeMessages.length > 0 ? timeMessages : undefined;
   const [refusal, setRefusal] = useState<string | null>(null);
 
   const run = (action: MoveAction) => {
@@ -112,7 +126,8 @@ function ActionDialog({
   };
   const confirm = () => {
     if (kind === 'reschedule') {
-      const body = { moveAt: localToIso(when.date, when.time) };
+      // The site's wall-clock time with its zone, as the wizard sends it.
+      const body = { moveAt: chosen, timeZone: zone };
       const checked = rescheduleBody(DEFAULT_MOVE_HORIZON).safeParse(body);
       if (!checked.success) return setMessages(messagesByField(fieldErrors(checked.error, 'body')));
       return run({ kind, body: checked.data });
@@ -138,7 +153,7 @@ function ActionDialog({
         <ConfirmDialog {...common} title="Move now?" confirmLabel="Yes, move now" dismissLabel="No, keep the schedule">
           <p>
             {move.client.name} moves to {move.destinationSite.name} at once, instead of at{' '}
-            <Time iso={move.scheduledFor} />.
+            <SiteTime iso={move.scheduledFor} zone={zone} />.
           </p>
           {refused}
         </ConfirmDialog>
@@ -152,11 +167,11 @@ function ActionDialog({
           dismissLabel="Keep the time"
         >
           <p>
-            Now scheduled for <Time iso={move.scheduledFor} />.
+            Now scheduled for <SiteTime iso={move.scheduledFor} zone={zone} />.
           </p>
-          <fieldset className="field" aria-describedby={messages.moveAt ? 'reschedule-error' : undefined}>
+          <fieldset className="field" aria-describedby={timeErrors ? 'reschedule-error' : undefined}>
             <legend>New date and time of move</legend>
-            <FieldErrorText id="reschedule-error" messages={messages.moveAt} />
+            <FieldErrorText id="reschedule-error" messages={timeErrors} />
             <div className="schedule">
               <div className="field">
                 <label htmlFor="reschedule-date">Date</label>
@@ -165,7 +180,7 @@ function ActionDialog({
                   type="date"
                   value={when.date}
                   onChange={(e) => setWhen({ ...when, date: e.target.value })}
-                  {...errorProps('reschedule-error', messages.moveAt)}
+                  {...errorProps('reschedule-error', timeErrors, 'reschedule-zone')}
                 />
               </div>
               <div className="field">
@@ -175,10 +190,14 @@ function ActionDialog({
                   type="time"
                   value={when.time}
                   onChange={(e) => setWhen({ ...when, time: e.target.value })}
-                  {...errorProps('reschedule-error', messages.moveAt)}
+                  {...errorProps('reschedule-error', timeErrors, 'reschedule-zone')}
                 />
               </div>
-              <p className="hint">In your time zone, {viewerTimeZone}.</p>
+              <p className="hint" id="reschedule-zone">
+                At {move.destinationSite.name}, in its time zone: {zone}.
+                {chosenAt &&
+                  ` The move runs ${chosenAt.atSite}${chosenAt.forViewer ? `, ${chosenAt.forViewer} your time` : ''}.`}
+              </p>
             </div>
           </fieldset>
           {refused}
@@ -216,8 +235,17 @@ function ActionDialog({
       );
     case 'retry':
       return (
-        <ConfirmDialog {...common} title="Retry the failed step?" confirmLabel="Yes, retry" dismissLabel="Not now">
-          <p>Put the cause right first (for a blocked number, have the carrier unblock it), or the step stops again.</p>
+        <ConfirmDialog
+          {...common}
+          title={heldByCheck(move.status, move.progress) ? 'Check the move again?' : 'Retry the failed step?'}
+          confirmLabel="Yes, retry"
+          dismissLabel="Not now"
+        >
+          <p>
+            {heldByCheck(move.status, move.progress)
+              ? 'Put the problems right first (for a space let to another client, choose another or free it), or the check holds the move again.'
+              : 'Put the cause right first (for a blocked number, have the carrier unblock it), or the step stops again.'}
+          </p>
           {refused}
         </ConfirmDialog>
       );

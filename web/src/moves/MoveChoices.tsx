@@ -1,7 +1,7 @@
-// What was chosen in the wizard for this move, in the wizard's own words.
+// What was chosen in the wizard for this move, in the wizard's own words; its time at the destination
+// site, zone named.
 import type { ReactElement } from 'react';
 import type { MoveDetail } from '../../../src/api/schemas';
-import { Time } from '../components/Time';
 
 export function MoveChoices({ move }: { move: MoveDetail }): ReactElement {
   return (
@@ -13,7 +13,7 @@ export function MoveChoices({ move }: { move: MoveDetail }): ReactElement {
       <dt>Select A Site to Move</dt>
       <dd>{move.destinationSite.name}</dd>
       <dt>Date & Time of Move</dt>
-      <dd>{move.moveNow ? 'Move Now' : <Time iso={move.scheduledFor} />}</dd>
+      <dd>{move.moveNow ? 'Move Now' : <time dateTime={move.scheduledFor}>{move.scheduledAtSite.text}</time>}</dd>
       <dt>Client Tariff At Destination Site</dt>
       <dd>{move.tariff.name}</dd>
       <dt>Client Minute Bundle At Destination Site</dt>

@@ -1,6 +1,7 @@
-// Everything about one move, live until it has finished: its phase and progress, the last error and
-// what needs a human, the timeline, the wizard's choices, the email, a link into Temporal Web, and —
-// for a T2 Super Admin — the actions its phase allows.
+// Everything about one move, live until it has finished: its phase and progress, what the checks
+// found (held before moving, warnings, changes since the review), the last error and what needs a
+// human, the timeline (its audit trail), the wizard's choices, the email, a link into Temporal Web,
+// and — for a T2 Super Admin — the actions its phase allows. Times are the destination site's.
 import type { ReactElement } from 'react';
 import { useParams } from 'react-router';
 import { useMove } from '../api/moves';
@@ -9,11 +10,12 @@ import { Loading } from '../components/Loading';
 import { PageHeading } from '../components/PageHeading';
 import { PhaseBadge } from '../components/PhaseBadge';
 import { ProblemAlert } from '../components/ProblemAlert';
-import { Time } from '../components/Time';
+import { SiteTime } from '../components/Time';
 import { EMAIL_STATE_LABEL, stepLabel } from '../format/labels';
 import { useCanChangeMoves } from '../session/operator';
 import { LastError } from './LastError';
 import { MoveActions } from './MoveActions';
+import { MoveChecks, heldByCheck } from './MoveChecks';
 import { MoveChoices } from './MoveChoices';
 import { MoveTimeline } from './MoveTimeline';
 
@@ -33,6 +35,7 @@ export function MovePage(): ReactElement {
   }
   const m = move.data;
   const progress = m.progress;
+  const zone = m.destinationSite.timeZone;
   return (
     <>
       <PageHeading title={`Client Site Move: ${m.client.name}`} />
@@ -54,21 +57,28 @@ export function MovePage(): ReactElement {
                 <dd>{stepLabel(progress.currentStep)}</dd>
                 {progress.decisionDeadline && (
                   <>
-                    <dt>Rolls back by itself at</dt>
+                    <dt>{heldByCheck(m.status, progress) ? 'Cancelled by itself at' : 'Rolls back by itself at'}</dt>
                     <dd>
-                      <Time iso={progress.decisionDeadline} />
+                      <SiteTime iso={progress.decisionDeadline} zone={zone} />
                     </dd>
                   </>
                 )}
               </dl>
+              <MoveChecks phase={m.status} progress={progress} canDecide={canChangeMoves} />
               <ItemProgressBars items={progress.items} started={progress.startedAt !== null} />
-              {progress.lastError && <LastError error={progress.lastError} />}
+              {progress.lastError && (
+                <LastError
+                  error={progress.lastError}
+                  timeZone={zone}
+                  title={heldByCheck(m.status, progress) ? 'Problems found by the check before moving' : undefined}
+                />
+              )}
               {progress.needsHuman.length > 0 && (
                 <div className="needs-human">
                   <h3>Needs a human</h3>
                   <p>The rollback could not undo these; put them right by hand.</p>
                   {progress.needsHuman.map((error, i) => (
-                    <LastError key={i} error={error} title={`To put right (${i + 1})`} />
+                    <LastError key={i} error={error} timeZone={zone} title={`To put right (${i + 1})`} />
                   ))}
                 </div>
               )}

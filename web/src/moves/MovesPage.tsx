@@ -1,5 +1,6 @@
 // Every move, those that need attention first, then newest first; filtered by phase, site and client
-// (kept in the address, so a filtered list can be shared), a page at a time.
+// (kept in the address, so a filtered list can be shared), a page at a time. A move's times are its
+// destination site's, zone named.
 import type { ReactElement } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { MOVE_PHASES, type MovePhase } from '../../../src/domain/move';
@@ -11,7 +12,7 @@ import { PageHeading } from '../components/PageHeading';
 import { Pager } from '../components/Pager';
 import { PhaseBadge } from '../components/PhaseBadge';
 import { ProblemAlert } from '../components/ProblemAlert';
-import { Time } from '../components/Time';
+import { SiteTime } from '../components/Time';
 import { PHASE_LABEL } from '../format/labels';
 
 const PAGE_SIZE = 20;
@@ -110,9 +111,15 @@ export function MovesPage(): ReactElement {
                     <td data-label="Phase">
                       <PhaseBadge phase={move.status} />
                     </td>
-                    <td data-label="Scheduled for">{move.moveNow ? 'Move Now' : <Time iso={move.scheduledFor} />}</td>
+                    <td data-label="Scheduled for">
+                      {move.moveNow ? (
+                        'Move Now'
+                      ) : (
+                        <time dateTime={move.scheduledFor}>{move.scheduledAtSite.text}</time>
+                      )}
+                    </td>
                     <td data-label="Requested">
-                      <Time iso={move.createdAt} />
+                      <SiteTime iso={move.createdAt} zone={move.destinationSite.timeZone} />
                     </td>
                   </tr>
                 ))}

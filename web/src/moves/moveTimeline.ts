@@ -1,80 +1,106 @@
-// A move's life as a list of events with their times, built from the move and its live progress.
-// A list (not fixed slots) so that other sources, such as the move's audit trail, can be merged in.
+// A move's timeline: its audit trail (GET /events, oldest first: who did what, when) in the product's
+// words, followed by what is still to come (when it moves, its end). Times are the destination site's.
 import type { MoveDetail } from '../../../src/api/schemas';
-import { isFinalPhase, type MovePhase } from '../../../src/domain/move';
-import { PHASE_LABEL } from '../format/labels';
+import { isFinalPhase, type MoveActionKind } from '../../../src/domain/move';
+import { formatAtSite, instantOfLocalTime } from '../../../src/domain/timeZones';
+import type { MoveEvent } from '../api/moves';
+import { PHASE_LABEL, stepLabel } from '../format/labels';
 
-export interface TimelineEvent {
+export interface TimelineEntry {
   key: string;
+  /** What happened (or will). */
   label: string;
-  /** ISO time; null for what has not happened yet (or whose time is not recorded). */
+  /** Who acted: an operator's name, Temporal (Temporal Web or the CLI), or the system; null for what is to come. */
+  who: string | null;
+  /** ISO time; null for what has not happened yet and has no set time. */
   at: string | null;
   state: 'done' | 'current' | 'upcoming' | 'failed';
   detail?: string;
 }
 
-const FINAL_STATE: Record<
-  Extract<MovePhase, 'COMPLETED' | 'ROLLED_BACK' | 'CANCELLED' | 'FAILED'>,
-  TimelineEvent['state']
-> = {
-  COMPLETED: 'done',
-  ROLLED_BACK: 'done',
-  CANCELLED: 'done',
-  FAILED: 'failed',
+export const TEMPORAL_ACTOR = 'Temporal (Temporal Web or the CLI)';
+export const SYSTEM_ACTOR = 'System';
+
+const ACTION_LABEL: Record<MoveActionKind, string> = {
+  reschedule: 'Rescheduled',
+  'move-now': 'Asked to move now',
+  cancel: 'Cancelled',
+  retry: 'Asked to retry',
+  rollback: 'Asked to roll back',
 };
 
-export function moveTimeline(move: MoveDetail): TimelineEvent[] {
-  const phase = move.status;
-  const progress = move.progress;
-  const startedAt = progress?.startedAt ?? move.startedAt;
-  const finishedAt = progress?.finishedAt ?? move.finishedAt;
-  const lastError = progress?.lastError ?? null;
-  const events: TimelineEvent[] = [
-    { key: 'requested', label: `Requested by ${move.requestedBy.name}`, at: move.createdAt, state: 'done' },
-  ];
+/** `complete`: the events are the whole trail so far (no later page left to load). */
+export function moveTimeline(move: MoveDetail, events: MoveEvent[], complete: boolean): TimelineEntry[] {
+  const zone = move.destinationSite.timeZone;
+  const entries = events.map((event) => fromEvent(event, zone));
+  if (!complete) return entries;
+  const final = isFinalPhase(move.status);
+  const last = entries.at(-1);
+  if (!final && last && last.state === 'done') last.state = 'current';
+  if (move.status === 'SCHEDULED') {
+    entries.push({ key: 'moves', label: 'Moves', who: null, at: move.scheduledFor, state: 'upcoming' });
+  }
+  if (!final) entries.push({ key: 'finished', label: 'Finished', who: null, at: null, state: 'upcoming' });
+  return entries;
+}
 
-  if (phase === 'CANCELLED' && !startedAt) {
-    events.push({ key: 'scheduled', label: 'Was scheduled for', at: move.scheduledFor, state: 'done' });
-  } else {
-    events.push({
-      key: 'scheduled',
-      label: move.moveNow ? 'Move Now' : 'Scheduled for',
-      at: move.scheduledFor,
-      state: phase === 'SCHEDULED' ? 'current' : 'done',
-    });
-    events.push({
-      key: 'started',
-      label: 'Started moving',
-      at: startedAt,
-      state: startedAt ? (phase === 'MOVING' ? 'current' : 'done') : 'upcoming',
-    });
+function fromEvent(event: MoveEvent, zone: string): TimelineEntry {
+  const who =
+    event.actor === 'operator'
+      ? (event.operator?.name ?? 'An operator')
+      : event.actor === 'temporal'
+        ? TEMPORAL_ACTOR
+        : SYSTEM_ACTOR;
+  const base = { key: event.id, who, at: event.at, state: 'done' as TimelineEntry['state'] };
+  const { details } = event;
+  switch (event.kind) {
+    case 'requested':
+      return { ...base, label: 'Move requested', detail: `For ${timeAtSite(details.moveAt, zone)}` };
+    case 'scheduled':
+      return { ...base, label: 'Scheduled', detail: event.summary };
+    case 'phase-changed': {
+      if (!event.phaseFrom || !event.phaseTo) return { ...base, label: event.summary };
+      const step = text(details.currentStep);
+      return {
+        ...base,
+        label: `${PHASE_LABEL[event.phaseFrom]} → ${PHASE_LABEL[event.phaseTo]}`,
+        state: event.phaseTo === 'NEEDS_ATTENTION' || event.phaseTo === 'FAILED' ? 'failed' : 'done',
+        detail: event.phaseTo === 'NEEDS_ATTENTION' && step ? `Stopped at: ${stepLabel(step)}` : undefined,
+      };
+    }
+    case 'action': {
+      if (!event.action) return { ...base, label: event.summary };
+      // An operator's action records its request; one taken in Temporal, the workflow's words for it.
+      const detail = text(details.detail);
+      if (event.action === 'reschedule') {
+        return { ...base, label: ACTION_LABEL.reschedule, detail: `To ${timeAtSite(details.moveAt ?? detail, zone)}` };
+      }
+      if (event.action === 'cancel') {
+        const reason = text(details.reason) || detail;
+        return { ...base, label: ACTION_LABEL.cancel, detail: reason ? `Reason: ${reason}` : undefined };
+      }
+      return { ...base, label: ACTION_LABEL[event.action] };
+    }
+    case 'finished':
+      return {
+        ...base,
+        label: event.phaseTo ? PHASE_LABEL[event.phaseTo] : event.summary,
+        state: event.phaseTo === 'FAILED' ? 'failed' : 'done',
+      };
+    case 'never-started':
+      return { ...base, label: PHASE_LABEL.CANCELLED, detail: event.summary };
   }
-  if (
-    lastError &&
-    (phase === 'NEEDS_ATTENTION' || phase === 'ROLLING_BACK' || phase === 'ROLLED_BACK' || phase === 'FAILED')
-  ) {
-    events.push({
-      key: 'needs-attention',
-      label: 'Stopped: needs attention',
-      at: lastError.at,
-      state: phase === 'NEEDS_ATTENTION' ? 'current' : 'done',
-      detail:
-        lastError.item && !lastError.message.includes(lastError.item.label)
-          ? `${lastError.message} (${lastError.item.label})`
-          : lastError.message,
-    });
-  }
-  if (phase === 'ROLLING_BACK') events.push({ key: 'rolling-back', label: 'Rolling back', at: null, state: 'current' });
-  if (isFinalPhase(phase)) {
-    events.push({
-      key: 'finished',
-      label: PHASE_LABEL[phase],
-      at: finishedAt,
-      state: FINAL_STATE[phase],
-      detail: phase === 'CANCELLED' && move.cancelReason ? `Reason: ${move.cancelReason}` : undefined,
-    });
-  } else {
-    events.push({ key: 'finished', label: 'Finished', at: null, state: 'upcoming' });
-  }
-  return events;
+}
+
+/** A move time as recorded ("now", an ISO time, or a local time at the site) at the site, zone named. */
+function timeAtSite(value: unknown, zone: string): string {
+  const given = text(value);
+  if (given === 'now') return 'Move Now';
+  const local = instantOfLocalTime(given, zone);
+  if (local.ok) return formatAtSite(local.at, zone);
+  return Number.isNaN(Date.parse(given)) ? given || 'a time not recorded' : formatAtSite(given, zone);
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

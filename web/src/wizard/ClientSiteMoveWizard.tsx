@@ -1,13 +1,15 @@
 // The Client Site Move wizard, step by step as in Connect: Pick A Site & Space, Review Users, Review
-// Phone Numbers, Review Services, then review everything and Finish. Finish starts the move (with an
-// Idempotency-Key kept across retries of the same request) and opens the move's page. Errors from the
-// API appear beside the field they name and in a summary; the form keeps what was entered.
+// Phone Numbers, Review Services, then review everything, with the API's check of the request (its
+// problems keep Finish disabled, its warnings are shown), and Finish. Finish starts the move (with an
+// Idempotency-Key kept across retries of the same request, and what the review steps showed) and opens
+// the move's page. Errors from the API appear beside the field they name and in a summary; the form
+// keeps what was entered.
 import { useEffect, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiProblem, type Problem } from '../api/client';
 import { useMoveOptions, type MoveOptions } from '../api/clients';
-import { useStartMove, type StartMoveInput } from '../api/moves';
-import { ErrorSummary, messagesByField, type FieldMessages } from '../components/forms';
+import { useStartCheck, useStartMove, type StartMoveInput } from '../api/moves';
+import { ErrorSummary, formField, messagesByField, type FieldMessages } from '../components/forms';
 import { Loading } from '../components/Loading';
 import { PageHeading } from '../components/PageHeading';
 import { ProblemAlert } from '../components/ProblemAlert';
@@ -19,7 +21,16 @@ import { ReviewPhoneNumbersStep } from './ReviewPhoneNumbersStep';
 import { ReviewServicesStep } from './ReviewServicesStep';
 import { ReviewUsersStep } from './ReviewUsersStep';
 import { WizardProgress } from './WizardProgress';
-import { EMPTY_FORM, WIZARD_STEPS, checkForm, formFields, newIdempotencyKey, type WizardForm } from './wizardForm';
+import {
+  EMPTY_FORM,
+  WIZARD_STEPS,
+  checkForm,
+  formFields,
+  newIdempotencyKey,
+  reviewedCounts,
+  type ReviewSeen,
+  type WizardForm,
+} from './wizardForm';
 
 const LAST_STEP = WIZARD_STEPS.length - 1;
 
@@ -94,6 +105,7 @@ function WizardSteps({ clientId, options }: { clientId: string; options: MoveOpt
   const [step, setStep] = useState(0);
   const [form, setForm] = useState<WizardForm>(EMPTY_FORM);
   const [offsets, setOffsets] = useState({ users: 0, phoneNumbers: 0, services: 0 });
+  const [reviewSeen, setReviewSeen] = useState<ReviewSeen>({});
   const [failure, setFailure] = useState<Failure | null>(null);
   // One key per distinct request: a retry of the same request (double click, network error) reuses it.
   const submission = useRef<{ body: string; key: string } | null>(null);
@@ -121,6 +133,26 @@ function WizardSteps({ clientId, options }: { clientId: string; options: MoveOpt
     setFailure(hadFields && Object.keys(messages).length === 0 ? null : { ...failure, messages });
   };
 
+  // The last step asks the API what a start with this very request would meet.
+  const checked = step === LAST_STEP ? checkForm(clientId, form, options, reviewedCounts(reviewSeen)) : null;
+  const startCheck = useStartCheck(checked?.ok ? checked.body : null);
+  const problems = startCheck.data?.problems ?? [];
+  // While the check runs, and while it finds problems, Finish waits; if it cannot run, the start
+  // checks the same rules itself (and a form the check was not asked about goes back to its errors).
+  const finishBlocked = checked?.ok === true && (startCheck.isPending || problems.length > 0);
+
+  /** From a problem the check found to its field on the first step, the check's words beside it. */
+  const goToProblem = (field: string) => {
+    const messages = messagesByField(
+      problems.flatMap((p) => (p.field ? [{ field: p.field, message: p.message }] : [])),
+    );
+    setFailure({ detail: 'The check before Finish found problems: put these right.', messages, moveId: null });
+    setStep(0);
+    const control = formFields(form).find((f) => f.field === formField(field))?.controlId;
+    // After the first step has rendered.
+    if (control) setTimeout(() => document.getElementById(control)?.focus());
+  };
+
   const finish = (body: StartMoveInput) => {
     const json = JSON.stringify(body);
     if (submission.current?.body !== json) submission.current = { body: json, key: newIdempotencyKey() };
@@ -141,13 +173,16 @@ function WizardSteps({ clientId, options }: { clientId: string; options: MoveOpt
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (step === 0 || step === LAST_STEP) {
-      const checked = checkForm(clientId, form);
-      if (!checked.ok) {
-        setFailure({ detail: 'Some choices need attention.', messages: messagesByField(checked.errors), moveId: null });
+      const ready = checkForm(clientId, form, options, reviewedCounts(reviewSeen));
+      if (!ready.ok) {
+        setFailure({ detail: 'Some choices need attention.', messages: messagesByField(ready.errors), moveId: null });
         setStep(0);
         return;
       }
-      if (step === LAST_STEP) return finish(checked.body);
+      if (step === LAST_STEP) {
+        if (finishBlocked) return;
+        return finish(ready.body);
+      }
     }
     setFailure(null);
     setStep(step + 1);
@@ -157,6 +192,7 @@ function WizardSteps({ clientId, options }: { clientId: string; options: MoveOpt
     clientId,
     offset: offsets[kind],
     onOffset: (offset: number) => setOffsets({ ...offsets, [kind]: offset }),
+    onSeen: (seen: ReviewSeen[typeof kind]) => setReviewSeen((current) => ({ ...current, [kind]: seen })),
   });
 
   return (
@@ -189,7 +225,14 @@ function WizardSteps({ clientId, options }: { clientId: string; options: MoveOpt
         {step === 2 && <ReviewPhoneNumbersStep {...review('phoneNumbers')} />}
         {step === 3 && <ReviewServicesStep {...review('services')} />}
         {step === LAST_STEP && (
-          <ReviewAllDetailsStep clientId={clientId} options={options} form={form} onChangeChoices={() => setStep(0)} />
+          <ReviewAllDetailsStep
+            clientId={clientId}
+            options={options}
+            form={form}
+            startCheck={startCheck}
+            onChangeChoices={() => setStep(0)}
+            onGoToProblem={goToProblem}
+          />
         )}
         <div className="actions wizard-actions">
           {step > 0 && (
@@ -200,7 +243,12 @@ function WizardSteps({ clientId, options }: { clientId: string; options: MoveOpt
           {step < LAST_STEP ? (
             <button type="submit">Next</button>
           ) : (
-            <button type="submit" disabled={startMove.isPending} aria-busy={startMove.isPending}>
+            <button
+              type="submit"
+              disabled={startMove.isPending || finishBlocked}
+              aria-busy={startMove.isPending || startCheck.isFetching}
+              aria-describedby={problems.length > 0 ? 'check-problems-title' : undefined}
+            >
               {startMove.isPending ? 'Starting the move…' : 'Finish'}
             </button>
           )}

@@ -1,11 +1,11 @@
-// Step 1, "Pick A Site & Space": when (Move Now or Schedule Move), where, the tariff and minute
-// bundle there, spaces (optional, several) and the T2 user to email. Everything after the site
-// depends on the site, so changing the site clears those choices.
+// Step 1, "Pick A Site & Space": when (Move Now or Schedule Move, at the destination site's local
+// time in its zone), where, the tariff and minute bundle there, spaces (optional, several) and the T2
+// user to email. Everything after the site depends on the site, so changing the site clears those choices.
 import type { ReactElement } from 'react';
 import type { MoveOptions } from '../api/clients';
 import { FieldErrorText, errorProps, groupErrorProps, type FieldMessages } from '../components/forms';
 import { ROLE_LABEL } from '../format/labels';
-import { viewerTimeZone } from '../format/time';
+import { describeLocalTime, localDateTime } from '../format/time';
 import { monthlyFee, type WizardForm } from './wizardForm';
 
 export function PickSiteAndSpaceStep({
@@ -20,14 +20,17 @@ export function PickSiteAndSpaceStep({
   messages: FieldMessages;
 }): ReactElement {
   const destination = options.destinations.find((d) => d.site.id === form.destinationSiteId);
+  // A local time's errors may name the time or its zone: both are about Date & Time of Move.
+  const timeMessages = [...(messages.moveAt ?? []), ...(messages.timeZone ?? [])];
+  const timeErrors = timeMessages.length > 0 ? timeMessages : undefined;
   const toggleSpace = (spaceId: string, checked: boolean) =>
     onChange({ spaceIds: checked ? [...form.spaceIds, spaceId] : form.spaceIds.filter((id) => id !== spaceId) });
 
   return (
     <>
-      <fieldset className="field" {...groupErrorProps('moveAt-error', messages.moveAt)}>
+      <fieldset className="field" {...groupErrorProps('moveAt-error', timeErrors)}>
         <legend>Date & Time of Move</legend>
-        <FieldErrorText id="moveAt-error" messages={messages.moveAt} />
+        <FieldErrorText id="moveAt-error" messages={timeErrors} />
         <div className="choice">
           <input
             type="radio"
@@ -57,7 +60,7 @@ export function PickSiteAndSpaceStep({
                 id="move-date"
                 value={form.date}
                 onChange={(e) => onChange({ date: e.target.value })}
-                {...errorProps('moveAt-error', messages.moveAt)}
+                {...errorProps('moveAt-error', timeErrors, 'move-time-zone')}
               />
             </div>
             <div className="field">
@@ -67,10 +70,10 @@ export function PickSiteAndSpaceStep({
                 id="move-time"
                 value={form.time}
                 onChange={(e) => onChange({ time: e.target.value })}
-                {...errorProps('moveAt-error', messages.moveAt)}
+                {...errorProps('moveAt-error', timeErrors, 'move-time-zone')}
               />
             </div>
-            <p className="hint">In your time zone, {viewerTimeZone}.</p>
+            <ScheduleHint site={destination?.site} date={form.date} time={form.time} />
           </div>
         )}
       </fieldset>
@@ -188,5 +191,37 @@ export function PickSiteAndSpaceStep({
         </select>
       </div>
     </>
+  );
+}
+
+/** Says whose clock the date and time are on (the destination's) and, once chosen, when that is. */
+function ScheduleHint({
+  site,
+  date,
+  time,
+}: {
+  site: MoveOptions['destinations'][number]['site'] | undefined;
+  date: string;
+  time: string;
+}): ReactElement {
+  const local = localDateTime(date, time);
+  const described = site && local ? describeLocalTime(local, site.timeZone) : null;
+  return (
+    <p className="hint" id="move-time-zone">
+      {site ? (
+        <>
+          At the destination site, in its time zone: {site.timeZone}.
+          {described && (
+            <>
+              {' '}
+              The move runs {described.atSite}
+              {described.forViewer && `, ${described.forViewer} your time`}.
+            </>
+          )}
+        </>
+      ) : (
+        'At the destination site, in its time zone: pick a site to see it.'
+      )}
+    </p>
   );
 }

@@ -1,31 +1,39 @@
-// The last step: every choice and what will move, to check before Finish. Sections are separate so
-// that later checks (a pre-flight check, the site's time zone) can join them without a rewrite.
+// The last step: every choice (the time at the destination site, its zone named), what will move,
+// and the API's check of the request: what would refuse the start, and what could stop or surprise
+// the move later.
+import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactElement } from 'react';
 import { useMovePreview, type MoveOptions } from '../api/clients';
+import type { StartCheck } from '../api/moves';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
-import { Time } from '../components/Time';
-import { localToIso } from '../format/time';
-import { BlockedNumbersWarning } from './ReviewPhoneNumbersStep';
-import { monthlyFee, type WizardForm } from './wizardForm';
+import { describeLocalTime, localDateTime } from '../format/time';
+import { StartCheckFindings } from './StartCheckFindings';
+import { formFields, monthlyFee, type WizardForm } from './wizardForm';
 
 export function ReviewAllDetailsStep({
   clientId,
   options,
   form,
+  startCheck,
   onChangeChoices,
+  onGoToProblem,
 }: {
   clientId: string;
   options: MoveOptions;
   form: WizardForm;
+  startCheck: UseQueryResult<StartCheck>;
   onChangeChoices: () => void;
+  /** Opens the first step at the field a problem names. */
+  onGoToProblem: (field: string) => void;
 }): ReactElement {
   const destination = options.destinations.find((d) => d.site.id === form.destinationSiteId);
   const tariff = destination?.tariffs.find((t) => t.id === form.tariffId);
   const bundle = destination?.minuteBundles.find((b) => b.id === form.minuteBundleId);
   const spaces = destination?.vacantSpaces.filter((s) => form.spaceIds.includes(s.id)) ?? [];
   const contact = options.notifyContacts.find((c) => c.id === form.notifyOperatorId);
-  const moveAt = form.when === 'schedule' ? localToIso(form.date, form.time) : undefined;
+  const local = form.when === 'schedule' ? localDateTime(form.date, form.time) : undefined;
+  const moveAt = local && destination ? describeLocalTime(local, destination.site.timeZone) : null;
 
   return (
     <>
@@ -38,7 +46,13 @@ export function ReviewAllDetailsStep({
             {options.client.name}, now at {options.client.site.name}
           </dd>
           <dt>Date & Time of Move</dt>
-          <dd>{form.when === 'now' ? 'Move Now' : moveAt ? <Time iso={moveAt} /> : 'Not chosen'}</dd>
+          <dd>
+            {form.when === 'now'
+              ? 'Move Now'
+              : moveAt
+                ? `${moveAt.atSite}${moveAt.forViewer ? `; ${moveAt.forViewer} your time` : ''}`
+                : (local ?? 'Not chosen')}
+          </dd>
           <dt>Select A Site to Move</dt>
           <dd>{destination ? `${destination.site.name} (${destination.site.code})` : 'Not chosen'}</dd>
           <dt>Client Tariff At Destination Site</dt>
@@ -55,6 +69,7 @@ export function ReviewAllDetailsStep({
         </button>
       </section>
       <WhatMoves clientId={clientId} />
+      <StartCheckFindings check={startCheck} fields={formFields(form)} onGoTo={onGoToProblem} />
     </>
   );
 }
@@ -78,7 +93,6 @@ function WhatMoves({ clientId }: { clientId: string }) {
         <dt>Services</dt>
         <dd>{services.count}</dd>
       </dl>
-      {phoneNumbers.blocked > 0 && <BlockedNumbersWarning blocked={phoneNumbers.blocked} />}
       <p className="hint">
         The client shows “Active - move scheduled” until the move has finished, and the destination site’s dashboard
         shows a task. The move can take up to 30 minutes, depending on how much moves.

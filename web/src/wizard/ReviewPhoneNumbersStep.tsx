@@ -5,10 +5,11 @@ import { useMovePreview } from '../api/clients';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { REVIEW_PAGE_SIZE, ReviewItemsTable } from './ReviewItemsTable';
-import type { ReviewStepProps } from './ReviewUsersStep';
+import { useReviewed, type ReviewStepProps } from './ReviewUsersStep';
 
-export function ReviewPhoneNumbersStep({ clientId, offset, onOffset }: ReviewStepProps): ReactElement {
+export function ReviewPhoneNumbersStep({ clientId, offset, onOffset, onSeen }: ReviewStepProps): ReactElement {
   const preview = useMovePreview(clientId, { offset, limit: REVIEW_PAGE_SIZE });
+  useReviewed(preview.data?.phoneNumbers, onSeen);
   if (preview.isPending) return <Loading what="phone numbers" />;
   if (preview.isError) return <ProblemAlert error={preview.error} />;
   const { phoneNumbers } = preview.data;

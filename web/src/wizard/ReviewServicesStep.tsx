@@ -4,12 +4,13 @@ import { useMovePreview } from '../api/clients';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { REVIEW_PAGE_SIZE, ReviewItemsTable } from './ReviewItemsTable';
-import type { ReviewStepProps } from './ReviewUsersStep';
+import { useReviewed, type ReviewStepProps } from './ReviewUsersStep';
 
 const typeLabel = (type: string) => type.charAt(0) + type.slice(1).toLowerCase().replace(/_/g, ' ');
 
-export function ReviewServicesStep({ clientId, offset, onOffset }: ReviewStepProps): ReactElement {
+export function ReviewServicesStep({ clientId, offset, onOffset, onSeen }: ReviewStepProps): ReactElement {
   const preview = useMovePreview(clientId, { offset, limit: REVIEW_PAGE_SIZE });
+  useReviewed(preview.data?.services, onSeen);
   if (preview.isPending) return <Loading what="services" />;
   if (preview.isError) return <ProblemAlert error={preview.error} />;
   const { services } = preview.data;

@@ -2,14 +2,16 @@
 // checks it gets before Finish — the API's own request schema, so the words match the API's.
 import { DEFAULT_MOVE_HORIZON, startMoveBody } from '../../../src/api/schemas';
 import { fieldErrors } from '../../../src/api/fieldErrors';
+import type { ReviewedCounts } from '../../../src/domain/move';
 import type { FieldError } from '../api/client';
+import type { MoveOptions } from '../api/clients';
 import type { StartMoveInput } from '../api/moves';
 import type { SummaryField } from '../components/forms';
-import { localToIso } from '../format/time';
+import { localDateTime } from '../format/time';
 
 export interface WizardForm {
   when: 'now' | 'schedule';
-  /** Local date and time (viewer's zone) when scheduled. */
+  /** Local date and time at the destination site (its zone) when scheduled. */
   date: string;
   time: string;
   destinationSiteId: string;
@@ -40,8 +42,22 @@ export const WIZARD_STEPS = [
   'Review All Details',
 ] as const;
 
-/** The start request as far as the form has it: blanks stay undefined, so validation says "is required". */
-export function draftStartMove(clientId: string, form: WizardForm): Partial<StartMoveInput> {
+/** The destination site's IANA zone, once a site is chosen: a scheduled time is read in it. */
+export function destinationTimeZone(options: MoveOptions, form: WizardForm): string | undefined {
+  return options.destinations.find((d) => d.site.id === form.destinationSiteId)?.site.timeZone;
+}
+
+/**
+ * The start request as far as the form has it: blanks stay undefined, so validation says "is
+ * required". A scheduled time goes as the site's wall-clock time with the site's zone: the API keeps
+ * that local time, whatever the browser's zone and across a clock change.
+ */
+export function draftStartMove(
+  clientId: string,
+  form: WizardForm,
+  options: MoveOptions,
+  reviewed?: ReviewedCounts,
+): Partial<StartMoveInput> {
   const blank = (value: string) => (value === '' ? undefined : value);
   return {
     clientId,
@@ -49,23 +65,41 @@ export function draftStartMove(clientId: string, form: WizardForm): Partial<Star
     tariffId: blank(form.tariffId),
     minuteBundleId: blank(form.minuteBundleId) ?? null,
     spaceIds: form.spaceIds,
-    moveAt: form.when === 'now' ? 'now' : localToIso(form.date, form.time),
+    ...(form.when === 'now'
+      ? { moveAt: 'now' }
+      : { moveAt: localDateTime(form.date, form.time), timeZone: destinationTimeZone(options, form) }),
     notifyOperatorId: blank(form.notifyOperatorId) ?? null,
+    ...(reviewed ? { reviewed } : {}),
   };
 }
 
 export type CheckedForm = { ok: true; body: StartMoveInput } | { ok: false; errors: FieldError[] };
 
 /** The form checked with the API's own request schema (choices and times are the API's to judge). */
-export function checkForm(clientId: string, form: WizardForm): CheckedForm {
-  const result = startMoveBody(DEFAULT_MOVE_HORIZON).safeParse(draftStartMove(clientId, form));
+export function checkForm(
+  clientId: string,
+  form: WizardForm,
+  options: MoveOptions,
+  reviewed?: ReviewedCounts,
+): CheckedForm {
+  const result = startMoveBody(DEFAULT_MOVE_HORIZON).safeParse(draftStartMove(clientId, form, options, reviewed));
   return result.success ? { ok: true, body: result.data } : { ok: false, errors: fieldErrors(result.error, 'body') };
+}
+
+/** What the review steps showed, once each has shown its kind; undefined until all three have. */
+export type ReviewSeen = Partial<ReviewedCounts>;
+
+export function reviewedCounts(seen: ReviewSeen): ReviewedCounts | undefined {
+  const { users, phoneNumbers, services } = seen;
+  return users && phoneNumbers && services ? { users, phoneNumbers, services } : undefined;
 }
 
 /** The first step's controls, by the API field each one sets: labels are the product's words. */
 export function formFields(form: WizardForm): SummaryField[] {
   return [
     { field: 'moveAt', label: 'Date & Time of Move', controlId: form.when === 'schedule' ? 'move-date' : 'move-now' },
+    // The zone is the destination's, sent with a scheduled time; its errors show with the time.
+    { field: 'timeZone', label: 'Date & Time of Move', controlId: form.when === 'schedule' ? 'move-date' : 'move-now' },
     { field: 'destinationSiteId', label: 'Select A Site to Move', controlId: 'destination-site' },
     { field: 'tariffId', label: 'Client Tariff At Destination Site', controlId: 'destination-tariff' },
     { field: 'minuteBundleId', label: 'Client Minute Bundle At Destination Site', controlId: 'destination-bundle' },
