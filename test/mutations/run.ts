@@ -21,6 +21,8 @@ interface Outcome {
 
 interface JestSummary {
   numTotalTests: number;
+  /** Tests left out by the -t pattern. */
+  numPendingTests: number;
   numFailedTests: number;
   numRuntimeErrorTestSuites: number;
 }
@@ -88,10 +90,11 @@ async function runOne(mutation: Mutation): Promise<Outcome> {
     const { summary, log } = await runJest(mutation);
     const seconds = (Date.now() - started) / 1000;
     // A patch that stops a test file from loading proves nothing about the tests: it is broken.
-    const broken = !summary || summary.numRuntimeErrorTestSuites > 0 || summary.numTotalTests === 0;
+    const testsRun = summary ? summary.numTotalTests - summary.numPendingTests : 0;
+    const broken = !summary || summary.numRuntimeErrorTestSuites > 0 || testsRun === 0;
     const failed = summary?.numFailedTests ?? 0;
     const verdict = broken ? 'BROKEN' : failed > 0 ? 'caught' : 'SURVIVED';
-    return { mutation, verdict, testsRun: summary?.numTotalTests ?? 0, failed, seconds, log };
+    return { mutation, verdict, testsRun, failed, seconds, log };
   } finally {
     restore();
   }
