@@ -69,15 +69,39 @@ function runJest(mutation: Mutation): Promise<{ summary?: JestSummary; log: stri
     running = child;
     child.once('exit', () => {
       running = undefined;
-      let summary: JestSummary | undefined;
-      try {
-        summary = JSON.parse(readFileSync(json, 'utf8')) as JestSummary;
-      } catch {
-        summary = undefined;
-      }
-      resolve({ summary, log });
+      resolve({ summary: readSummary(json) ?? summaryFromLog(log), log });
     });
   });
+}
+
+function readSummary(json: string): JestSummary | undefined {
+  try {
+    return JSON.parse(readFileSync(json, 'utf8')) as JestSummary;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Jest prints its summary before it exits; a process that then dies on something left running by a
+ * test that failed (e.g. a client retrying on a closed channel) writes no JSON, but the summary stands.
+ */
+function summaryFromLog(log: string): JestSummary | undefined {
+  let text: string;
+  try {
+    text = readFileSync(log, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const line = [...text.matchAll(/^Tests:\s+(.*)$/gm)].at(-1)?.[1];
+  if (!line) return undefined;
+  const count = (what: string) => Number(new RegExp(`(\\d+) ${what}`).exec(line)?.[1] ?? 0);
+  return {
+    numTotalTests: count('total'),
+    numPendingTests: count('skipped'),
+    numFailedTests: count('failed'),
+    numRuntimeErrorTestSuites: 0,
+  };
 }
 
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
