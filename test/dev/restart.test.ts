@@ -1,20 +1,21 @@
 // Two promises the README makes of `npm start`, on the real stack as a child process with its own
 // data folder: Ctrl-C while a move's batch runs lets that batch finish (the worker drains) before
 // everything stops, and the next `npm start` on the same folder still has the move and its Temporal
-// history. The demo's largest client moves in small batches, so a batch is in flight when Ctrl-C comes.
+// history. The demo's largest client moves in small batches; the test holds its users' rows locked,
+// so a batch of the users step is in flight (waiting on them) when Ctrl-C comes, for as long as needed.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import pg from 'pg';
+import { EMBEDDED_DATABASE_NAME, embeddedDatabaseUrl } from '../../src/config';
 import { stopLeftovers } from '../../src/dev/leftovers';
-import { MOVE_STEP_TABLE } from '../../src/domain/steps';
-import { SUPER, startBody } from '../api/harness';
+import { SUPER, clientIdOf, startBody } from '../api/harness';
 import { canConnect, freePorts, runStart, waitFor, type Run } from '../support/npmStart';
 
-const BATCHED_ACTIVITIES = new Set<string>(
-  MOVE_STEP_TABLE.filter((row) => row.batchedKind !== null).map((row) => row.forward),
-);
+const CLIENT = 'Acme Analytics Ltd';
+const BATCH_SIZE = 100;
 const { EventType, PendingActivityState } = temporal.api.enums.v1;
 
 let dir: string;
@@ -35,8 +36,8 @@ afterAll(async () => {
 });
 
 async function startStack(): Promise<Run> {
-  // Batches of 100 over the 2,100 items of the demo's largest client: many batches, each a while.
-  const run = runStart({ ...ports, DATA_DIR: dir, MOVE_BATCH_SIZE: '100' });
+  // Small batches over the 2,100 items of the demo's largest client.
+  const run = runStart({ ...ports, DATA_DIR: dir, MOVE_BATCH_SIZE: String(BATCH_SIZE) });
   runs.push(run);
   await waitFor(run, 'Connect Site Move is up', 120_000);
   return run;
@@ -51,28 +52,33 @@ async function withTemporal<T>(work: (client: Client) => Promise<T>): Promise<T>
   }
 }
 
-/** Polls the workflow until one of its batches is running on the worker; returns that activity. */
-async function batchInFlight(handle: WorkflowHandle): Promise<temporal.api.workflow.v1.IPendingActivityInfo> {
+/** Locks the client's users in the stack's database until released: the users step's batch waits on them. */
+async function holdUsers(client: string): Promise<() => Promise<void>> {
+  const db = new pg.Client({ connectionString: embeddedDatabaseUrl(Number(ports.PG_PORT), EMBEDDED_DATABASE_NAME) });
+  // A stack that stops PostgreSQL under it (as it must not here) ends this connection.
+  db.on('error', () => undefined);
+  await db.connect();
+  await db.query('BEGIN');
+  await db.query('SELECT id FROM client_user WHERE client_id = $1 FOR UPDATE', [clientIdOf(client)]);
+  return async () => {
+    await db.query('COMMIT').catch(() => undefined);
+    await db.end().catch(() => undefined);
+  };
+}
+
+/** Polls the workflow until a batch of the users step is running on the worker; returns that activity. */
+async function usersBatchInFlight(handle: WorkflowHandle): Promise<temporal.api.workflow.v1.IPendingActivityInfo> {
   for (;;) {
     const { raw } = await handle.describe();
     const running = raw.pendingActivities?.find(
-      (a) =>
-        BATCHED_ACTIVITIES.has(a.activityType?.name ?? '') &&
-        a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+      (a) => a.activityType?.name === 'moveUsers' && a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
     );
     if (running) return running;
-    if (
-      raw.workflowExecutionInfo?.status !==
-      temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
-    ) {
-      throw new Error('The move finished before a batch was seen running');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-async function stopWith(run: Run, signal: NodeJS.Signals): Promise<void> {
-  run.kill(signal);
+async function stopWith(run: Run): Promise<void> {
   expect(await run.exited).toBe(0);
   // In order: the API stops taking requests, the worker drains, then the servers it needed stop.
   const stopped = [...run.output().matchAll(/stopped (API|worker|Temporal dev server|PostgreSQL)$/gm)].map((m) => m[1]);
@@ -82,24 +88,31 @@ async function stopWith(run: Run, signal: NodeJS.Signals): Promise<void> {
 
 it('Ctrl-C during a batch lets it finish before the stack stops; the next npm start has the move and its history', async () => {
   const first = await startStack();
+  // Before the move starts: its services and numbers move first, then the users' batch waits here.
+  const releaseUsers = await holdUsers(CLIENT);
   const api = `http://127.0.0.1:${ports.API_PORT}`;
   const started = await fetch(`${api}/api/client-site-moves`, {
     method: 'POST',
     headers: { authorization: `Bearer ${SUPER}`, 'content-type': 'application/json' },
-    body: JSON.stringify(startBody('Acme Analytics Ltd', 'MAN-SPF')),
+    body: JSON.stringify(startBody(CLIENT, 'MAN-SPF')),
   });
   expect(started.status).toBe(201);
   const move = (await started.json()) as { id: string; workflowId: string };
 
   const { inFlight, runId, historyLength } = await withTemporal(async (client) => {
     const handle = client.workflow.getHandle(move.workflowId);
-    const activity = await batchInFlight(handle);
-    // Ctrl-C at once, while that batch runs.
-    first.kill('SIGINT');
-    const { raw, runId } = await handle.describe().catch(() => ({ raw: undefined, runId: undefined }));
-    return { inFlight: activity, runId, historyLength: Number(raw?.workflowExecutionInfo?.historyLength ?? 0) };
+    const activity = await usersBatchInFlight(handle);
+    const { raw, runId } = await handle.describe();
+    return { inFlight: activity, runId, historyLength: Number(raw.workflowExecutionInfo?.historyLength ?? 0) };
   });
-  await stopWith(first, 'SIGINT');
+  first.kill('SIGINT');
+  await waitFor(first, 'stopped API', 60_000);
+  // However long the batch takes, the worker waits for it, and nothing it needs stops before it has.
+  // (A stack that did not wait would be past the worker at once; a second is plenty to see that.)
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(first.output()).not.toMatch(/stopped (worker|Temporal dev server|PostgreSQL)/);
+  await releaseUsers();
+  await stopWith(first);
 
   const second = await startStack();
   // The move is still there, read through the API of the new run.
@@ -133,14 +146,14 @@ it('Ctrl-C during a batch lets it finish before the stack stops; the next npm st
   const result = JSON.parse(
     Buffer.from(completed!.activityTaskCompletedEventAttributes!.result!.payloads![0]!.data!).toString(),
   ) as { processed: number; done: number };
-  // A whole batch: the activity commits its batch in one transaction and reports what it did.
-  expect(result.processed).toBeGreaterThan(0);
-  expect(result.done).toBeGreaterThanOrEqual(result.processed);
+  // The first batch of users, whole: committed in one transaction, and reported.
+  expect(result).toMatchObject({ processed: BATCH_SIZE, done: BATCH_SIZE });
   // No attempt of any activity failed or timed out across the stop and the restart.
   const cutOff = events.filter((e) =>
     [EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT].includes(e.eventType!),
   );
   expect(cutOff).toEqual([]);
 
-  await stopWith(second, 'SIGTERM');
+  second.kill('SIGTERM');
+  await stopWith(second);
 });
