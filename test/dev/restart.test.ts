@@ -156,4 +156,5 @@ it('Ctrl-C during a batch lets it finish before the stack stops; the next npm st
 
   second.kill('SIGTERM');
   await stopWith(second);
-});
+  // Two starts of the whole stack (each bundles the workflow for its worker) on a shared 2-core machine.
+}, 300_000);
