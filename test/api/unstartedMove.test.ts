@@ -103,7 +103,14 @@ it('two starts at once for a client with a move that never ran: one starts, the 
 
 it('two settles of the same move at once: one closes it, the other finds nothing to do and writes nothing', async () => {
   const stale = await unstartedMove('Acme Analytics Ltd', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
-  const deps = { db: harness.db, temporal: harness.temporal, timeouts: DEFAULT_TEMPORAL_TIMEOUTS };
+  // As the API builds them (where the outcome email's workflow would run, for a move with a contact).
+  const deps = {
+    db: harness.db,
+    temporal: harness.temporal,
+    timeouts: DEFAULT_TEMPORAL_TIMEOUTS,
+    taskQueue: harness.taskQueue,
+    move: { emailDeliveryWindow: '24 hours' },
+  };
   // Each as a start (or a sweep) in another API instance runs it: the second meets the first's row
   // lock, or the move it closed.
   const outcomes = await Promise.all([1, 2].map(() => settleUnstartedMove(deps, stale.moveId, new Date())));

@@ -39,7 +39,7 @@ async function startStack(): Promise<Run> {
   // Small batches over the 2,100 items of the demo's largest client.
   const run = runStart({ ...ports, DATA_DIR: dir, MOVE_BATCH_SIZE: String(BATCH_SIZE) });
   runs.push(run);
-  await waitFor(run, 'Connect Site Move is up', 120_000);
+  await waitFor(run, 'Connect Site Move is up', 150_000);
   return run;
 }
 
