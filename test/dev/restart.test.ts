@@ -96,8 +96,8 @@ it('Ctrl-C during a batch lets it finish before the stack stops; the next npm st
     headers: { authorization: `Bearer ${SUPER}`, 'content-type': 'application/json' },
     body: JSON.stringify(startBody(CLIENT, 'MAN-SPF')),
   });
-  expect(started.status).toBe(201);
   const move = (await started.json()) as { id: string; workflowId: string };
+  expect({ status: started.status, move }).toMatchObject({ status: 201 });
 
   const { inFlight, runId, historyLength } = await withTemporal(async (client) => {
     const handle = client.workflow.getHandle(move.workflowId);
