@@ -144,6 +144,17 @@ describe('snapshotMoveItems', () => {
     await database.db.clientUser.delete({ where: { id: late.id } });
   });
 
+  it('a late attempt, after the steps up to the new tariff ran, keeps the first originals and changes nothing', async () => {
+    await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    for (const step of MOVE_STEPS.slice(0, MOVE_STEPS.indexOf('APPLY_TARIFF_AND_BUNDLE') + 1)) await forward(step);
+    // An attempt Temporal gave up on commits after its retry, and the steps after it, went on.
+    await expectSameStateWhenRepeated(
+      async () => void (await activities.snapshotMoveItems({ moveId: fixture.moveId })),
+    );
+    const { move } = (await fullState(database.db, fixture)).move;
+    expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
+  });
+
   it('refuses, non-retryably, when the client is no longer at the source site', async () => {
     const original = await database.db.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
     await database.db.client.update({

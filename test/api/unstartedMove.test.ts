@@ -2,10 +2,11 @@
 // block its client for ever: the next start for the client settles it against Temporal.
 import { clientSiteMove } from '../../src/workflows/clientSiteMove';
 import { moveWorkflowOptions } from '../../src/workflows/startOptions';
-import { UNSTARTED_GRACE_MS } from '../../src/moveService/settleUnstartedMove';
+import { UNSTARTED_GRACE_MS, settleUnstartedMove } from '../../src/moveService/settleUnstartedMove';
 import { requestFingerprint } from '../../src/moveService/idempotency';
+import { DEFAULT_TEMPORAL_TIMEOUTS } from '../../src/moveService/temporal';
 import { insertMove, moveInputFor } from '../support/moveFixtures';
-import { PROBLEM, api, startApiHarness, startBody, type ApiHarness } from './harness';
+import { PROBLEM, api, clientIdOf, startApiHarness, startBody, type ApiHarness } from './harness';
 
 let harness: ApiHarness;
 beforeAll(async () => {
@@ -65,6 +66,8 @@ it('adopts the run of a move whose start did happen, and still refuses a second 
   expect(res.status).toBe(409);
   const adopted = await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: lost.moveId } });
   expect(adopted).toMatchObject({ status: 'SCHEDULED', runId: handle.firstExecutionRunId });
+  // It did start: the trail says nothing of a move that never started.
+  expect(await harness.db.auditEntry.count({ where: { moveId: lost.moveId } })).toBe(0);
   await handle.terminate('test over');
 });
 
@@ -85,4 +88,38 @@ it('lets go of the Idempotency-Key of a move that never ran: the retry with that
     status: 'CANCELLED',
     idempotencyKey: null,
   });
+});
+
+it('two starts at once for a client with a move that never ran: one starts, the other 409, the old move closed once', async () => {
+  const stale = await unstartedMove('Gale & Moss', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
+  const body = startBody('Gale & Moss', 'MAN-SPF', { moveAt: new Date(Date.now() + 86_400_000).toISOString() });
+  const answers = await Promise.all([1, 2].map(() => api(harness.app).post('/api/client-site-moves', body)));
+  expect(answers.map((res) => res.status).sort()).toEqual([201, 409]);
+  expect(await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: stale.moveId } })).toMatchObject({
+    status: 'CANCELLED',
+  });
+  expect(await harness.db.auditEntry.count({ where: { moveId: stale.moveId, action: 'MOVE_NEVER_STARTED' } })).toBe(1);
+});
+
+it('two settles of the same move at once: one closes it, the other finds nothing to do and writes nothing', async () => {
+  const stale = await unstartedMove('Acme Analytics Ltd', 'BRS-TQY', UNSTARTED_GRACE_MS + 5_000);
+  // As the API builds them (where the outcome email's workflow would run, for a move with a contact).
+  const deps = {
+    db: harness.db,
+    temporal: harness.temporal,
+    timeouts: DEFAULT_TEMPORAL_TIMEOUTS,
+    taskQueue: harness.taskQueue,
+    move: { emailDeliveryWindow: '24 hours' },
+  };
+  // Each as a start (or a sweep) in another API instance runs it: the second meets the first's row
+  // lock, or the move it closed.
+  const outcomes = await Promise.all([1, 2].map(() => settleUnstartedMove(deps, stale.moveId, new Date())));
+  expect(outcomes.sort()).toEqual(['closed', 'skipped']);
+  expect(await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: stale.moveId } })).toMatchObject({
+    status: 'CANCELLED',
+  });
+  expect(await harness.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Acme Analytics Ltd') } })).toMatchObject({
+    status: 'ACTIVE',
+  });
+  expect(await harness.db.auditEntry.count({ where: { moveId: stale.moveId } })).toBe(1);
 });

@@ -2,55 +2,13 @@
 // cleanly on SIGTERM, survives hostile requests to its mail sink, comes up again after being
 // SIGKILLed (stopping what the killed run left), and bad configuration fails fast with one line
 // that says what to do.
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stopLeftovers } from '../../src/dev/leftovers';
 import { freePort } from '../../src/dev/ports';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-interface Run {
-  output: () => string;
-  hasExited: () => boolean;
-  exited: Promise<number | null>;
-  kill: (signal: NodeJS.Signals) => void;
-}
-
-function runStart(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev/start.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    output: () => output,
-    hasExited: () => child.exitCode !== null || child.signalCode !== null,
-    exited,
-    kill: (signal) => child.kill(signal),
-  };
-}
-
-async function freePorts(): Promise<Record<string, string>> {
-  const names = ['API_PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'MAIL_SINK_PORT', 'PG_PORT'];
-  const ports: Record<string, string> = {};
-  for (const name of names) ports[name] = String(await freePort());
-  return ports;
-}
-
-async function waitFor(run: Run, text: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!run.output().includes(text)) {
-    if (Date.now() > deadline || run.hasExited()) throw new Error(`"${text}" did not appear; output:\n${run.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { canConnect, freePorts, runStart, waitFor, type Run } from '../support/npmStart';
 
 let dataDir: string;
 beforeAll(async () => {
@@ -165,14 +123,3 @@ describe('after a crash', () => {
     await rm(dir, { recursive: true, force: true });
   });
 });
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
