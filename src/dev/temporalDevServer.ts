@@ -20,9 +20,9 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
-export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningDevServer> {
-  const log = options.log ?? (() => undefined);
-  const args = [
+/** The CLI's arguments for a dev server with a persistent SQLite file and the move's search attributes. */
+export function devServerArgs(options: Omit<DevServerOptions, 'cli' | 'log' | 'startTimeoutMs'>): string[] {
+  return [
     'server',
     'start-dev',
     '--ip',
@@ -39,6 +39,11 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     'warn',
     ...searchAttributeFlags(),
   ];
+}
+
+export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  const log = options.log ?? (() => undefined);
+  const args = devServerArgs(options);
   const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const recent: string[] = [];
   const onOutput = (chunk: Buffer) => {
@@ -63,7 +68,12 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   return { address, webUrl: `http://127.0.0.1:${options.uiPort}`, stop: () => stopChild(child, exited) };
 }
 
-async function waitUntilServing(address: string, exited: Promise<number | null>, timeoutMs: number): Promise<void> {
+/** Resolves once Temporal at `address` answers its health check; rejects if `exited` settles first or time runs out. */
+export async function waitUntilServing(
+  address: string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let stopped: number | null | undefined;
   void exited.then((code) => (stopped = code));
