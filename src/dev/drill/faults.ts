@@ -1,14 +1,17 @@
 // The faults the drill injects while a batch of moves is in flight. Each one says when it is over
 // (the part is back, or the last blow has landed), which is where "time to recover" starts.
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type pg from 'pg';
-import { ACTIVE_PHASES } from '../../domain/move';
 import type { MailMode } from './mailFront';
 import { movesInFlight, type DrillMove } from './scenario';
 import type { DrillTopology, PostgresStop } from './topology';
 
 export interface FaultContext {
   topology: DrillTopology;
+  /** To see which worker runs an activity (describe), never to steer a move. */
+  temporal: Client;
   pool: pg.Pool;
   random: () => number;
   /** The batch this fault hits. */
@@ -28,21 +31,52 @@ export interface Fault {
   inject(context: FaultContext): Promise<void>;
 }
 
-const ACTIVE = `(${ACTIVE_PHASES.map((p) => `'${p}'`).join(', ')})`;
 const seconds = (ms: number) => `${(ms / 1_000).toFixed(1)} s`;
 const sinceStart = (context: FaultContext) => `+${seconds(Date.now() - context.startedAt)}`;
 
-/** Until `offsetMs` after the batch started, then until at least one move is MOVING (at most a minute more). */
-async function inFlightAt(context: FaultContext, offsetMs: number): Promise<number> {
+/**
+ * Until `offsetMs` after the batch started, then, for `moving`, until at least one move is MOVING
+ * (at most a minute more). Returns how many are.
+ */
+async function inFlightAt(context: FaultContext, offsetMs: number, when: When = 'moving'): Promise<number> {
   const wait = context.startedAt + offsetMs - Date.now();
   if (wait > 0) await delay(wait);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const moving = await movesInFlight(context.pool, context.moves);
-    if (moving > 0 || Date.now() > deadline) return moving;
+    if (when === 'now' || moving > 0 || Date.now() > deadline) return moving;
     await delay(200);
   }
 }
+
+/**
+ * `moving`: once a move of the batch is MOVING (as the database shows it); `now`: at once (a fault
+ * that follows another in the same batch, whose moves are held up by the first).
+ */
+export type When = 'moving' | 'now';
+
+/** The worker slot whose worker runs one of the batch's activities right now, once there is one. */
+async function busyWorkerSlot(context: FaultContext): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    for (const move of context.moves) {
+      const described = await context.temporal.workflow
+        .getHandle(move.workflowId)
+        .describe()
+        .catch(() => null);
+      for (const activity of described?.raw.pendingActivities ?? []) {
+        // A worker's identity is pid@host (the SDK's default).
+        const pid = Number(activity.lastWorkerIdentity?.split('@')[0]);
+        const slot = context.topology.workers.findIndex((w) => w.pid === pid);
+        if (slot >= 0 && activity.state === STARTED) return slot;
+      }
+    }
+    await delay(100);
+  }
+  throw new Error('No activity of the batch ran on a worker within a minute');
+}
+
+const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 
 const randomBetween = (random: () => number, [low, high]: [number, number]) => low + random() * (high - low);
 
@@ -51,8 +85,15 @@ export const noFault: Fault = {
   inject: () => Promise.resolve(),
 };
 
-/** SIGKILLs a worker `times` times at random moments; the other worker goes on and a new one starts. */
-export function workerKills(times: number, windowSeconds: [number, number]): Fault {
+/**
+ * SIGKILLs a worker `times` times at random moments, never both at once: the other worker goes on
+ * and a new one starts. `busy`: the worker running one of the batch's activities (mid-batch).
+ */
+export function workerKills(
+  times: number,
+  windowSeconds: [number, number],
+  target: 'random' | 'busy' = 'random',
+): Fault {
   return {
     name: `worker SIGKILL x${times}`,
     async inject(context) {
@@ -60,25 +101,32 @@ export function workerKills(times: number, windowSeconds: [number, number]): Fau
         (a, b) => a - b,
       );
       for (const offset of offsets) {
-        // Never both at once: the other worker goes on while this one's replacement starts.
         await context.topology.workersRunning();
         const moving = await inFlightAt(context, offset);
-        const slot = Math.floor(context.random() * context.topology.workers.length);
+        const slot =
+          target === 'busy'
+            ? await busyWorkerSlot(context)
+            : Math.floor(context.random() * context.topology.workers.length);
         await context.topology.killWorker(slot);
         context.crashed(context.moves);
-        context.note(`killed worker-${slot + 1} at ${sinceStart(context)} with ${moving} moves MOVING`);
+        context.note(
+          `killed worker-${slot + 1}${target === 'busy' ? ' (running an activity of the batch)' : ''} at ${sinceStart(context)} with ${moving} moves MOVING`,
+        );
       }
-      await context.topology.workersRunning();
     },
   };
 }
 
 /** Stops the Temporal server (SIGTERM: graceful; SIGKILL: at once) and starts it on the same SQLite file. */
-export function temporalRestart(signal: 'SIGTERM' | 'SIGKILL', windowSeconds: [number, number]): Fault {
+export function temporalRestart(
+  signal: 'SIGTERM' | 'SIGKILL',
+  windowSeconds: [number, number],
+  when: When = 'moving',
+): Fault {
   return {
     name: `Temporal restart (${signal})`,
     async inject(context) {
-      const moving = await inFlightAt(context, randomBetween(context.random, windowSeconds) * 1_000);
+      const moving = await inFlightAt(context, randomBetween(context.random, windowSeconds) * 1_000, when);
       const stopped = Date.now();
       await context.topology.temporal.signal(signal);
       await context.topology.startTemporal();
@@ -90,11 +138,16 @@ export function temporalRestart(signal: 'SIGTERM' | 'SIGKILL', windowSeconds: [n
 }
 
 /** Stops PostgreSQL (fast: sessions ended, checkpoint; immediate: no checkpoint, recovery on start) for a while. */
-export function postgresStop(mode: PostgresStop, downSeconds: number, windowSeconds: [number, number]): Fault {
+export function postgresStop(
+  mode: PostgresStop,
+  downSeconds: number,
+  windowSeconds: [number, number],
+  when: When = 'moving',
+): Fault {
   return {
     name: `PostgreSQL down ${downSeconds} s (${mode})`,
     async inject(context) {
-      const moving = await inFlightAt(context, randomBetween(context.random, windowSeconds) * 1_000);
+      const moving = await inFlightAt(context, randomBetween(context.random, windowSeconds) * 1_000, when);
       const stopped = Date.now();
       await context.topology.stopPostgres(mode);
       context.note(`${mode} shutdown at ${sinceStart(context)} with ${moving} moves MOVING`);
@@ -107,10 +160,10 @@ export function postgresStop(mode: PostgresStop, downSeconds: number, windowSeco
 }
 
 /**
- * The mail provider fails in `mode` from the moment the batch is in flight, for `downSeconds`, or
- * (when null) until every move is final, then works again.
+ * The mail provider fails in `mode` from the start of the batch, then works again: after `seconds`,
+ * or once it has refused (or held) its first send.
  */
-export function mailOutage(mode: Exclude<MailMode, 'ok'>, downSeconds: number | null): Fault {
+export function mailOutage(mode: Exclude<MailMode, 'ok'>, until: { seconds: number } | 'first-refusal'): Fault {
   const label: Record<typeof mode, string> = {
     '500': 'answers 500',
     '429': 'answers 429 + Retry-After',
@@ -118,38 +171,25 @@ export function mailOutage(mode: Exclude<MailMode, 'ok'>, downSeconds: number | 
     down: 'down (port closed)',
   };
   return {
-    name: `mail ${label[mode]} ${downSeconds === null ? 'until the moves are final' : `for ${downSeconds / 60} min`}`,
+    name: `mail ${label[mode]} ${until === 'first-refusal' ? 'until it refused a send' : `for ${until.seconds / 60} min`}`,
     async inject(context) {
       const { mail } = context.topology;
       const before = mail.attempts()[mode];
       await mail.setMode(mode);
       const from = Date.now();
-      if (downSeconds !== null) await delay(downSeconds * 1_000);
-      else await untilFinal(context);
+      if (until === 'first-refusal') {
+        // Bounded: a batch that never sends leaves the provider failing no longer than this.
+        const deadline = Date.now() + 5 * 60_000;
+        while (mail.attempts()[mode] === before && Date.now() < deadline) await delay(100);
+      } else {
+        await delay(until.seconds * 1_000);
+      }
       await mail.setMode('ok');
       context.note(
-        `${mode} for ${seconds(Date.now() - from)}: ${mail.attempts()[mode] - before} send attempts reached the provider meanwhile`,
+        `mail ${mode} for ${seconds(Date.now() - from)}: ${mail.attempts()[mode] - before} send attempts reached the provider meanwhile`,
       );
     },
   };
-}
-
-/** Until every move of the batch is final (or waiting for an operator as intended). */
-async function untilFinal(context: FaultContext): Promise<void> {
-  const waiting = context.moves.filter((m) => !m.expectsAttention).map((m) => m.moveId);
-  for (;;) {
-    const open = await context.pool
-      .query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM client_site_move WHERE id = ANY($1::uuid[]) AND status IN ${ACTIVE}`,
-        [waiting],
-      )
-      .then(
-        ({ rows }) => rows[0]?.n ?? 0,
-        () => 1, // the database may be down too: not final as far as anyone can tell
-      );
-    if (open === 0) return;
-    await delay(500);
-  }
 }
 
 /** Every process SIGKILLed at once (the mail provider is outside and stays up), then all started again. */

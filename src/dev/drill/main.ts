@@ -85,10 +85,10 @@ function fullPlan(): Plan {
         { fault: temporalRestart('SIGKILL', [10, 40]), batch },
         { fault: postgresStop('fast', 60, [5, 20]), batch },
         { fault: postgresStop('immediate', 60, [5, 20]), batch },
-        { fault: mailOutage('500', 120), batch },
-        { fault: mailOutage('429', 120), batch },
-        { fault: mailOutage('hangs', 120), batch },
-        { fault: mailOutage('down', 120), batch },
+        { fault: mailOutage('500', { seconds: 120 }), batch },
+        { fault: mailOutage('429', { seconds: 120 }), batch },
+        { fault: mailOutage('hangs', { seconds: 120 }), batch },
+        { fault: mailOutage('down', { seconds: 120 }), batch },
         { fault: powerCut([10, 40]), batch },
       ];
     },
@@ -97,10 +97,11 @@ function fullPlan(): Plan {
 
 /** Three moves; a worker killed mid-batch, PostgreSQL and Temporal restarted, mail failing meanwhile. */
 function shortPlan(): Plan {
-  const faults = inSequence('worker SIGKILL, PostgreSQL restart, Temporal restart', [
-    workerKills(1, [0, 0]),
-    postgresStop('fast', 3, [0, 0]),
-    temporalRestart('SIGTERM', [0, 0]),
+  // One after the other as soon as a batch runs, so the moves wait out their timeouts only once.
+  const faults = inSequence('worker SIGKILL mid-batch, PostgreSQL restart, Temporal restart', [
+    workerKills(1, [0, 0], 'busy'),
+    postgresStop('fast', 3, [0, 0], 'now'),
+    temporalRestart('SIGTERM', [0, 0], 'now'),
   ]);
   return {
     settings: {
@@ -113,8 +114,8 @@ function shortPlan(): Plan {
     phases: () => [
       {
         fault: alongside(
-          `${faults.name}, mail answering 500 until the moves are final`,
-          mailOutage('500', null),
+          `${faults.name}; mail answering 500 until it refused a send`,
+          mailOutage('500', 'first-refusal'),
           faults,
         ),
         batch: {
@@ -160,6 +161,7 @@ async function runPhase(run: RunContext, phase: Phase, last: boolean): Promise<F
   const notes: string[] = [];
   await phase.fault.inject({
     topology: run.topology,
+    temporal: run.temporal,
     pool,
     random: run.random,
     moves,
