@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type pg from 'pg';
-import type { MailMode } from './mailFront';
+import { RETRY_AFTER_SECONDS, type MailMode } from './mailFront';
 import { movesInFlight, type DrillMove } from './scenario';
 import type { DrillTopology, PostgresStop } from './topology';
 
@@ -175,6 +175,7 @@ export function mailOutage(mode: Exclude<MailMode, 'ok'>, until: { seconds: numb
     async inject(context) {
       const { mail } = context.topology;
       const before = mail.attempts()[mode];
+      const earlyBefore = mail.earlyRetries();
       await mail.setMode(mode);
       const from = Date.now();
       if (until === 'first-refusal') {
@@ -185,8 +186,10 @@ export function mailOutage(mode: Exclude<MailMode, 'ok'>, until: { seconds: numb
         await delay(until.seconds * 1_000);
       }
       await mail.setMode('ok');
+      const early = mail.earlyRetries() - earlyBefore;
       context.note(
-        `mail ${mode} for ${seconds(Date.now() - from)}: ${mail.attempts()[mode] - before} send attempts reached the provider meanwhile`,
+        `mail ${mode} for ${seconds(Date.now() - from)}: ${mail.attempts()[mode] - before} send attempts reached the provider meanwhile` +
+          (mode === '429' ? `, ${early} of them sooner than the Retry-After (${RETRY_AFTER_SECONDS} s) asked` : ''),
       );
     },
   };

@@ -23,6 +23,8 @@ export interface MailFront {
   delivered(): SinkMessage[];
   /** Send attempts per mode, as the provider saw them (a `down` provider sees none). */
   attempts(): Record<MailMode, number>;
+  /** Sends of an email that came back sooner than the Retry-After its last 429 asked for. */
+  earlyRetries(): number;
   close(): Promise<void>;
 }
 
@@ -31,12 +33,23 @@ export async function startMailFront(port: number, host = '127.0.0.1'): Promise<
   let mode: MailMode = 'ok';
   const attempts = Object.fromEntries(MAIL_MODES.map((m) => [m, 0])) as Record<MailMode, number>;
   const sockets = new Set<Socket>();
+  /** Outbox reference → until when its last 429 asked the client to wait. */
+  const waitUntil = new Map<string, number>();
+  let earlyRetries = 0;
 
   const server = http.createServer((req, res) => {
-    const isSend = req.method === 'POST' && req.url === '/v3/mail/send';
-    if (isSend) attempts[mode] += 1;
-    if (isSend && mode !== 'ok') return fail(res, mode);
-    forward(req, res, sink.port);
+    if (req.method !== 'POST' || req.url !== '/v3/mail/send') return forward(req, res, sink.port);
+    attempts[mode] += 1;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const reference = referenceOf(body);
+      if (reference && (waitUntil.get(reference) ?? 0) > Date.now()) earlyRetries += 1;
+      if (mode === 'ok') return forward(req, res, sink.port, body);
+      if (mode === '429' && reference) waitUntil.set(reference, Date.now() + RETRY_AFTER_SECONDS * 1_000);
+      fail(res, mode);
+    });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -84,6 +97,7 @@ export async function startMailFront(port: number, host = '127.0.0.1'): Promise<
     },
     delivered: () => sink.messages(),
     attempts: () => ({ ...attempts }),
+    earlyRetries: () => earlyRetries,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       if (mode !== 'down') await stopListening();
@@ -92,8 +106,8 @@ export async function startMailFront(port: number, host = '127.0.0.1'): Promise<
   };
 }
 
-/** Passes a request to the sink as it is, and its answer back. */
-function forward(req: http.IncomingMessage, res: http.ServerResponse, sinkPort: number): void {
+/** Passes a request to the sink as it is (its body, when already read), and the sink's answer back. */
+function forward(req: http.IncomingMessage, res: http.ServerResponse, sinkPort: number, body?: Buffer): void {
   const upstream = http.request(
     { host: '127.0.0.1', port: sinkPort, method: req.method, path: req.url, headers: req.headers },
     (answer) => {
@@ -102,5 +116,20 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, sinkPort: 
     },
   );
   upstream.on('error', () => res.destroy());
-  req.pipe(upstream);
+  if (body) upstream.end(body);
+  else req.pipe(upstream);
+}
+
+/** The outbox id the mailer sends as a custom arg, to tell one email's attempts from another's. */
+function referenceOf(body: Buffer): string | null {
+  try {
+    const parsed = JSON.parse(body.toString()) as {
+      custom_args?: Record<string, unknown>;
+      personalizations?: { custom_args?: Record<string, unknown> }[];
+    };
+    const reference = parsed.personalizations?.[0]?.custom_args?.reference ?? parsed.custom_args?.reference;
+    return typeof reference === 'string' ? reference : null;
+  } catch {
+    return null;
+  }
 }

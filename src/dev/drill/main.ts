@@ -245,6 +245,7 @@ async function main(): Promise<number> {
       keep: { type: 'boolean', default: false },
       json: { type: 'string' },
       'no-docs': { type: 'boolean', default: false },
+      only: { type: 'string' },
     },
   });
   const started = new Date();
@@ -285,7 +286,10 @@ async function main(): Promise<number> {
   pool.on('error', () => undefined);
   const connection = await Connection.connect({ address: topology.temporalAddress });
   const api = new DrillApi(topology.apiUrl);
-  const phases = plan.phases((await api.clients()).items.map((c) => c.name));
+  // --only: the faults whose name contains it (no docs then: the table would be partial).
+  const phases = plan
+    .phases((await api.clients()).items.map((c) => c.name))
+    .filter((p) => !values.only || p.fault.name.toLowerCase().includes(values.only.toLowerCase()));
   log(`stack up; ${phases.length} faults to inject`);
 
   const run: RunContext = {
@@ -327,7 +331,7 @@ async function main(): Promise<number> {
   };
   process.stdout.write(`\n${table(rows)}\n\n${violationsText(rows)}\n`);
   if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2));
-  if (!values.short && !values['no-docs'] && !failed) {
+  if (!values.short && !values.only && !values['no-docs'] && !failed) {
     await writeRunSection(path.join(PROJECT_ROOT, 'docs', 'reliability.md'), report);
     log('docs/reliability.md updated');
   }

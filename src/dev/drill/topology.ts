@@ -97,7 +97,7 @@ export class StackProcess {
     this.child = child;
     this.expectingExit = false;
     const remember = (chunk: Buffer) => {
-      log.write(chunk);
+      if (!log.writableEnded) log.write(chunk);
       for (const line of chunk.toString().split('\n')) {
         if (!line.trim()) continue;
         this.recent.push(line);
@@ -112,11 +112,13 @@ export class StackProcess {
         resolve(null);
       });
       child.once('exit', (code, signal) => {
-        log.end(`--- ${new Date().toISOString()} exited: ${signal ?? `code ${code}`}\n`);
+        log.write(`--- ${new Date().toISOString()} exited: ${signal ?? `code ${code}`}\n`);
         if (!this.expectingExit) this.onUnexpectedExit?.(code, signal);
         resolve(code);
       });
     });
+    // Output can still arrive after the exit; the log closes once the process's pipes have.
+    child.once('close', () => log.end());
   }
 
   /** Sends a signal to the process group; resolves once the process has exited. */
