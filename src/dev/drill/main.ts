@@ -286,10 +286,11 @@ async function main(): Promise<number> {
   pool.on('error', () => undefined);
   const connection = await Connection.connect({ address: topology.temporalAddress });
   const api = new DrillApi(topology.apiUrl);
-  // --only: the faults whose name contains it (no docs then: the table would be partial).
+  // --only a,b: the faults whose name contains a or b (no docs then: the table would be partial).
+  const only = values.only?.toLowerCase().split(',') ?? [];
   const phases = plan
     .phases((await api.clients()).items.map((c) => c.name))
-    .filter((p) => !values.only || p.fault.name.toLowerCase().includes(values.only.toLowerCase()));
+    .filter((p) => only.length === 0 || only.some((part) => p.fault.name.toLowerCase().includes(part)));
   log(`stack up; ${phases.length} faults to inject`);
 
   const run: RunContext = {
