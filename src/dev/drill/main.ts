@@ -271,7 +271,7 @@ async function main(): Promise<number> {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
-      log(`${signal}: stopping everything the drill started`);
+      log(`${signal}: stopping everything the drill started (data and logs kept in ${dataDir})`);
       void topology.stop().finally(() => process.exit(130));
     });
   }
