@@ -2,7 +2,7 @@
 // two worker processes, the API and a switchable mail provider on free ports; three moves, a worker
 // SIGKILLed mid-batch, PostgreSQL and Temporal restarted, the mail provider refusing a send. Every
 // invariant of issue 9 must hold (the drill checks them and exits 1 otherwise).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,16 +11,26 @@ import type { DrillReport } from '../../src/dev/drill/report';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 let dir: string;
+let drill: ChildProcess | null = null;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'csm-drill-test-'));
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  // A drill cut short by jest's timeout stops everything it started (SIGTERM) before the files go.
+  if (drill && drill.exitCode === null && drill.signalCode === null) {
+    const exited = new Promise((resolve) => drill!.once('exit', resolve));
+    drill.kill('SIGTERM');
+    await exited;
+  }
+  await rm(dir, { recursive: true, force: true });
+});
 
 function runDrill(args: string[]): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev/drill/main.ts', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  drill = child;
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
