@@ -2,7 +2,8 @@
 // shows the last known state when Temporal is unreachable.
 import { FINAL_PHASES, isFinalPhase, type MoveProgress } from '../domain/move';
 import type { ActivityDeps } from './shared/deps';
-import { lockMove } from './shared/moveRecord';
+import { auditOnce, auditTemporalActions } from './shared/audit';
+import { lockMove, type Tx } from './shared/moveRecord';
 import { needsHumanJson, progressJson } from './shared/progressJson';
 
 /**
@@ -18,6 +19,10 @@ export async function recordProgress(deps: ActivityDeps, progress: MoveProgress)
   const finishedAt = final ? new Date(progress.finishedAt ?? deps.now().toISOString()) : null;
   await deps.db.$transaction(async (tx) => {
     await lockMove(tx, progress.moveId);
+    const before = await tx.clientSiteMove.findUnique({
+      where: { id: progress.moveId },
+      select: { status: true, clientId: true },
+    });
     const { count } = await tx.clientSiteMove.updateMany({
       // A late, stale report must not reopen a finished move.
       where: { id: progress.moveId, ...(final ? {} : { status: { notIn: [...FINAL_PHASES] } }) },
@@ -36,5 +41,30 @@ export async function recordProgress(deps: ActivityDeps, progress: MoveProgress)
       where: { moveId: progress.moveId },
       data: { phase: progress.phase, open: !final, closedAt: finishedAt, progress: progressJson(progress) },
     });
+    if (before) await auditProgress(tx, before, progress);
   }, RECORD_TX_OPTIONS);
+}
+
+/**
+ * The audit trail's share of a progress report: the phase change it brings (the mirror may skip a
+ * phase it never saw, e.g. while the database was down), and every action taken in Temporal itself
+ * (Temporal Web, the CLI): an operator's action through the API is audited by the API, with its name.
+ */
+async function auditProgress(
+  tx: Tx,
+  before: { status: string; clientId: string },
+  progress: MoveProgress,
+): Promise<void> {
+  const { moveId } = progress;
+  if (before.status !== progress.phase) {
+    await auditOnce(tx, {
+      dedupeKey: `move:${moveId}:phase:${before.status}:${progress.phase}:${progress.updatedAt}`,
+      action: 'PHASE_CHANGED',
+      clientId: before.clientId,
+      moveId,
+      at: new Date(progress.updatedAt),
+      details: { from: before.status, to: progress.phase, currentStep: progress.currentStep },
+    });
+  }
+  await auditTemporalActions(tx, before.clientId, progress);
 }

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
-import { retryAfter } from '../../src/activities/sendOutcomeEmail';
+import { retryAfter } from '../../src/activities/shared/outbox';
 import type { FinishInput, MoveActivities } from '../../src/activities/contract';
 import { seedDemoData } from '../../src/dev/seed';
 import type { FinalPhase, MoveProgress } from '../../src/domain/move';

@@ -7,7 +7,8 @@ import type pg from 'pg';
 import type { z } from 'zod';
 import { ClientsResponse, MoveDetailSchema, MoveOptionsResponse, MoveSchema } from '../../api/schemas';
 import { FINAL_PHASES, type MovePhase } from '../../domain/move';
-import { DEV_TOKENS, SEED_SITE_CODES } from '../seed';
+import { DEMO_TOKENS } from '../../domain/tokens';
+import { SEED_SITE_CODES } from '../seed';
 import { ALL_SEEDED_CLIENTS } from './seed';
 
 /** The contact every drill move emails (the demo's T2 Super Admin). */
@@ -53,7 +54,7 @@ export class ApiError extends Error {
 export class DrillApi {
   constructor(
     readonly baseUrl: string,
-    private readonly token: string = DEV_TOKENS.superAdmin,
+    private readonly token: string = DEMO_TOKENS.superAdmin,
   ) {}
 
   async call<S extends z.ZodType>(
