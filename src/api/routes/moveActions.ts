@@ -52,7 +52,12 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
         let reading: ProgressReading | null = null;
         if (action.kind === 'cancel' && move.runId === null) {
           // Its start had an unknown outcome: settled now, so the cancel either closes it or reaches its run.
-          const settled = await settleBeforeCancel(deps, move.id, action.reason, new Date());
+          const settled = await settleBeforeCancel(
+            { ...deps, taskQueue: deps.config.temporal.taskQueue, move: deps.config.move },
+            move.id,
+            action.reason,
+            new Date(),
+          );
           move = await loadMove(deps, params.id);
           if (settled === 'cancelled') reading = { progress: storedProgress(move.task?.progress), source: 'database' };
         }
