@@ -3,7 +3,7 @@
 // reached the provider. Each check returns what broke it, in words that name the client and move.
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
-import { ACTIVE_PHASES, type ItemProgress, type MoveProgress } from '../../domain/move';
+import { ACTIVE_PHASES, outcomeEmailKey, type ItemProgress, type MoveProgress } from '../../domain/move';
 import type { SinkMessage } from '../mailSink';
 import { progressQuery } from '../../workflows/clientSiteMove';
 import type { DrillMove } from './scenario';
@@ -293,9 +293,13 @@ interface OutboxRow {
   task_email: { state?: string; error?: string | null } | null;
 }
 
+/** The outbox also holds each move's warnings emails (the pre-move check): `move:<id>:warnings:<digest>`. */
+const WARNINGS_KEY = /^move:[^:]+:warnings:/;
+
 /**
- * Exactly one email per final move reached the mail server (none lost, none twice), or the move's
- * email state says why not: FAILED with the reason, UNCERTAIN only for a move that lived through a crash.
+ * Exactly one outcome email per final move reached the mail server (none lost, none twice), or the
+ * move's email state says why not: FAILED with the reason, UNCERTAIN only for a move that lived
+ * through a crash. Warnings emails: none twice, and one marked SENT arrived. No mail without a row.
  */
 async function emailsDelivered(scope: CheckScope): Promise<Violation[]> {
   const { rows } = await scope.pool.query<OutboxRow>(
@@ -315,16 +319,22 @@ async function emailsDelivered(scope: CheckScope): Promise<Violation[]> {
   const say = (row: OutboxRow, what: string): void => {
     violations.push({ invariant: 'email', detail: `${row.name}'s ${row.move_status} move ${row.move_id}: ${what}` });
   };
-  const perMove = new Map<string, number>();
+  const outcomes = new Map<string, number>();
   for (const row of rows) {
-    if (row.id === null) {
-      say(row, 'no outcome email in the outbox');
-      continue;
-    }
-    perMove.set(row.move_id, (perMove.get(row.move_id) ?? 0) + 1);
-    if (row.dedupe_key !== `move:${row.move_id}:${row.move_status}`) say(row, `an email for ${row.dedupe_key}`);
+    outcomes.set(row.move_id, outcomes.get(row.move_id) ?? 0);
+    if (row.id === null) continue;
     const count = received.get(row.id) ?? 0;
     received.delete(row.id);
+    if (WARNINGS_KEY.test(row.dedupe_key)) {
+      if (row.status === 'SENT' && count !== 1)
+        say(row, `warnings email SENT, and the mail server received it ${count} times`);
+      if (row.status !== 'SENT' && count > (row.status === 'UNCERTAIN' ? 1 : 0)) {
+        say(row, `warnings email ${row.status}, yet the mail server received it ${count} times`);
+      }
+      continue;
+    }
+    outcomes.set(row.move_id, outcomes.get(row.move_id)! + 1);
+    if (row.dedupe_key !== outcomeEmailKey(row.move_id, row.move_status)) say(row, `an email for ${row.dedupe_key}`);
     const shown = row.task_email?.state;
     if (shown !== row.status) say(row, `the outbox says ${row.status}, the move's email state ${shown ?? 'nothing'}`);
     if (row.status === 'SENT' && count !== 1) say(row, `SENT, and the mail server received it ${count} times`);
@@ -338,11 +348,15 @@ async function emailsDelivered(scope: CheckScope): Promise<Violation[]> {
     }
     if (row.status === 'PENDING' || row.status === 'SENDING') say(row, `still ${row.status}: not delivered yet`);
   }
-  for (const [moveId, count] of perMove) {
-    if (count > 1) {
-      violations.push({ invariant: 'email', detail: `move ${moveId} has ${count} outcome emails in the outbox` });
+  for (const [moveId, count] of outcomes) {
+    if (count !== 1) {
+      const what = count === 0 ? 'no outcome email in the outbox' : `${count} outcome emails in the outbox`;
+      violations.push({ invariant: 'email', detail: `move ${moveId}: ${what}` });
     }
   }
+  // Mail of moves still active (a move waiting in NEEDS_ATTENTION has had its warnings email) has a row too.
+  const { rows: others } = await scope.pool.query<{ id: string }>(`SELECT id FROM email_outbox`);
+  for (const { id } of others) received.delete(id);
   for (const [reference, count] of received) {
     violations.push({
       invariant: 'email',
