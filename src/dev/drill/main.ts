@@ -188,6 +188,9 @@ async function runPhase(run: RunContext, phase: Phase, last: boolean): Promise<F
     crashed: run.crashed,
   });
   for (const moveId of unsettled) violations.push({ invariant: 'settled', detail: `move ${moveId} did not settle` });
+  const undelivered = await undeliveredWarnings(pool, moves);
+  // Not an invariant of issue 9 (outcome emails), but worth seeing: warnings emails get about a minute.
+  if (undelivered > 0) notes.push(`${undelivered} warnings emails (pre-move check) not delivered`);
   const row: FaultRow = {
     fault: phase.fault.name,
     moves: moves.length,
@@ -215,6 +218,16 @@ async function finalPhases(pool: pg.Pool, moves: DrillMove[]): Promise<Record<st
     counts[label] = (counts[label] ?? 0) + 1;
   }
   return counts;
+}
+
+/** The batch's warnings emails still unsent after it settled (their activity gives up after about a minute). */
+async function undeliveredWarnings(pool: pg.Pool, moves: DrillMove[]): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM email_outbox
+     WHERE move_id = ANY($1::uuid[]) AND dedupe_key LIKE 'move:%:warnings:%' AND status <> 'SENT'`,
+    [moves.map((m) => m.moveId)],
+  );
+  return rows[0]?.n ?? 0;
 }
 
 async function longestMove(pool: pg.Pool, moves: DrillMove[]): Promise<number | null> {
