@@ -105,9 +105,9 @@ export async function startApiServer(config: Config, options: ApiServerOptions =
     {
       db,
       temporal,
+      timeouts: DEFAULT_TEMPORAL_TIMEOUTS,
       taskQueue: config.temporal.taskQueue,
       move: config.move,
-      timeouts: DEFAULT_TEMPORAL_TIMEOUTS,
       temporalHealth,
       log: logger,
     },

@@ -25,6 +25,7 @@ export type SettleDeps = TemporalDeps & {
   /** Where the outcome email's workflow runs (the workers' task queue). */
   taskQueue: string;
   move: Pick<Config['move'], 'emailDeliveryWindow'>;
+  log?: { warn(details: object, message: string): void };
 };
 
 /** Temporal did not confirm the outcome email's workflow: the move stays as it was, to be settled again. */
@@ -56,8 +57,9 @@ export async function settleUnstartedMove(
   try {
     return await closeIfNeverStarted(deps, moveId, now, reason, graceEnd);
   } catch (error) {
-    if (error instanceof EmailNotStarted) return 'unknown';
-    throw error;
+    if (!(error instanceof EmailNotStarted)) throw error;
+    deps.log?.warn({ moveId, err: error.cause }, `${error.message}; the move is settled again later`);
+    return 'unknown';
   }
 }
 

@@ -119,6 +119,7 @@ function appOnDatabase(db: Db): Express {
         outageWindow: '30 minutes',
         emailDeliveryWindow: '24 hours',
         maxAhead: '365 days',
+        preflightLead: '1 hour',
       },
     },
   });
