@@ -54,7 +54,8 @@ const LOG_SIGNS: Record<string, RegExp> = {
   'step failed for good (NEEDS_ATTENTION)': /failed for good; waiting for an operator/,
   'email not delivered (gave up)': /Outcome email not delivered/,
   'activity attempt failed': /Activity failed|activity.*failed/i,
-  'worker could not reach Temporal': /tcp connect error|transport error|Unavailable/,
+  // Not DatabaseUnavailable (a PostgreSQL outage): the gRPC status the SDK logs while Temporal is away.
+  'worker could not reach Temporal': /tcp connect error|transport error|code: Unavailable/,
   'API request failed (5xx)': /"statusCode":5\d\d|"status":5\d\d/,
 };
 
