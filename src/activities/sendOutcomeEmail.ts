@@ -2,7 +2,7 @@
 // once), called by the moveOutcomeEmail workflow, which retries it through mail outages. Each state
 // the email reaches is copied onto the move's dashboard task, so the move's email state follows the
 // outbox; giveUpOutcomeEmail records the final word when delivery gives up.
-import type { EmailState } from '../domain/move';
+import { outcomeEmailKey, type EmailState } from '../domain/move';
 import { temporalWebLink } from '../domain/temporalWeb';
 import type { EmailGiveUpInput, EmailOutcome, FinishInput } from './contract';
 import type { ActivityDeps } from './shared/deps';
@@ -10,8 +10,6 @@ import { loadMove } from './shared/moveRecord';
 import { composeOutcomeMessage } from './shared/outcomeMessage';
 import { sendThroughOutbox } from './shared/outbox';
 import { toJson } from './shared/progressJson';
-
-export const outcomeEmailKey = (moveId: string, phase: string): string => `move:${moveId}:${phase}`;
 
 export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): Promise<EmailOutcome> {
   // Not a transaction (the send must not hold one open), so no lock: the outbox row is the guard.

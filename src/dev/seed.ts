@@ -71,7 +71,7 @@ const BUNDLES = [
 
 const SPACES_PER_SITE = 12;
 
-interface ClientSeed {
+export interface ClientSeed {
   name: string;
   domain: string;
   site: string;
@@ -205,17 +205,7 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<SeedSu
   );
   for (const site of SITES) {
     const siteId = seedId(`site/${site.code}`);
-    add(
-      await db.space.createMany({
-        skipDuplicates: true,
-        data: Array.from({ length: SPACES_PER_SITE }, (_, i) => ({
-          id: seedId(`space/${site.code}/${i + 1}`),
-          siteId,
-          name: spaceName(i + 1),
-          capacity: 4 + ((i * 3) % 12),
-        })),
-      }),
-    );
+    inserted += await seedSpaces(db, site.code, 1, SPACES_PER_SITE);
     add(
       await db.tariff.createMany({
         skipDuplicates: true,
@@ -230,11 +220,34 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<SeedSu
     );
   }
 
-  for (const client of DEMO_CLIENTS) inserted += await seedClient(db, client);
+  for (const [index, client] of DEMO_CLIENTS.entries()) inserted += await seedClient(db, client, index);
   return { inserted };
 }
 
-async function seedClient(db: Db, c: ClientSeed): Promise<number> {
+/** The demo's site codes, e.g. LDN-SHO. */
+export const SEED_SITE_CODES: readonly string[] = SITES.map((s) => s.code);
+
+/** Spaces numbered `from` to `to` at a site, where missing (the demo has 1 to 12; the fault drill adds more). */
+export async function seedSpaces(db: Db, siteCode: string, from: number, to: number): Promise<number> {
+  const siteId = seedId(`site/${siteCode}`);
+  const numbers = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const { count } = await db.space.createMany({
+    skipDuplicates: true,
+    data: numbers.map((n) => ({
+      id: seedId(`space/${siteCode}/${n}`),
+      siteId,
+      name: spaceName(n),
+      capacity: 4 + (((n - 1) * 3) % 12),
+    })),
+  });
+  return count;
+}
+
+/**
+ * A client with its spaces, users, phone numbers and services, where missing. `index` makes its phone
+ * numbers unique across the seed: each client needs its own (the demo's are 0 to 5).
+ */
+export async function seedClient(db: Db, c: ClientSeed, index: number): Promise<number> {
   const site = SITES.find((s) => s.code === c.site);
   if (!site) throw new Error(`Unknown seed site ${c.site}`);
   const clientId = seedId(`client/${c.name}`);
@@ -262,7 +275,6 @@ async function seedClient(db: Db, c: ClientSeed): Promise<number> {
     return created.count + spaces.count;
   });
   // Items are only ever inserted when missing, never updated, so a moved item stays where it is.
-  const index = DEMO_CLIENTS.indexOf(c);
   inserted += (
     await db.clientUser.createMany({
       skipDuplicates: true,

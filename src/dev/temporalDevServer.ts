@@ -24,9 +24,9 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
-export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningDevServer> {
-  const log = options.log ?? (() => undefined);
-  const args = [
+/** The CLI's arguments for a dev server with a persistent SQLite file and the move's search attributes. */
+export function devServerArgs(options: Omit<DevServerOptions, 'cli' | 'log' | 'startTimeoutMs'>): string[] {
+  return [
     'server',
     'start-dev',
     '--ip',
@@ -43,6 +43,11 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     'warn',
     ...searchAttributeFlags(),
   ];
+}
+
+export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  const log = options.log ?? (() => undefined);
+  const args = devServerArgs(options);
   const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const recent: string[] = [];
   const onOutput = (chunk: Buffer) => {
@@ -72,7 +77,12 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   };
 }
 
-async function waitUntilServing(address: string, exited: Promise<number | null>, timeoutMs: number): Promise<void> {
+/** Resolves once Temporal at `address` answers its health check; rejects if `exited` settles first or time runs out. */
+export async function waitUntilServing(
+  address: string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let stopped: number | null | undefined;
   void exited.then((code) => (stopped = code));

@@ -243,4 +243,9 @@ export function outcomeEmailWorkflowId(moveId: string): string {
   return `client-site-move-email-${moveId}`;
 }
 
+/** The outbox's name for the outcome email of a move's final phase: sent at most once. */
+export function outcomeEmailKey(moveId: string, phase: string): string {
+  return `move:${moveId}:${phase}`;
+}
+
 export const MOVE_TASK_QUEUE_DEFAULT = 'client-site-move';

@@ -1,17 +1,19 @@
 // A move recorded but never seen running (Temporal's answer to the start was lost, or the API died
 // between recording and starting) would block its client, and hold its destination spaces, for ever.
-// Such a move is settled against Temporal: adopted if its run exists, closed if none does. Settling
-// runs before a new start for the client, on a cancel of the move, and in a periodic sweep
-// (unstartedSweep.ts). Each settle locks its move row and skips one another process is settling, so
-// any number of API instances can sweep at once. A closed move emails its contact like every other
-// final phase, through the outcome email's own workflow.
+// Such a move is settled against Temporal: adopted if its run exists, closed if none does. A closed
+// move is CANCELLED like any other, so its T2 contact (if chosen) gets the outcome email: its email
+// workflow starts in the same breath, and the move closes only once it has. Settling runs before a
+// new start for the client, on a cancel of the move, and in a periodic sweep (unstartedSweep.ts).
+// Each settle locks its move row and skips one another process is settling, so any number of API
+// instances can sweep at once.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import { toJson } from '../db/json';
-import { scheduledProgress, type MoveProgress } from '../domain/move';
+import { outcomeEmailKey, scheduledProgress, type EmailState, type MoveProgress } from '../domain/move';
 import { outcomeEmailWorkflowOptions } from '../workflows/startOptions';
 import { findStartedRun, type TemporalDeps } from './startedRun';
+import { withTemporalDeadline } from './temporal';
 
 /** A start still in progress (recorded, not yet started) is left alone this long. */
 export const UNSTARTED_GRACE_MS = 60_000;
@@ -20,11 +22,14 @@ const NEVER_STARTED = 'Never started: Temporal has no run of it';
 
 export type SettleDeps = TemporalDeps & {
   db: Db;
-  /** Where the outcome email's workflow runs, and for how long it tries. */
+  /** Where the outcome email's workflow runs (the workers' task queue). */
   taskQueue: string;
   move: Pick<Config['move'], 'emailDeliveryWindow'>;
   log?: { warn(details: object, message: string): void };
 };
+
+/** Temporal did not confirm the outcome email's workflow: the move stays as it was, to be settled again. */
+class EmailNotStarted extends Error {}
 
 /**
  * What settling found: `adopted` (its run exists; the run id is recorded now), `closed` (no run: the
@@ -49,9 +54,24 @@ export async function settleUnstartedMove(
   reason = NEVER_STARTED,
 ): Promise<SettleOutcome> {
   const graceEnd = new Date(now.getTime() - UNSTARTED_GRACE_MS);
-  let closed: { progress: MoveProgress } | null = null;
-  // The describe is bounded by startMs; the transaction holds the row lock only that long.
-  const outcome = await deps.db.$transaction(
+  try {
+    return await closeIfNeverStarted(deps, moveId, now, reason, graceEnd);
+  } catch (error) {
+    if (!(error instanceof EmailNotStarted)) throw error;
+    deps.log?.warn({ moveId, err: error.cause }, `${error.message}; the move is settled again later`);
+    return 'unknown';
+  }
+}
+
+async function closeIfNeverStarted(
+  deps: SettleDeps,
+  moveId: string,
+  now: Date,
+  reason: string,
+  graceEnd: Date,
+): Promise<SettleOutcome> {
+  // The describe and the email's start are each bounded by startMs; the row lock is held that long.
+  return deps.db.$transaction(
     async (tx) => {
       const [move] = await tx.$queryRaw<UnstartedRow[]>`
         SELECT id, workflow_id AS "workflowId", client_id AS "clientId", scheduled_for AS "scheduledFor",
@@ -83,7 +103,14 @@ export async function settleUnstartedMove(
         where: { id: move.clientId, status: 'ACTIVE_MOVE_SCHEDULED' },
         data: { status: 'ACTIVE' },
       });
-      const progress = cancelledProgress(move, now, reason);
+      // An email that already has an outbox row (an earlier close that did not commit) shows its state.
+      const earlier = await tx.emailOutbox.findUnique({
+        where: { dedupeKey: outcomeEmailKey(move.id, 'CANCELLED') },
+        select: { status: true },
+      });
+      // SENDING shows as PENDING, as the email's own attempts show it until they know.
+      const email: EmailState = !earlier || earlier.status === 'SENDING' ? 'PENDING' : earlier.status;
+      const progress = cancelledProgress(move, now, reason, email);
       await tx.dashboardTask.updateMany({
         where: { moveId: move.id },
         data: { phase: 'CANCELLED', open: false, closedAt: now, progress: toJson(progress) },
@@ -101,30 +128,13 @@ export async function settleUnstartedMove(
           },
         ],
       });
-      if (move.notify) closed = { progress };
+      // Last, so the row commits only with the email on its way. Its activity's first write to the
+      // task waits for this transaction's lock, so it lands on the CANCELLED task, not under it.
+      if (move.notify) await startOutcomeEmail(deps, move.id, progress);
       return 'closed';
     },
-    { timeout: deps.timeouts.startMs + 10_000, maxWait: 5_000 },
+    { timeout: 2 * deps.timeouts.startMs + 10_000, maxWait: 5_000 },
   );
-  // After the commit: the email's activity reads the closed move. Only the settle that closed it
-  // gets here, and a second start of the email's workflow finds the first.
-  if (closed) await emailTheContact(deps, moveId, closed);
-  return outcome;
-}
-
-async function emailTheContact(deps: SettleDeps, moveId: string, { progress }: { progress: MoveProgress }) {
-  const input = { moveId, phase: 'CANCELLED' as const, progress, deliveryWindow: deps.move.emailDeliveryWindow };
-  try {
-    await deps.temporal.workflow.start('moveOutcomeEmail', outcomeEmailWorkflowOptions(input, deps.taskQueue));
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-    // Temporal answered the describe moments ago; if it fails now, the move shows why.
-    const reason = `The outcome email could not be handed over: ${error instanceof Error ? error.message : String(error)}`;
-    deps.log?.warn({ moveId, err: error }, reason);
-    await deps.db.$executeRaw`
-      UPDATE dashboard_task SET progress = jsonb_set(progress, '{email}', ${toJson({ state: 'FAILED', error: reason })}::jsonb)
-      WHERE move_id = ${moveId}::uuid`;
-  }
 }
 
 /** Before a new start for the client: settles its unstarted move, if it has one past its grace. */
@@ -154,7 +164,21 @@ export function findUnstartedMoves(
   });
 }
 
-function cancelledProgress(move: UnstartedRow, now: Date, reason: string): MoveProgress {
+/** Starts (or finds) the move's outcome email workflow, as a finished move's workflow does. */
+async function startOutcomeEmail(deps: SettleDeps, moveId: string, progress: MoveProgress): Promise<void> {
+  const input = { moveId, phase: 'CANCELLED' as const, progress, deliveryWindow: deps.move.emailDeliveryWindow };
+  try {
+    await withTemporalDeadline(deps.temporal, deps.timeouts.startMs, () =>
+      deps.temporal.workflow.start('moveOutcomeEmail', outcomeEmailWorkflowOptions(input, deps.taskQueue)),
+    );
+  } catch (error) {
+    // Started before, and already finished: its email was dealt with.
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+    throw new EmailNotStarted(`The outcome email of move ${moveId} could not be started`, { cause: error });
+  }
+}
+
+function cancelledProgress(move: UnstartedRow, now: Date, reason: string, email: EmailState): MoveProgress {
   const at = now.toISOString();
   return {
     ...scheduledProgress(move.id, move.scheduledFor.toISOString(), move.notify, at),
@@ -162,7 +186,7 @@ function cancelledProgress(move: UnstartedRow, now: Date, reason: string): MoveP
     finishedAt: at,
     currentStep: null,
     cancelReason: reason,
-    // The outcome email's workflow, started after the commit, follows its outbox row from here.
-    email: move.notify ? { state: 'PENDING', error: null } : { state: 'NOT_REQUESTED', error: null },
+    // Its own workflow delivers the email; the state follows the outbox from here on.
+    email: move.notify ? { state: email, error: null } : { state: 'NOT_REQUESTED', error: null },
   };
 }

@@ -2,10 +2,11 @@
 // (which the workflow waits out); every other error goes through unchanged.
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
-import { isDatabaseUnavailable } from '../../src/activities/shared/outage';
 import { createDb } from '../../src/db/client';
+import { isDatabaseUnavailable } from '../../src/db/unavailable';
 import { freePort } from '../../src/dev/ports';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startRecoveringPostgres } from '../support/recoveringPostgres';
 import { noMail, progressFor } from '../support/moveFixtures';
 
 let database: TestDatabase;
@@ -34,6 +35,23 @@ it('an activity on a database nobody answers fails with a retryable DatabaseUnav
     }
   } finally {
     await db.$disconnect();
+  }
+});
+
+it('a database still starting up (crash recovery) is an outage too', async () => {
+  const recovering = await startRecoveringPostgres();
+  const db = createDb(`postgresql://postgres:postgres@127.0.0.1:${recovering.port}/starting`);
+  try {
+    const activities = createActivities({ db, mailer: noMail });
+    await expect(
+      activities.moveUsers({ moveId: '00000000-0000-4000-8000-000000000001', batchSize: 10 }),
+    ).rejects.toMatchObject({
+      type: 'DatabaseUnavailable',
+      nonRetryable: false,
+    });
+  } finally {
+    await db.$disconnect();
+    await recovering.close();
   }
 });
 

@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
+import { retryAfter } from '../../src/activities/shared/outbox';
 import type { FinishInput, MoveActivities } from '../../src/activities/contract';
 import { seedDemoData } from '../../src/dev/seed';
 import type { FinalPhase, MoveProgress } from '../../src/domain/move';
@@ -151,6 +152,43 @@ it('a provider that does not answer within the request timeout is not waited for
     await new Promise((resolve) => hanging.close(resolve));
   }
   expect(await activities.sendOutcomeEmail(outcome('COMPLETED'))).toEqual({ state: 'SENT' });
+});
+
+it('a provider that answers 429 with Retry-After is not tried again before it asked', async () => {
+  const busy = http.createServer((_req, res) => {
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });
+    res.end(JSON.stringify({ errors: [{ message: 'too many requests' }] }));
+  });
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  try {
+    const baseUrl = `http://127.0.0.1:${(busy.address() as AddressInfo).port}`;
+    const limited = activitiesWith(createSendGridMailer({ from: 'moves@t2.example', baseUrl }));
+    const failure = await rejectionOf(limited.sendOutcomeEmail(outcome('COMPLETED')));
+    expect(failure).toMatchObject({ type: 'EmailSendFailed', nonRetryable: false, nextRetryDelay: 7_000 });
+    expect((await outbox())[0]).toMatchObject({
+      status: 'PENDING',
+      lastError: expect.stringContaining('429') as unknown,
+    });
+  } finally {
+    busy.closeAllConnections();
+    await new Promise((resolve) => busy.close(resolve));
+  }
+  // Without a Retry-After the workflow's own backoff decides.
+  sink.failNext(1, 503);
+  expect(await rejectionOf(activities.sendOutcomeEmail(outcome('COMPLETED')))).toMatchObject({
+    nextRetryDelay: undefined,
+  });
+});
+
+it('Retry-After is read as seconds or as an HTTP date, and ignored when unusable', () => {
+  const now = Date.parse('2026-12-08T09:30:00Z');
+  expect(retryAfter({ 'retry-after': '120' }, now)).toBe(120_000);
+  expect(retryAfter({ 'retry-after': 'Tue, 08 Dec 2026 09:31:30 GMT' }, now)).toBe(90_000);
+  expect(retryAfter({ 'retry-after': 'soon' }, now)).toBeNull();
+  expect(retryAfter({ 'retry-after': '0' }, now)).toBeNull();
+  expect(retryAfter({ 'retry-after': String(2 * 24 * 3600) }, now)).toBeNull();
+  expect(retryAfter({}, now)).toBeNull();
+  expect(retryAfter(undefined, now)).toBeNull();
 });
 
 it("the move's task shows the outbox's state: retrying, then sent; or given up, with the reason", async () => {

@@ -7,8 +7,9 @@ import type { Express } from 'express';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
 import { TEMPORAL_CHANNEL_ARGS } from '../../src/api/server';
-import { createDb } from '../../src/db/client';
+import { createDb, type Db } from '../../src/db/client';
 import { freePort } from '../../src/dev/ports';
+import { startRecoveringPostgres } from '../support/recoveringPostgres';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy';
 import { connectFaultyTemporal, type FaultyTemporal } from './faultyTemporal';
 import { PROBLEM, SUPER, api, eventually, startApiHarness, startBody, type ApiHarness } from './harness';
@@ -95,45 +96,67 @@ it('reads a finished move from the database, without a query', async () => {
   expect(queries()).toBe(asked);
 });
 
+/** The API on a database at `url` (one that is down, or starting up), with the harness's Temporal. */
+function appOnDatabase(db: Db): Express {
+  return createApp({
+    db,
+    temporal: harness.temporal,
+    logger: pino({ level: 'silent' }),
+    config: {
+      env: 'test',
+      api: {
+        host: '127.0.0.1',
+        port: 0,
+        corsOrigin: '*',
+        rateLimitPerMinute: 1_000,
+        authFailuresPerMinute: 1_000,
+        bodyLimit: '100kb',
+      },
+      temporal: { namespace: 'default', taskQueue: harness.taskQueue },
+      move: {
+        batchSize: 50,
+        decisionTimeout: '24 hours',
+        outageWindow: '30 minutes',
+        emailDeliveryWindow: '24 hours',
+        maxAhead: '365 days',
+        preflightLead: '1 hour',
+      },
+    },
+  });
+}
+
+async function expectReadsUnavailable(app: Express): Promise<void> {
+  for (const path of ['/api/sites', '/api/client-site-moves', `/api/client-site-moves/${randomUUID()}`]) {
+    const res = await api(app, SUPER).get(path);
+    expect({ path, status: res.status, type: (res.body as { type: string }).type }).toEqual({
+      path,
+      status: 503,
+      type: `${PROBLEM}database-unavailable`,
+    });
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['retry-after']).toBe('5');
+  }
+}
+
 it('while PostgreSQL is down, reads answer 503 problem+json with Retry-After', async () => {
   const db = createDb(`postgresql://postgres:postgres@127.0.0.1:${await freePort()}/gone`);
   try {
-    const down = createApp({
-      db,
-      temporal: harness.temporal,
-      logger: pino({ level: 'silent' }),
-      config: {
-        env: 'test',
-        api: {
-          host: '127.0.0.1',
-          port: 0,
-          corsOrigin: '*',
-          rateLimitPerMinute: 1_000,
-          authFailuresPerMinute: 1_000,
-          bodyLimit: '100kb',
-        },
-        temporal: { namespace: 'default', taskQueue: harness.taskQueue },
-        move: {
-          batchSize: 50,
-          decisionTimeout: '24 hours',
-          outageWindow: '30 minutes',
-          emailDeliveryWindow: '24 hours',
-          maxAhead: '365 days',
-          preflightLead: '1 hour',
-        },
-      },
-    });
-    for (const path of ['/api/sites', '/api/client-site-moves', `/api/client-site-moves/${randomUUID()}`]) {
-      const res = await api(down, SUPER).get(path);
-      expect({ path, status: res.status, type: (res.body as { type: string }).type }).toEqual({
-        path,
-        status: 503,
-        type: `${PROBLEM}database-unavailable`,
-      });
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.headers['retry-after']).toBe('5');
-    }
+    await expectReadsUnavailable(appOnDatabase(db));
   } finally {
     await db.$disconnect();
+  }
+});
+
+it('while PostgreSQL is starting up (crash recovery after an immediate stop), reads answer 503 too, not 500', async () => {
+  // Found by the fault drill: a recovering server refuses each connection with SQLSTATE 57P03, which
+  // reached the API as a bare DriverAdapterError. The server here answers as a recovering one does.
+  const recovering = await startRecoveringPostgres();
+  const db = createDb(`postgresql://postgres:postgres@127.0.0.1:${recovering.port}/starting`);
+  try {
+    await expectReadsUnavailable(appOnDatabase(db));
+    expect(recovering.refused()).toBeGreaterThan(0);
+  } finally {
+    await db.$disconnect();
+    await recovering.close();
   }
 });

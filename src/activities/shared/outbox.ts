@@ -3,7 +3,8 @@
 // row found in SENDING means an earlier attempt stopped mid-send and nobody knows whether the mail
 // left: it becomes UNCERTAIN and is never resent automatically (a duplicate is worse than a person
 // checking). A send the provider refused, or that got no answer within the mailer's request
-// timeout, goes back to PENDING with the reason, for the caller's retry.
+// timeout, goes back to PENDING with the reason, for the caller's retry (no sooner than the provider's
+// Retry-After, when it gave one).
 import { ApplicationFailure } from '@temporalio/common';
 import { EmailFailureType } from '../../domain/errors';
 import type { EmailState } from '../../domain/move';
@@ -87,7 +88,7 @@ async function recordSendError(
   error: unknown,
   onState: EmailStateListener,
 ): Promise<Error> {
-  const { definite, message } = describeSendError(error);
+  const { definite, message, retryAfterMs } = describeSendError(error);
   if (!definite) {
     await deps.db.emailOutbox.updateMany({
       where: { id: email.id, status: 'SENDING' },
@@ -106,6 +107,8 @@ async function recordSendError(
     type: EmailFailureType.SendFailed,
     message: `Sending the email to ${email.toEmail} failed: ${message}`,
     nonRetryable: false,
+    // The provider said when to come back (429, 503): the next attempt waits that long, not less.
+    ...(retryAfterMs === null ? {} : { nextRetryDelay: retryAfterMs }),
   });
 }
 
@@ -126,15 +129,40 @@ function uncertain(id: string, to: string, cause?: string): ApplicationFailure {
  */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'ETIMEDOUT']);
 
-function describeSendError(error: unknown): { definite: boolean; message: string } {
+interface SendError {
+  definite: boolean;
+  message: string;
+  /** How long the provider asked us to wait before trying again (its Retry-After), if it said. */
+  retryAfterMs: number | null;
+}
+
+function describeSendError(error: unknown): SendError {
   const text = error instanceof Error ? error.message : String(error);
-  if (typeof error !== 'object' || error === null) return { definite: false, message: text };
-  const { code, response } = error as { code?: unknown; response?: { body?: unknown } };
+  if (typeof error !== 'object' || error === null) return { definite: false, message: text, retryAfterMs: null };
+  const { code, response } = error as { code?: unknown; response?: { body?: unknown; headers?: unknown } };
   if (typeof code === 'number' && response) {
-    return { definite: true, message: `provider answered ${code} ${text}${providerDetail(response.body)}` };
+    return {
+      definite: true,
+      message: `provider answered ${code} ${text}${providerDetail(response.body)}`,
+      retryAfterMs: retryAfter(response.headers),
+    };
   }
-  if (typeof code === 'string' && NOT_SENT_CODES.has(code)) return { definite: true, message: `${code}: ${text}` };
-  return { definite: false, message: text };
+  if (typeof code === 'string' && NOT_SENT_CODES.has(code)) {
+    return { definite: true, message: `${code}: ${text}`, retryAfterMs: null };
+  }
+  return { definite: false, message: text, retryAfterMs: null };
+}
+
+/** A provider's wait is honoured up to an hour; beyond that the workflow's own backoff decides. */
+const MAX_RETRY_AFTER_MS = 60 * 60_000;
+
+/** The Retry-After header (seconds, or an HTTP date) in milliseconds from now; null when absent or unusable. */
+export function retryAfter(headers: unknown, now = Date.now()): number | null {
+  const value = (headers as Record<string, unknown> | null | undefined)?.['retry-after'];
+  if (typeof value !== 'string' && typeof value !== 'number') return null;
+  const text = String(value).trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1_000 : Date.parse(text) - now;
+  return Number.isFinite(ms) && ms > 0 && ms <= MAX_RETRY_AFTER_MS ? ms : null;
 }
 
 function providerDetail(body: unknown): string {
