@@ -10,6 +10,7 @@ import { SiteTime } from '../components/Time';
 import { stepLabel } from '../format/labels';
 import { LastError } from '../moves/LastError';
 import { MoveChecks } from '../moves/MoveChecks';
+import { OutageWait } from '../moves/OutageWait';
 
 export function DashboardTaskCard({ task }: { task: DashboardTask }): ReactElement {
   const titleId = `task-${task.id}`;
@@ -37,6 +38,7 @@ export function DashboardTaskCard({ task }: { task: DashboardTask }): ReactEleme
             <dt>Current step</dt>
             <dd>{stepLabel(progress.currentStep)}</dd>
           </dl>
+          <OutageWait outage={progress.outage} zone={zone} />
           <MoveChecks phase={task.phase} progress={progress} canDecide={false} />
           <ItemProgressBars items={progress.items} started={progress.startedAt !== null} />
           {progress.lastError && <LastError error={progress.lastError} timeZone={zone} />}

@@ -16,6 +16,7 @@ import { useCanChangeMoves } from '../session/operator';
 import { LastError } from './LastError';
 import { MoveActions } from './MoveActions';
 import { MoveChecks, heldByCheck } from './MoveChecks';
+import { OutageWait } from './OutageWait';
 import { MoveChoices } from './MoveChoices';
 import { MoveTimeline } from './MoveTimeline';
 
@@ -64,6 +65,7 @@ export function MovePage(): ReactElement {
                   </>
                 )}
               </dl>
+              <OutageWait outage={progress.outage} zone={zone} />
               <MoveChecks phase={m.status} progress={progress} canDecide={canChangeMoves} />
               <ItemProgressBars items={progress.items} started={progress.startedAt !== null} />
               {progress.lastError && (
