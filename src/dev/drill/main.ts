@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createDb } from '../../db/client';
 import { isFinalPhase, type MovePhase } from '../../domain/move';
 import { PROJECT_ROOT } from '../../paths';
-import { freePort } from '../ports';
+import { freePort, isPortFree } from '../ports';
 import { readTemporalTool } from '../tools';
 import {
   alongside,
@@ -247,7 +247,15 @@ async function drillPorts(free: boolean): Promise<DrillPorts> {
     await freePort(),
     await freePort(),
   ];
-  return { api, temporal, temporalUi, postgres, mail, workerMetrics: await freePort() };
+  return { api, temporal, temporalUi, postgres, mail, workerMetrics: await freePortPair() };
+}
+
+/** Worker slot n listens on workerMetrics + n: a free port whose next one is free too. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port < 65535 && (await isPortFree(port + 1))) return port;
+  }
 }
 
 async function main(): Promise<number> {
