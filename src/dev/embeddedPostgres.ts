@@ -16,6 +16,8 @@ export interface EmbeddedPostgresOptions {
   portSetting?: string;
   /** Keep the data when stopped (development) or delete it (tests). */
   persistent?: boolean;
+  /** Extra server settings (`-c name=value`), e.g. the bench's pg_stat_statements. */
+  settings?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -52,7 +54,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
     // No Unix socket: two clusters on one machine (a dev stack and a test run) never collide.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     onLog: remember,
     onError: remember,
   });

@@ -10,6 +10,8 @@ export interface DevServerOptions {
   uiPort: number;
   namespace: string;
   dbFile: string;
+  /** Server dynamic config (`--dynamic-config-value name=value`), e.g. for the bench's experiments. */
+  dynamicConfig?: Record<string, string>;
   log?: (line: string) => void;
   startTimeoutMs?: number;
 }
@@ -38,6 +40,10 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     '--log-level',
     'warn',
     ...searchAttributeFlags(),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([name, value]) => [
+      '--dynamic-config-value',
+      `${name}=${value}`,
+    ]),
   ];
   const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const recent: string[] = [];

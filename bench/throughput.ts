@@ -1,0 +1,155 @@
+// Section 2: a site closing moves dozens of clients in one evening. Many small moves started at once
+// through the API, as operators would: time until all are COMPLETED, each move's own time, moves per
+// minute, and what it cost the worker (memory) and the database (connections).
+import type { Client } from '@temporalio/client';
+import { DEV_TOKENS } from '../src/dev/seed';
+import { bundleIdOf, clientIdOf, siteIdOf, tariffIdOf } from '../test/support/moveFixtures';
+import { createClient } from './clients';
+import { connectionsByApp, percentile, processMemoryMb, round } from './measure';
+import { APP_NAMES, type BenchStack } from './stack';
+
+/** Sites the throughput clients live at and move between; Leeds is kept for the dashboard's tasks. */
+export const THROUGHPUT_SITES = ['LDN-SHO', 'MAN-SPF', 'BRS-TQY', 'AMS-ZUI'] as const;
+
+export interface StartedMove {
+  moveId: string;
+  clientName: string;
+  workflowId: string;
+  runId: string;
+  /** Site code it moves to. */
+  to: string;
+}
+
+export interface ThroughputResult {
+  moves: number;
+  itemsPerMove: number;
+  /** Moves whose workflow ended COMPLETED. */
+  completed: number;
+  phases: Record<string, number>;
+  /** First start request sent until the last workflow closed. */
+  allCompletedMs: number;
+  /** Each move: its start request sent until its workflow closed. */
+  perMoveMs: { p50: number; p99: number; max: number };
+  /** The API's answer to each start (POST). */
+  startRequestMs: { p50: number; p99: number };
+  movesPerMinute: number;
+  /** The worker process's resident memory: before the moves, the most seen while they ran, after. */
+  workerRssMb: { before: number; max: number; after: number };
+  /** Most connections to the database seen open at once, by process. */
+  dbConnections: { worker: number; api: number; total: number };
+  historyEventsPerMove: number;
+  /** The moves, for the API section (a finished one is read under load). */
+  started: StartedMove[];
+}
+
+export async function benchThroughput(
+  stack: BenchStack,
+  { moves, itemsPerMove, timeoutMs }: { moves: number; itemsPerMove: number; timeoutMs: number },
+): Promise<ThroughputResult> {
+  const plan: { name: string; to: string }[] = [];
+  for (let i = 0; i < moves; i++) {
+    const home = THROUGHPUT_SITES[i % THROUGHPUT_SITES.length]!;
+    const to = THROUGHPUT_SITES[(i + 1) % THROUGHPUT_SITES.length]!;
+    const name = `Throughput ${String(i + 1).padStart(3, '0')}`;
+    await createClient(stack.db, name, home, itemsPerMove);
+    plan.push({ name, to });
+  }
+
+  const memoryBefore = await processMemoryMb(stack.workerPid);
+  let maxRss = memoryBefore.rss;
+  const maxConnections = { worker: 0, api: 0, total: 0 };
+  const sample = async () => {
+    maxRss = Math.max(maxRss, (await processMemoryMb(stack.workerPid)).rss);
+    const open = await connectionsByApp(stack.pool);
+    maxConnections.worker = Math.max(maxConnections.worker, open[APP_NAMES.worker] ?? 0);
+    maxConnections.api = Math.max(maxConnections.api, open[APP_NAMES.api] ?? 0);
+    maxConnections.total = Math.max(
+      maxConnections.total,
+      Object.values(open).reduce((a, b) => a + b, 0),
+    );
+  };
+
+  const firstSent = Date.now();
+  const starts = await Promise.all(
+    plan.map(async ({ name, to }) => {
+      const sent = Date.now();
+      const move = await startThroughApi(stack.apiUrl, name, to, 'now');
+      return { ...move, sent, answeredMs: Date.now() - sent };
+    }),
+  );
+  const ids = starts.map((s) => s.moveId);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await sample();
+    const { rows } = await stack.pool.query<{ open: number }>(
+      `SELECT count(*)::int AS open FROM client_site_move
+       WHERE id = ANY($1::uuid[]) AND status NOT IN ('COMPLETED', 'ROLLED_BACK', 'CANCELLED', 'FAILED')`,
+      [ids],
+    );
+    if (rows[0]!.open === 0) break;
+    if (Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const closed = await Promise.all(starts.map((s) => closeOf(stack.temporal, s.workflowId, s.runId)));
+  const phases: Record<string, number> = {};
+  for (const c of closed) phases[c.status] = (phases[c.status] ?? 0) + 1;
+  const perMove = closed.map((c, i) => (c.closedAt ?? Number.NaN) - starts[i]!.sent);
+  const lastClosed = Math.max(...closed.map((c) => c.closedAt ?? Number.POSITIVE_INFINITY));
+  const allCompletedMs = lastClosed - firstSent;
+  const memoryAfter = await processMemoryMb(stack.workerPid);
+  return {
+    moves,
+    itemsPerMove,
+    completed: phases.COMPLETED ?? 0,
+    phases,
+    allCompletedMs: round(allCompletedMs),
+    perMoveMs: {
+      p50: round(percentile(perMove, 50)),
+      p99: round(percentile(perMove, 99)),
+      max: round(Math.max(...perMove)),
+    },
+    startRequestMs: {
+      p50: round(percentile(starts.map((s) => s.answeredMs), 50)),
+      p99: round(percentile(starts.map((s) => s.answeredMs), 99)),
+    },
+    movesPerMinute: round((moves / allCompletedMs) * 60_000, 1),
+    workerRssMb: { before: memoryBefore.rss, max: Math.max(maxRss, memoryAfter.rss), after: memoryAfter.rss },
+    dbConnections: maxConnections,
+    historyEventsPerMove: round(percentile(closed.map((c) => c.historyEvents), 50)),
+    started: starts.map(({ moveId, clientName, workflowId, runId, to }) => ({ moveId, clientName, workflowId, runId, to })),
+  };
+}
+
+/** POST /api/client-site-moves as the wizard's Finish does (Standard tariff, 500-minute bundle, no spaces). */
+export async function startThroughApi(apiUrl: string, clientName: string, to: string, moveAt: string): Promise<StartedMove> {
+  const response = await fetch(`${apiUrl}/api/client-site-moves`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${DEV_TOKENS.superAdmin}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      clientId: clientIdOf(clientName),
+      destinationSiteId: siteIdOf(to),
+      tariffId: tariffIdOf(to, 'Standard'),
+      minuteBundleId: bundleIdOf(to, '500 minutes'),
+      spaceIds: [],
+      moveAt,
+    }),
+  });
+  const body = (await response.json()) as { id?: string; workflowId?: string; runId?: string | null; detail?: string };
+  if (response.status !== 201 || !body.id || !body.workflowId || !body.runId) {
+    throw new Error(`Starting the move of ${clientName} answered ${response.status}: ${JSON.stringify(body)}`);
+  }
+  return { moveId: body.id, clientName, workflowId: body.workflowId, runId: body.runId, to };
+}
+
+async function closeOf(
+  temporal: Client,
+  workflowId: string,
+  runId: string,
+): Promise<{ status: string; closedAt: number | undefined; historyEvents: number }> {
+  const description = await temporal.workflow.getHandle(workflowId, runId).describe();
+  return {
+    status: description.status.name,
+    closedAt: description.closeTime?.getTime(),
+    historyEvents: description.historyLength,
+  };
+}
