@@ -3,7 +3,7 @@
 import autocannon from 'autocannon';
 import { DEV_TOKENS } from '../src/dev/seed';
 import { siteIdOf } from '../test/support/moveFixtures';
-import { round } from './measure';
+import { cpuDelta, cpuSecondsByRole, round, type ProcessRole } from './measure';
 import type { BenchStack } from './stack';
 import { startThroughApi, type StartedMove } from './throughput';
 
@@ -29,6 +29,8 @@ export interface LoadResult {
   fromDatabase: number;
   /** Answers (of those read) whose progress came from Temporal. */
   fromTemporal: number;
+  /** CPU seconds each process used during the run. */
+  cpuSeconds: Record<ProcessRole, number>;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function loadApi(
 ): Promise<LoadResult> {
   let fromDatabase = 0;
   let fromTemporal = 0;
+  const cpuBefore = await cpuSecondsByRole();
   const result = await autocannon({
     url: stack.apiUrl,
     // Enough connections that a slow answer does not hold the rate down (autocannon waits per connection).
@@ -82,6 +85,7 @@ export async function loadApi(
     non2xx: result.non2xx,
     fromDatabase,
     fromTemporal,
+    cpuSeconds: cpuDelta(cpuBefore, await cpuSecondsByRole()),
   };
 }
 

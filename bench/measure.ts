@@ -1,7 +1,7 @@
 // What the bench measures with: a clock, medians and percentiles, the machine's load, and the three
 // places that say where time goes (Temporal's history timestamps, the worker's Prometheus metrics,
 // PostgreSQL's pg_stat_statements).
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
@@ -207,4 +207,63 @@ export async function connectionsByApp(pool: pg.Pool): Promise<Record<string, nu
      WHERE datname = current_database() GROUP BY 1`,
   );
   return Object.fromEntries(rows.map((row) => [row.app, row.n]));
+}
+
+/** The processes of the bench's stack, by role. */
+export type ProcessRole = 'bench' | 'worker' | 'api' | 'temporal' | 'postgres';
+
+/**
+ * CPU seconds (user + system, all threads) each role's processes have used so far: the bench process
+ * and every process below it, told apart by their command lines. Ended processes are not counted.
+ */
+export async function cpuSecondsByRole(): Promise<Record<ProcessRole, number>> {
+  const entries = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  const processes = new Map<number, { parent: number; cpu: number; command: string }>();
+  for (const pid of entries) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command (which may hold spaces) start after its closing parenthesis.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const [parent, utime, stime] = [Number(fields[1]), Number(fields[11]), Number(fields[12])];
+      const command = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' ');
+      processes.set(Number(pid), { parent, cpu: (utime + stime) / CLOCK_TICKS, command });
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  const totals: Record<ProcessRole, number> = { bench: 0, worker: 0, api: 0, temporal: 0, postgres: 0 };
+  const roleOf = (command: string): ProcessRole =>
+    /workerProcess\.ts/.test(command)
+      ? 'worker'
+      : /api\/server\.ts/.test(command)
+        ? 'api'
+        : /temporal.*server start-dev/.test(command)
+          ? 'temporal'
+          : /postgres/.test(command)
+            ? 'postgres'
+            : 'bench';
+  const visit = (pid: number, inherited: ProcessRole | null) => {
+    const own = processes.get(pid);
+    if (!own) return;
+    const role = pid === process.pid ? 'bench' : (inherited ?? roleOf(own.command));
+    totals[role] += own.cpu;
+    for (const [child, info] of processes) if (info.parent === pid) visit(child, role === 'bench' ? null : role);
+  };
+  visit(process.pid, null);
+  return Object.fromEntries(Object.entries(totals).map(([role, cpu]) => [role, round(cpu, 1)])) as Record<
+    ProcessRole,
+    number
+  >;
+}
+
+/** Linux's USER_HZ: /proc counts CPU time in these ticks. */
+const CLOCK_TICKS = 100;
+
+export function cpuDelta(
+  before: Record<ProcessRole, number>,
+  after: Record<ProcessRole, number>,
+): Record<ProcessRole, number> {
+  return Object.fromEntries(
+    (Object.keys(after) as ProcessRole[]).map((role) => [role, round(after[role] - before[role], 1)]),
+  ) as Record<ProcessRole, number>;
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadResult } from './apiLoad';
-import type { HistoryBreakdown } from './measure';
+import type { HistoryBreakdown, ProcessRole } from './measure';
 import type { MoveSizeResult } from './singleMoves';
 import type { ThroughputResult } from './throughput';
 
@@ -25,6 +25,8 @@ export interface BenchResults {
   };
   settings: { batchSize: number; repeats: number; temporal: string; postgres: string };
   moves: MoveSizeResult[];
+  /** Wall and CPU seconds of the moves section, by process. */
+  movesCpu: { wallS: number } & Record<ProcessRole, number>;
   throughput: Omit<ThroughputResult, 'started'>;
   api: LoadResult[];
   targets: Target[];
@@ -268,8 +270,32 @@ export function whereTimeGoes(results: BenchResults): string {
     '',
     markdownTable(sql),
   );
+  const roles: ProcessRole[] = ['worker', 'temporal', 'postgres', 'api', 'bench'];
+  const cpu: string[][] = [['part', 'wall s', ...roles.map((role) => `${role} CPU s`)]];
+  cpu.push(['moves (all sizes)', String(results.movesCpu.wallS), ...roles.map((role) => String(results.movesCpu[role]))]);
+  const t = results.throughput;
+  cpu.push([
+    `${t.moves} moves at once`,
+    String(round1(t.allCompletedMs / 1000)),
+    ...roles.map((role) => String(t.cpuSeconds[role])),
+  ]);
+  for (const r of results.api) {
+    cpu.push([`${r.endpoint} at ${r.rate} rps`, String(r.durationS), ...roles.map((role) => String(r.cpuSeconds[role]))]);
+  }
+  parts.push(
+    '',
+    `CPU by process (${results.machine.cores} cores: at most ${results.machine.cores} CPU seconds per wall second):`,
+    '',
+    markdownTable(cpu),
+    '',
+    'The median move of the concurrent ones, from its history:',
+    '',
+    markdownTable([history[0]!, historyRow(`${t.itemsPerMove} items, one of ${t.moves}`, t.medianMoveHistory)]),
+  );
   return parts.join('\n');
 }
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
 
 // ------------------------------------------------------------------------------------- writing
 

@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config';
 import { PROJECT_ROOT } from '../src/paths';
 import { endpointsFor, loadApi, prepareLiveTasks, type LoadResult } from './apiLoad';
 import { createClient } from './clients';
-import { loadAverage } from './measure';
+import { cpuDelta, cpuSecondsByRole, loadAverage, round } from './measure';
 import {
   checkTargets,
   machineLine,
@@ -71,8 +71,13 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       'port-base': { type: 'string' },
       'workflow-bundle': { type: 'string' },
+      // For experiments: run some sections only (the API section needs the throughput's moves).
+      sections: { type: 'string', default: 'moves,throughput,api' },
+      // For experiments: Temporal server dynamic config, name=value (repeatable).
+      'temporal-config': { type: 'string', multiple: true },
     },
   });
+  const sections = new Set((values.sections ?? '').split(','));
   const quick = values.quick ?? false;
   const plan = quick ? QUICK : FULL;
   const out = values.out ?? (quick ? await mkdtemp(path.join(os.tmpdir(), 'csm-bench-quick-')) : undefined);
@@ -86,9 +91,13 @@ async function main(): Promise<void> {
   const stack = await startBenchStack({
     portBase: values['port-base'] === undefined ? undefined : Number(values['port-base']),
     workflowBundle: values['workflow-bundle'],
+    temporalDynamicConfig: Object.fromEntries(
+      (values['temporal-config'] ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
     log,
   });
-  let moves: MoveSizeResult[] = [];
+  const moves: MoveSizeResult[] = [];
+  let movesCpu: BenchResults['movesCpu'] = { wallS: 0, bench: 0, worker: 0, api: 0, temporal: 0, postgres: 0 };
   let throughput: Awaited<ReturnType<typeof benchThroughput>>;
   const api: LoadResult[] = [];
   try {
@@ -98,18 +107,25 @@ async function main(): Promise<void> {
     }
     load.moves = loadAverage();
     log(`moves (floor, activities, workflow), ${plan.repeats} runs each; load ${load.moves.join(' / ')}`);
-    moves = [];
-    for (const subject of plan.subjects) moves.push(await benchMoveSize(stack, subject, { repeats: plan.repeats, batchSize, log }));
+    const cpuBefore = await cpuSecondsByRole();
+    const movesBegan = Date.now();
+    for (const subject of sections.has('moves') ? plan.subjects : []) {
+      moves.push(await benchMoveSize(stack, subject, { repeats: plan.repeats, batchSize, log }));
+    }
+    movesCpu = { wallS: round((Date.now() - movesBegan) / 1000, 1), ...cpuDelta(cpuBefore, await cpuSecondsByRole()) };
 
     load.throughput = loadAverage();
     log(`throughput: ${plan.throughput.moves} moves of ${plan.throughput.itemsPerMove} items; load ${load.throughput.join(' / ')}`);
     throughput = await benchThroughput(stack, plan.throughput);
-    log(`  all ${throughput.completed}/${throughput.moves} COMPLETED in ${throughput.allCompletedMs} ms`);
+    log(
+      `  all ${throughput.completed}/${throughput.moves} COMPLETED in ${throughput.allCompletedMs} ms; ` +
+        `CPU s ${JSON.stringify(throughput.cpuSeconds)}`,
+    );
 
     const live = await prepareLiveTasks(stack, throughput.started, plan.liveTasks);
     load.api = loadAverage();
     log(`API under load with ${live.length} live tasks; load ${load.api.join(' / ')}`);
-    for (const rate of plan.rates) {
+    for (const rate of sections.has('api') ? plan.rates : []) {
       for (const { endpoint, path: urlPath } of endpointsFor(live[0]!, throughput.started[0]!)) {
         const result = await loadApi(stack, { endpoint, path: urlPath, rate, durationS: plan.durationS });
         log(`  ${endpoint} at ${rate} rps: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors`);
@@ -140,6 +156,7 @@ async function main(): Promise<void> {
       postgres: 'embedded PostgreSQL 17, pg_stat_statements loaded',
     },
     moves,
+    movesCpu,
     throughput: throughputResult,
     api,
     durationS: Math.round((Date.now() - began) / 1000),

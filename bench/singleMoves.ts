@@ -234,10 +234,8 @@ async function floorMove(stack: BenchStack, subject: Subject, { from, to }: Wher
       ]);
       await q('UPDATE client_user SET site_id = $2 WHERE client_id = $1 AND site_id = $3', [clientId, source, destination]);
       await q('UPDATE phone_number SET site_id = $2 WHERE client_id = $1 AND site_id = $3', [clientId, source, destination]);
-      await q('DELETE FROM service WHERE client_id = $1 AND site_id = $2 AND replaces_service_id IS NOT NULL', [
-        clientId,
-        destination,
-      ]);
+      // Only the services this transaction made (now() is the transaction's start).
+      await q('DELETE FROM service WHERE client_id = $1 AND site_id = $2 AND created_at = now()', [clientId, destination]);
     });
     return { ms, undoMs };
   } finally {

@@ -5,7 +5,17 @@ import type { Client } from '@temporalio/client';
 import { DEV_TOKENS } from '../src/dev/seed';
 import { bundleIdOf, clientIdOf, siteIdOf, tariffIdOf } from '../test/support/moveFixtures';
 import { createClient } from './clients';
-import { connectionsByApp, percentile, processMemoryMb, round } from './measure';
+import {
+  breakdownOf,
+  connectionsByApp,
+  cpuDelta,
+  cpuSecondsByRole,
+  percentile,
+  processMemoryMb,
+  round,
+  type HistoryBreakdown,
+  type ProcessRole,
+} from './measure';
 import { APP_NAMES, type BenchStack } from './stack';
 
 /** Sites the throughput clients live at and move between; Leeds is kept for the dashboard's tasks. */
@@ -38,6 +48,10 @@ export interface ThroughputResult {
   /** Most connections to the database seen open at once, by process. */
   dbConnections: { worker: number; api: number; total: number };
   historyEventsPerMove: number;
+  /** Where the median move's time went, from its history. */
+  medianMoveHistory: HistoryBreakdown;
+  /** CPU seconds each process used from the first start to the last close (the machine has cores × wall). */
+  cpuSeconds: Record<ProcessRole, number>;
   /** The moves, for the API section (a finished one is read under load). */
   started: StartedMove[];
 }
@@ -69,6 +83,7 @@ export async function benchThroughput(
     );
   };
 
+  const cpuBefore = await cpuSecondsByRole();
   const firstSent = Date.now();
   const starts = await Promise.all(
     plan.map(async ({ name, to }) => {
@@ -90,6 +105,7 @@ export async function benchThroughput(
     if (Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const cpuSeconds = cpuDelta(cpuBefore, await cpuSecondsByRole());
   const closed = await Promise.all(starts.map((s) => closeOf(stack.temporal, s.workflowId, s.runId)));
   const phases: Record<string, number> = {};
   for (const c of closed) phases[c.status] = (phases[c.status] ?? 0) + 1;
@@ -97,6 +113,9 @@ export async function benchThroughput(
   const lastClosed = Math.max(...closed.map((c) => c.closedAt ?? Number.POSITIVE_INFINITY));
   const allCompletedMs = lastClosed - firstSent;
   const memoryAfter = await processMemoryMb(stack.workerPid);
+  const medianIndex = perMove.indexOf(percentile(perMove, 50));
+  const median = starts[medianIndex]!;
+  const medianHistory = await stack.temporal.workflow.getHandle(median.workflowId, median.runId).fetchHistory();
   return {
     moves,
     itemsPerMove,
@@ -116,6 +135,8 @@ export async function benchThroughput(
     workerRssMb: { before: memoryBefore.rss, max: Math.max(maxRss, memoryAfter.rss), after: memoryAfter.rss },
     dbConnections: maxConnections,
     historyEventsPerMove: round(percentile(closed.map((c) => c.historyEvents), 50)),
+    medianMoveHistory: breakdownOf(medianHistory.events ?? []),
+    cpuSeconds,
     started: starts.map(({ moveId, clientName, workflowId, runId, to }) => ({ moveId, clientName, workflowId, runId, to })),
   };
 }
