@@ -37,7 +37,11 @@ export interface LoadResult {
  * Schedules `liveTasks` moves to the dashboard site a day ahead (open workflows, each a live task
  * there); one of them is the running move read under load.
  */
-export async function prepareLiveTasks(stack: BenchStack, finished: StartedMove[], liveTasks: number): Promise<StartedMove[]> {
+export async function prepareLiveTasks(
+  stack: BenchStack,
+  finished: StartedMove[],
+  liveTasks: number,
+): Promise<StartedMove[]> {
   const tomorrow = new Date(Date.now() + 24 * 3_600_000).toISOString();
   const scheduled: StartedMove[] = [];
   for (const move of finished.slice(0, liveTasks)) {

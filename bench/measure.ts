@@ -115,7 +115,8 @@ export function breakdownOf(events: HistoryEvent[]): HistoryBreakdown {
         entry.calls += 1;
         entry.ms += ms;
         const next = events[index + 1];
-        if (next?.eventType === EventType.WorkflowTaskScheduled) breakdown.activityToWorkflowTaskMs += at(next) - at(event);
+        if (next?.eventType === EventType.WorkflowTaskScheduled)
+          breakdown.activityToWorkflowTaskMs += at(next) - at(event);
         break;
       }
     }

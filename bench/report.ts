@@ -27,7 +27,8 @@ export interface BenchResults {
   moves: MoveSizeResult[];
   /** Wall and CPU seconds of the moves section, by process. */
   movesCpu: { wallS: number } & Record<ProcessRole, number>;
-  throughput: Omit<ThroughputResult, 'started'>;
+  /** Null only when an experiment left the section out (--sections). */
+  throughput: Omit<ThroughputResult, 'started'> | null;
   api: LoadResult[];
   targets: Target[];
   durationS: number;
@@ -56,13 +57,14 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): Target[] {
   }
   if (acme) targets.push(ratioTarget('workflow', acme.items, acme.workflow.ratio, 10));
   const t = results.throughput;
-  targets.push({
-    id: 'throughput-all-completed',
-    name: `${t.moves} concurrent ${t.itemsPerMove}-item moves all COMPLETED`,
-    target: '≤ 15,000 ms from the first start',
-    value: `${fmtInt(t.allCompletedMs)} ms, ${t.completed}/${t.moves} COMPLETED`,
-    met: t.completed === t.moves && t.allCompletedMs <= 15_000,
-  });
+  if (t)
+    targets.push({
+      id: 'throughput-all-completed',
+      name: `${t.moves} concurrent ${t.itemsPerMove}-item moves all COMPLETED`,
+      target: '≤ 15,000 ms from the first start',
+      value: `${fmtInt(t.allCompletedMs)} ms, ${t.completed}/${t.moves} COMPLETED`,
+      met: t.completed === t.moves && t.allCompletedMs <= 15_000,
+    });
   const load = (endpoint: LoadResult['endpoint'], rate: number) =>
     results.api.find((r) => r.endpoint === endpoint && r.rate === rate);
   const [low, high] = [Math.min(...results.api.map((r) => r.rate)), Math.max(...results.api.map((r) => r.rate))];
@@ -154,18 +156,23 @@ export function resultTable(results: BenchResults): string[][] {
     ]);
   }
   const t = results.throughput;
-  rows.push([
-    `${t.moves} moves of ${t.itemsPerMove} items at once (API)`,
-    ms(t.allCompletedMs),
-    '',
-    '',
-    '',
-    `${t.completed}/${t.moves} COMPLETED; per move p50 ${ms(t.perMoveMs.p50)}, p99 ${ms(t.perMoveMs.p99)}; ` +
-      `${t.movesPerMinute} moves/min; worker RSS ${t.workerRssMb.max} MB; DB connections worker ${t.dbConnections.worker}, API ${t.dbConnections.api}`,
-    targetFor('throughput-all-completed'),
-  ]);
+  if (t)
+    rows.push([
+      `${t.moves} moves of ${t.itemsPerMove} items at once (API)`,
+      ms(t.allCompletedMs),
+      '',
+      '',
+      '',
+      `${t.completed}/${t.moves} COMPLETED, ${t.startErrors} starts failed; start p99 ${ms(t.startRequestMs.p99)}; per move p50 ${ms(t.perMoveMs.p50)}, p99 ${ms(t.perMoveMs.p99)}; ` +
+        `${t.movesPerMinute} moves/min; worker RSS ${t.workerRssMb.max} MB; DB connections worker ${t.dbConnections.worker}, API ${t.dbConnections.api}`,
+      targetFor('throughput-all-completed'),
+    ]);
   for (const r of results.api) {
-    const label = { 'move-running': 'GET running move', 'move-finished': 'GET finished move', 'dashboard-tasks': 'GET dashboard tasks' };
+    const label = {
+      'move-running': 'GET running move',
+      'move-finished': 'GET finished move',
+      'dashboard-tasks': 'GET dashboard tasks',
+    };
     const target = [targetFor(`get-${r.endpoint}-p99-${r.rate}`), targetFor(`get-${r.endpoint}-errors-${r.rate}`)]
       .filter(Boolean)
       .join('; ');
@@ -184,7 +191,14 @@ export function resultTable(results: BenchResults): string[][] {
 
 export function textTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function markdownTable(rows: string[][]): string {
@@ -204,7 +218,12 @@ export function machineLine(results: BenchResults): string {
 
 function historyRow(label: string, h: HistoryBreakdown): string[] {
   const other =
-    h.wallMs - h.workflowTaskQueueMs - h.workflowTaskRunMs - h.activityQueueMs - h.activityRunMs - h.activityToWorkflowTaskMs;
+    h.wallMs -
+    h.workflowTaskQueueMs -
+    h.workflowTaskRunMs -
+    h.activityQueueMs -
+    h.activityRunMs -
+    h.activityToWorkflowTaskMs;
   return [
     label,
     ms(h.wallMs),
@@ -227,7 +246,9 @@ export function whereTimeGoes(results: BenchResults): string {
   }
   parts.push('Temporal history timestamps (the last workflow run of each size):', '', markdownTable(history));
 
-  const code: string[][] = [['activity', ...results.moves.map((m) => `${fmtInt(m.items)} items: calls, code ms, history ms`)]];
+  const code: string[][] = [
+    ['activity', ...results.moves.map((m) => `${fmtInt(m.items)} items: calls, code ms, history ms`)],
+  ];
   const types = [...new Set(results.moves.flatMap((m) => Object.keys(m.workflow.history.activityRunMsByType)))];
   for (const type of types) {
     code.push([
@@ -272,26 +293,39 @@ export function whereTimeGoes(results: BenchResults): string {
   );
   const roles: ProcessRole[] = ['worker', 'temporal', 'postgres', 'api', 'bench'];
   const cpu: string[][] = [['part', 'wall s', ...roles.map((role) => `${role} CPU s`)]];
-  cpu.push(['moves (all sizes)', String(results.movesCpu.wallS), ...roles.map((role) => String(results.movesCpu[role]))]);
-  const t = results.throughput;
   cpu.push([
-    `${t.moves} moves at once`,
-    String(round1(t.allCompletedMs / 1000)),
-    ...roles.map((role) => String(t.cpuSeconds[role])),
+    'moves (all sizes)',
+    String(results.movesCpu.wallS),
+    ...roles.map((role) => String(results.movesCpu[role])),
   ]);
+  const t = results.throughput;
+  if (t)
+    cpu.push([
+      `${t.moves} moves at once`,
+      String(round1(t.allCompletedMs / 1000)),
+      ...roles.map((role) => String(t.cpuSeconds[role])),
+    ]);
   for (const r of results.api) {
-    cpu.push([`${r.endpoint} at ${r.rate} rps`, String(r.durationS), ...roles.map((role) => String(r.cpuSeconds[role]))]);
+    cpu.push([
+      `${r.endpoint} at ${r.rate} rps`,
+      String(r.durationS),
+      ...roles.map((role) => String(r.cpuSeconds[role])),
+    ]);
   }
   parts.push(
     '',
     `CPU by process (${results.machine.cores} cores: at most ${results.machine.cores} CPU seconds per wall second):`,
     '',
     markdownTable(cpu),
-    '',
-    'The median move of the concurrent ones, from its history:',
-    '',
-    markdownTable([history[0]!, historyRow(`${t.itemsPerMove} items, one of ${t.moves}`, t.medianMoveHistory)]),
   );
+  if (t) {
+    parts.push(
+      '',
+      'The median move of the concurrent ones, from its history:',
+      '',
+      markdownTable([history[0]!, historyRow(`${t.itemsPerMove} items, one of ${t.moves}`, t.medianMoveHistory)]),
+    );
+  }
   return parts.join('\n');
 }
 
@@ -323,7 +357,9 @@ export async function writePerformancePage(file: string, results: BenchResults):
   const begin = page.indexOf(BEGIN);
   const end = page.indexOf(END);
   const next =
-    begin === -1 || end === -1 ? `${page.trimEnd()}\n\n${section}\n` : page.slice(0, begin) + section + page.slice(end + END.length);
+    begin === -1 || end === -1
+      ? `${page.trimEnd()}\n\n${section}\n`
+      : page.slice(0, begin) + section + page.slice(end + END.length);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, next);
 }

@@ -75,15 +75,29 @@ async function main(): Promise<void> {
       sections: { type: 'string', default: 'moves,throughput,api' },
       // For experiments: Temporal server dynamic config, name=value (repeatable).
       'temporal-config': { type: 'string', multiple: true },
+      // For experiments: V8 CPU profiles of the worker, written into this folder when it stops.
+      'profile-worker': { type: 'string' },
+      // For experiments: how many concurrent moves the throughput section starts.
+      'concurrent-moves': { type: 'string' },
+      // For experiments: another batch size than the product's default, and only some client sizes.
+      'batch-size': { type: 'string' },
+      sizes: { type: 'string' },
     },
   });
   const sections = new Set((values.sections ?? '').split(','));
   const quick = values.quick ?? false;
-  const plan = quick ? QUICK : FULL;
+  const base = quick ? QUICK : FULL;
+  const concurrent = values['concurrent-moves'];
+  const sizes = values.sizes?.split(',').map(Number);
+  const plan: Plan = {
+    ...base,
+    subjects: sizes ? base.subjects.filter((s) => sizes.includes(s.items)) : base.subjects,
+    throughput: concurrent ? { ...base.throughput, moves: Number(concurrent) } : base.throughput,
+  };
   const out = values.out ?? (quick ? await mkdtemp(path.join(os.tmpdir(), 'csm-bench-quick-')) : undefined);
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   // The product's default, so the bench measures what a deployment without MOVE_BATCH_SIZE runs.
-  const batchSize = loadConfig({}).move.batchSize;
+  const batchSize = values['batch-size'] ? Number(values['batch-size']) : loadConfig({}).move.batchSize;
   const began = Date.now();
   const load = { start: loadAverage(), moves: [0], throughput: [0], api: [0], end: [0] };
   log(`load average ${load.start.join(' / ')}; starting PostgreSQL, Temporal, the worker and the API`);
@@ -92,18 +106,23 @@ async function main(): Promise<void> {
     portBase: values['port-base'] === undefined ? undefined : Number(values['port-base']),
     workflowBundle: values['workflow-bundle'],
     temporalDynamicConfig: Object.fromEntries(
-      (values['temporal-config'] ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      (values['temporal-config'] ?? []).map((pair) => [
+        pair.slice(0, pair.indexOf('=')),
+        pair.slice(pair.indexOf('=') + 1),
+      ]),
     ),
+    profileWorkerDir: values['profile-worker'],
     log,
   });
   const moves: MoveSizeResult[] = [];
   let movesCpu: BenchResults['movesCpu'] = { wallS: 0, bench: 0, worker: 0, api: 0, temporal: 0, postgres: 0 };
-  let throughput: Awaited<ReturnType<typeof benchThroughput>>;
+  let throughput: Awaited<ReturnType<typeof benchThroughput>> | undefined;
   const api: LoadResult[] = [];
   try {
     for (const subject of plan.subjects) {
       // Acme Analytics Ltd is the demo seed's own 2,100-item client.
-      if (subject.client !== 'Acme Analytics Ltd') await createClient(stack.db, subject.client, subject.home, subject.items);
+      if (subject.client !== 'Acme Analytics Ltd')
+        await createClient(stack.db, subject.client, subject.home, subject.items);
     }
     load.moves = loadAverage();
     log(`moves (floor, activities, workflow), ${plan.repeats} runs each; load ${load.moves.join(' / ')}`);
@@ -114,22 +133,27 @@ async function main(): Promise<void> {
     }
     movesCpu = { wallS: round((Date.now() - movesBegan) / 1000, 1), ...cpuDelta(cpuBefore, await cpuSecondsByRole()) };
 
-    load.throughput = loadAverage();
-    log(`throughput: ${plan.throughput.moves} moves of ${plan.throughput.itemsPerMove} items; load ${load.throughput.join(' / ')}`);
-    throughput = await benchThroughput(stack, plan.throughput);
-    log(
-      `  all ${throughput.completed}/${throughput.moves} COMPLETED in ${throughput.allCompletedMs} ms; ` +
-        `CPU s ${JSON.stringify(throughput.cpuSeconds)}`,
-    );
-
-    const live = await prepareLiveTasks(stack, throughput.started, plan.liveTasks);
-    load.api = loadAverage();
-    log(`API under load with ${live.length} live tasks; load ${load.api.join(' / ')}`);
-    for (const rate of sections.has('api') ? plan.rates : []) {
-      for (const { endpoint, path: urlPath } of endpointsFor(live[0]!, throughput.started[0]!)) {
-        const result = await loadApi(stack, { endpoint, path: urlPath, rate, durationS: plan.durationS });
-        log(`  ${endpoint} at ${rate} rps: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors`);
-        api.push(result);
+    if (sections.has('throughput') || sections.has('api')) {
+      load.throughput = loadAverage();
+      log(
+        `throughput: ${plan.throughput.moves} moves of ${plan.throughput.itemsPerMove} items; load ${load.throughput.join(' / ')}`,
+      );
+      throughput = await benchThroughput(stack, plan.throughput);
+      log(
+        `  all ${throughput.completed}/${throughput.moves} COMPLETED in ${throughput.allCompletedMs} ms; ` +
+          `CPU s ${JSON.stringify(throughput.cpuSeconds)}`,
+      );
+    }
+    if (throughput && sections.has('api')) {
+      const live = await prepareLiveTasks(stack, throughput.started, plan.liveTasks);
+      load.api = loadAverage();
+      log(`API under load with ${live.length} live tasks; load ${load.api.join(' / ')}`);
+      for (const rate of plan.rates) {
+        for (const { endpoint, path: urlPath } of endpointsFor(live[0]!, throughput.started[0]!)) {
+          const result = await loadApi(stack, { endpoint, path: urlPath, rate, durationS: plan.durationS });
+          log(`  ${endpoint} at ${rate} rps: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors`);
+          api.push(result);
+        }
       }
     }
   } finally {
@@ -137,7 +161,7 @@ async function main(): Promise<void> {
   }
   load.end = loadAverage();
 
-  const { started: _started, ...throughputResult } = throughput;
+  const throughputResult = throughput ? (({ started: _started, ...rest }) => rest)(throughput) : null;
   const partial: Omit<BenchResults, 'targets'> = {
     schema: RESULTS_SCHEMA,
     mode: quick ? 'quick' : 'full',

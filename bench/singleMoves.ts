@@ -149,7 +149,12 @@ export async function benchMoveSize(
     client: subject.client,
     batchSize,
     repeats,
-    floor: { ms: round(floorMs, 1), undoMs: round(undoMs, 1), samples: floors.map((ms) => round(ms, 1)), sql: floorSql! },
+    floor: {
+      ms: round(floorMs, 1),
+      undoMs: round(undoMs, 1),
+      samples: floors.map((ms) => round(ms, 1)),
+      sql: floorSql!,
+    },
     activities: {
       ms: round(activitiesMs, 1),
       snapshotMs: round(median(activities.map((a) => a.snapshot)), 1),
@@ -177,7 +182,11 @@ export async function benchMoveSize(
  * users, apply tariff, bundle and spaces, decommission the source services; then the undo of all of
  * it; then ROLLBACK, so nothing changed. Timed without the ROLLBACK.
  */
-async function floorMove(stack: BenchStack, subject: Subject, { from, to }: Where): Promise<{ ms: number; undoMs: number }> {
+async function floorMove(
+  stack: BenchStack,
+  subject: Subject,
+  { from, to }: Where,
+): Promise<{ ms: number; undoMs: number }> {
   const clientId = clientIdOf(subject.client);
   const [source, destination] = [siteIdOf(from), siteIdOf(to)];
   const target = [spaceIdOf(to, subject.space)];
@@ -232,10 +241,21 @@ async function floorMove(stack: BenchStack, subject: Subject, { from, to }: Wher
         original.tariff_id,
         original.minute_bundle_id,
       ]);
-      await q('UPDATE client_user SET site_id = $2 WHERE client_id = $1 AND site_id = $3', [clientId, source, destination]);
-      await q('UPDATE phone_number SET site_id = $2 WHERE client_id = $1 AND site_id = $3', [clientId, source, destination]);
+      await q('UPDATE client_user SET site_id = $2 WHERE client_id = $1 AND site_id = $3', [
+        clientId,
+        source,
+        destination,
+      ]);
+      await q('UPDATE phone_number SET site_id = $2 WHERE client_id = $1 AND site_id = $3', [
+        clientId,
+        source,
+        destination,
+      ]);
       // Only the services this transaction made (now() is the transaction's start).
-      await q('DELETE FROM service WHERE client_id = $1 AND site_id = $2 AND created_at = now()', [clientId, destination]);
+      await q('DELETE FROM service WHERE client_id = $1 AND site_id = $2 AND created_at = now()', [
+        clientId,
+        destination,
+      ]);
     });
     return { ms, undoMs };
   } finally {
@@ -293,7 +313,11 @@ async function workflowRollback(
   from: string,
   batchSize: number,
 ): Promise<WorkflowResult['rollback']> {
-  const move = await insertMove(stack.db, { client: subject.client, to: OCCUPIED.site, targetSpaces: [OCCUPIED.space] });
+  const move = await insertMove(stack.db, {
+    client: subject.client,
+    to: OCCUPIED.site,
+    targetSpaces: [OCCUPIED.space],
+  });
   const options = moveWorkflowOptions(moveInputFor(move, { batchSize }), TASK_QUEUE);
   const handle = await stack.temporal.workflow.start(clientSiteMove, options);
   for (;;) {

@@ -33,6 +33,8 @@ export interface StackOptions {
   workflowBundle?: string;
   /** Temporal server dynamic config, for experiments (e.g. eager activity execution). */
   temporalDynamicConfig?: Record<string, string>;
+  /** Write V8 CPU profiles of the worker process (every thread) into this folder. */
+  profileWorkerDir?: string;
   log: (line: string) => void;
 }
 
@@ -108,7 +110,11 @@ async function start(
   stops.push({ name: 'the Temporal client', stop: () => connection.close() });
   const temporal = new Client({ connection, namespace: NAMESPACE });
 
-  const [workerMetricsPort, workerSdkMetricsPort, apiPort] = [await ports.next(), await ports.next(), await ports.next()];
+  const [workerMetricsPort, workerSdkMetricsPort, apiPort] = [
+    await ports.next(),
+    await ports.next(),
+    await ports.next(),
+  ];
   const common = {
     NODE_ENV: 'development',
     TEMPORAL_ADDRESS: temporalServer.address,
@@ -117,9 +123,10 @@ async function start(
     // Moves in the bench send no mail; the mailer still wants somewhere to send it.
     SENDGRID_BASE_URL: 'http://127.0.0.1:9',
   };
+  const profile = options.profileWorkerDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileWorkerDir}`] : [];
   const worker = await startChild(
     'worker',
-    [path.join(PROJECT_ROOT, 'bench', 'workerProcess.ts'), bundlePath],
+    [...profile, path.join(PROJECT_ROOT, 'bench', 'workerProcess.ts'), bundlePath],
     {
       ...common,
       LOG_LEVEL: 'warn',
@@ -129,20 +136,16 @@ async function start(
     },
   );
   stops.push({ name: 'the worker', stop: () => worker.stop() });
-  const api = await startChild(
-    'api',
-    [path.join(PROJECT_ROOT, 'src', 'api', 'server.ts')],
-    {
-      ...common,
-      // Request logs at info, as in production; they go nowhere.
-      LOG_LEVEL: 'info',
-      DATABASE_URL: withAppName(databaseUrl, APP_NAMES.api),
-      API_HOST: '127.0.0.1',
-      API_PORT: String(apiPort),
-      // The throughput section starts 100 moves at once through one operator.
-      RATE_LIMIT_PER_MINUTE: '100000',
-    },
-  );
+  const api = await startChild('api', [path.join(PROJECT_ROOT, 'src', 'api', 'server.ts')], {
+    ...common,
+    // Request logs at info, as in production; they go nowhere.
+    LOG_LEVEL: 'info',
+    DATABASE_URL: withAppName(databaseUrl, APP_NAMES.api),
+    API_HOST: '127.0.0.1',
+    API_PORT: String(apiPort),
+    // The throughput section starts 100 moves at once through one operator.
+    RATE_LIMIT_PER_MINUTE: '100000',
+  });
   stops.push({ name: 'the API', stop: () => api.stop() });
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitFor(`the API at ${apiUrl}/readyz`, async () => (await fetch(`${apiUrl}/readyz`)).ok);
@@ -207,11 +210,7 @@ interface Child {
 }
 
 /** Runs a TypeScript entry point under tsx; resolves once it is up (the worker says "ready"). */
-async function startChild(
-  name: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<Child> {
+async function startChild(name: string, args: string[], env: Record<string, string>): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

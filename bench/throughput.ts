@@ -42,6 +42,9 @@ export interface ThroughputResult {
   perMoveMs: { p50: number; p99: number; max: number };
   /** The API's answer to each start (POST). */
   startRequestMs: { p50: number; p99: number };
+  /** Starts the API refused or failed (the move then never ran), and what the first one said. */
+  startErrors: number;
+  firstStartError: string | null;
   movesPerMinute: number;
   /** The worker process's resident memory: before the moves, the most seen while they ran, after. */
   workerRssMb: { before: number; max: number; after: number };
@@ -85,13 +88,19 @@ export async function benchThroughput(
 
   const cpuBefore = await cpuSecondsByRole();
   const firstSent = Date.now();
-  const starts = await Promise.all(
+  const attempts = await Promise.all(
     plan.map(async ({ name, to }) => {
       const sent = Date.now();
-      const move = await startThroughApi(stack.apiUrl, name, to, 'now');
-      return { ...move, sent, answeredMs: Date.now() - sent };
+      try {
+        const move = await startThroughApi(stack.apiUrl, name, to, 'now');
+        return { ...move, sent, answeredMs: Date.now() - sent };
+      } catch (error) {
+        return { error: error instanceof Error ? error.message : String(error), answeredMs: Date.now() - sent };
+      }
     }),
   );
+  const starts = attempts.filter((a): a is Exclude<typeof a, { error: string }> => !('error' in a));
+  const startErrors = attempts.flatMap((a) => ('error' in a ? [a.error] : []));
   const ids = starts.map((s) => s.moveId);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -128,21 +137,49 @@ export async function benchThroughput(
       max: round(Math.max(...perMove)),
     },
     startRequestMs: {
-      p50: round(percentile(starts.map((s) => s.answeredMs), 50)),
-      p99: round(percentile(starts.map((s) => s.answeredMs), 99)),
+      p50: round(
+        percentile(
+          attempts.map((s) => s.answeredMs),
+          50,
+        ),
+      ),
+      p99: round(
+        percentile(
+          attempts.map((s) => s.answeredMs),
+          99,
+        ),
+      ),
     },
+    startErrors: startErrors.length,
+    firstStartError: startErrors[0] ?? null,
     movesPerMinute: round((moves / allCompletedMs) * 60_000, 1),
     workerRssMb: { before: memoryBefore.rss, max: Math.max(maxRss, memoryAfter.rss), after: memoryAfter.rss },
     dbConnections: maxConnections,
-    historyEventsPerMove: round(percentile(closed.map((c) => c.historyEvents), 50)),
+    historyEventsPerMove: round(
+      percentile(
+        closed.map((c) => c.historyEvents),
+        50,
+      ),
+    ),
     medianMoveHistory: breakdownOf(medianHistory.events ?? []),
     cpuSeconds,
-    started: starts.map(({ moveId, clientName, workflowId, runId, to }) => ({ moveId, clientName, workflowId, runId, to })),
+    started: starts.map(({ moveId, clientName, workflowId, runId, to }) => ({
+      moveId,
+      clientName,
+      workflowId,
+      runId,
+      to,
+    })),
   };
 }
 
 /** POST /api/client-site-moves as the wizard's Finish does (Standard tariff, 500-minute bundle, no spaces). */
-export async function startThroughApi(apiUrl: string, clientName: string, to: string, moveAt: string): Promise<StartedMove> {
+export async function startThroughApi(
+  apiUrl: string,
+  clientName: string,
+  to: string,
+  moveAt: string,
+): Promise<StartedMove> {
   const response = await fetch(`${apiUrl}/api/client-site-moves`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${DEV_TOKENS.superAdmin}`, 'Content-Type': 'application/json' },
