@@ -69,9 +69,11 @@ export interface HistoryBreakdown {
   activityToWorkflowTaskMs: number;
 }
 
-export function breakdownOf(events: HistoryEvent[]): HistoryBreakdown {
+/** From the event at `from` on (e.g. after an update); earlier events still resolve references. */
+export function breakdownOf(allEvents: HistoryEvent[], from = 0): HistoryBreakdown {
   const at = (event: HistoryEvent | undefined) => (event?.eventTime ? tsToMs(event.eventTime) : Number.NaN);
-  const byId = new Map(events.map((event) => [Number(event.eventId), event]));
+  const byId = new Map(allEvents.map((event) => [Number(event.eventId), event]));
+  const events = allEvents.slice(from);
   const breakdown: HistoryBreakdown = {
     events: events.length,
     wallMs: events.length > 0 ? at(events.at(-1)) - at(events[0]) : 0,

@@ -140,6 +140,9 @@ export async function benchMoveSize(
   const floorMs = median(floors);
   const undoMs = median(undos);
   const ratio = (ms: number, floor = floorMs) => round(ms / floor, 1);
+  // Each run's own ratio (its floor ran moments before it, under the same load), then the median.
+  const runRatio = (times: number[], floorTimes = floors) =>
+    round(median(times.map((ms, i) => ms / floorTimes[i]!)), 1);
   const activityTotals = activities.map((a) => a.snapshot + a.forward);
   const activitiesMs = median(activityTotals);
   const workflowMs = median(workflows);
@@ -160,15 +163,18 @@ export async function benchMoveSize(
       snapshotMs: round(median(activities.map((a) => a.snapshot)), 1),
       forwardMs: round(median(activities.map((a) => a.forward)), 1),
       rollbackMs: round(rollbackMs, 1),
-      ratio: ratio(activitiesMs),
-      rollbackRatio: ratio(rollbackMs, undoMs),
+      ratio: runRatio(activityTotals),
+      rollbackRatio: runRatio(
+        activities.map((a) => a.rollback),
+        undos,
+      ),
       samples: activityTotals.map((ms) => round(ms, 1)),
       sql: activitiesSql!,
     },
     workflow: {
       ...lastWorkflow!,
       ms: round(workflowMs, 1),
-      ratio: ratio(workflowMs),
+      ratio: runRatio(workflows),
       samples: workflows.map((ms) => round(ms, 1)),
       rollback: { ...rollback, ms: round(rollback.ms, 1), ratio: ratio(rollback.ms, undoMs) },
     },
@@ -339,7 +345,7 @@ async function workflowRollback(
     ratio: 0,
     phase: result.phase,
     historyEvents: events.length,
-    history: breakdownOf(events.slice(before)),
+    history: breakdownOf(events, before),
   };
 }
 
