@@ -270,3 +270,12 @@ export function cpuDelta(
     (Object.keys(after) as ProcessRole[]).map((role) => [role, round(after[role] - before[role], 1)]),
   ) as Record<ProcessRole, number>;
 }
+
+/** Row updates of a table since the server started, and how many were HOT (no index entry written). */
+export async function tableUpdates(pool: pg.Pool, table: string): Promise<{ updates: number; hot: number }> {
+  const { rows } = await pool.query<{ updates: string; hot: string }>(
+    'SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = $1',
+    [table],
+  );
+  return { updates: Number(rows[0]?.updates ?? 0), hot: Number(rows[0]?.hot ?? 0) };
+}

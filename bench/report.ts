@@ -27,6 +27,8 @@ export interface BenchResults {
   moves: MoveSizeResult[];
   /** Wall and CPU seconds of the moves section, by process. */
   movesCpu: { wallS: number } & Record<ProcessRole, number>;
+  /** move_item row updates during the moves section, and how many were HOT (wrote no index entry). */
+  moveItemUpdates: { updates: number; hot: number };
   /** Null only when an experiment left the section out (--sections). */
   throughput: Omit<ThroughputResult, 'started'> | null;
   api: LoadResult[];
@@ -287,7 +289,8 @@ export function whereTimeGoes(results: BenchResults): string {
   }
   parts.push(
     '',
-    'PostgreSQL (`pg_stat_statements`, reset before each path; the activities row covers their rollback too):',
+    'PostgreSQL (`pg_stat_statements`, reset before each path; the activities row covers their rollback too; ' +
+      `${results.moveItemUpdates.hot} of ${results.moveItemUpdates.updates} \`move_item\` row updates were HOT):`,
     '',
     markdownTable(sql),
   );

@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config';
 import { PROJECT_ROOT } from '../src/paths';
 import { endpointsFor, loadApi, prepareLiveTasks, type LoadResult } from './apiLoad';
 import { createClient } from './clients';
-import { cpuDelta, cpuSecondsByRole, loadAverage, round } from './measure';
+import { cpuDelta, cpuSecondsByRole, loadAverage, round, tableUpdates } from './measure';
 import {
   checkTargets,
   machineLine,
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
     log,
   });
   const moves: MoveSizeResult[] = [];
+  let moveItemUpdates = { updates: 0, hot: 0 };
   let movesCpu: BenchResults['movesCpu'] = { wallS: 0, bench: 0, worker: 0, api: 0, temporal: 0, postgres: 0 };
   let throughput: Awaited<ReturnType<typeof benchThroughput>> | undefined;
   const api: LoadResult[] = [];
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     for (const subject of sections.has('moves') ? plan.subjects : []) {
       moves.push(await benchMoveSize(stack, subject, { repeats: plan.repeats, batchSize, log }));
     }
+    moveItemUpdates = await tableUpdates(stack.pool, 'move_item');
     movesCpu = { wallS: round((Date.now() - movesBegan) / 1000, 1), ...cpuDelta(cpuBefore, await cpuSecondsByRole()) };
 
     if (sections.has('throughput') || sections.has('api')) {
@@ -181,6 +183,7 @@ async function main(): Promise<void> {
     },
     moves,
     movesCpu,
+    moveItemUpdates,
     throughput: throughputResult,
     api,
     durationS: Math.round((Date.now() - began) / 1000),
