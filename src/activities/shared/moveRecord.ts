@@ -41,10 +41,15 @@ export function moveMissing(moveId: string): Error {
   return moveFailure(MoveFailureType.MoveDataMissing, `Move ${moveId} does not exist`);
 }
 
+/** The id, if it can name a move: a malformed one would fail the uuid cast on every retry, so say that once. */
+export function requireMoveId(moveId: string): string {
+  if (!UUID.test(moveId)) throw moveMissing(moveId);
+  return moveId;
+}
+
 /** Locks the move row for the rest of the transaction; a missing move cannot be worked on. */
 export async function lockMove(tx: Tx, moveId: string): Promise<void> {
-  // A malformed id would fail the uuid cast on every retry; it names no move, so say that once.
-  if (!UUID.test(moveId)) throw moveMissing(moveId);
+  requireMoveId(moveId);
   const rows = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM client_site_move WHERE id = ${moveId}::uuid FOR NO KEY UPDATE`;
   if (rows.length === 0) throw moveMissing(moveId);
@@ -55,7 +60,7 @@ export async function lockMove(tx: Tx, moveId: string): Promise<void> {
  * relation queries concurrently down the transaction's single connection (deprecated in pg).
  */
 export async function loadMove(tx: Tx, moveId: string, lock = true): Promise<MoveRecord> {
-  if (!UUID.test(moveId)) throw moveMissing(moveId);
+  requireMoveId(moveId);
   const [move] = await tx.$queryRaw<MoveRecord[]>`
     SELECT m.id, m.workflow_id AS "workflowId", m.run_id AS "runId", m.client_id AS "clientId", c.name AS "clientName",
            c.site_id AS "clientSiteId", c.tariff_id AS "clientTariffId", c.minute_bundle_id AS "clientMinuteBundleId",
