@@ -45,7 +45,7 @@ export async function prepareLiveTasks(
   const tomorrow = new Date(Date.now() + 24 * 3_600_000).toISOString();
   const scheduled: StartedMove[] = [];
   for (const move of finished.slice(0, liveTasks)) {
-    scheduled.push(await startThroughApi(stack.apiUrl, move.clientName, DASHBOARD_SITE, tomorrow));
+    scheduled.push((await startThroughApi(stack.apiUrl, move.clientName, DASHBOARD_SITE, tomorrow)).move);
   }
   return scheduled;
 }

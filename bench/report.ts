@@ -165,7 +165,7 @@ export function resultTable(results: BenchResults): string[][] {
       '',
       '',
       '',
-      `${t.completed}/${t.moves} COMPLETED, ${t.startErrors} starts failed; start p99 ${ms(t.startRequestMs.p99)}; per move p50 ${ms(t.perMoveMs.p50)}, p99 ${ms(t.perMoveMs.p99)}; ` +
+      `${t.completed}/${t.moves} COMPLETED, ${t.startErrors} starts failed, ${retries(t.startRetries)}; start p99 ${ms(t.startRequestMs.p99)}; per move p50 ${ms(t.perMoveMs.p50)}, p99 ${ms(t.perMoveMs.p99)}; ` +
         `${t.movesPerMinute} moves/min; worker RSS ${t.workerRssMb.max} MB; DB connections worker ${t.dbConnections.worker}, API ${t.dbConnections.api}`,
       targetFor('throughput-all-completed'),
     ]);
@@ -372,5 +372,11 @@ export async function writeResults(file: string, results: BenchResults): Promise
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 }
 
+const retries = (byStatus: Record<string, number>) => {
+  const entries = Object.entries(byStatus);
+  return entries.length === 0
+    ? 'no start repeated'
+    : `starts repeated after ${entries.map(([status, n]) => `${n}× ${status}`).join(', ')}`;
+};
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en-GB');
 const ms = (n: number) => (Number.isNaN(n) ? '-' : n < 10 ? `${n.toFixed(1)} ms` : `${fmtInt(n)} ms`);

@@ -75,6 +75,12 @@ async function main(): Promise<void> {
       sections: { type: 'string', default: 'moves,throughput,api' },
       // For experiments: Temporal server dynamic config, name=value (repeatable).
       'temporal-config': { type: 'string', multiple: true },
+      // For experiments: Temporal's state in memory instead of a SQLite file.
+      'temporal-memory': { type: 'boolean', default: false },
+      // Keep the worker's and the API's output in this folder.
+      logs: { type: 'string' },
+      // For experiments: worker tuning as JSON, e.g. '{"workflowThreadPoolSize":2}'.
+      'worker-tuning': { type: 'string' },
       // For experiments: V8 CPU profiles of the worker, written into this folder when it stops.
       'profile-worker': { type: 'string' },
       // For experiments: how many concurrent moves the throughput section starts.
@@ -112,6 +118,9 @@ async function main(): Promise<void> {
       ]),
     ),
     profileWorkerDir: values['profile-worker'],
+    temporalStore: values['temporal-memory'] ? 'memory' : 'file',
+    logDir: values.logs,
+    workerTuning: values['worker-tuning'],
     log,
   });
   const moves: MoveSizeResult[] = [];

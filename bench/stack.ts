@@ -2,7 +2,8 @@
 // pg_stat_statements loaded), a Temporal dev server, the product's worker and the product's API, each
 // in a process of its own, so the worker's memory and every process's connections are its own.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -33,6 +34,12 @@ export interface StackOptions {
   workflowBundle?: string;
   /** Temporal server dynamic config, for experiments (e.g. eager activity execution). */
   temporalDynamicConfig?: Record<string, string>;
+  /** Temporal's store: a SQLite file as `npm start` has (default), or memory (an experiment). */
+  temporalStore?: 'file' | 'memory';
+  /** Worker tuning other than the product's (an experiment), as JSON, e.g. {"workflowThreadPoolSize":2}. */
+  workerTuning?: string;
+  /** Where the worker's and the API's output goes; by default the throwaway folder. */
+  logDir?: string;
   /** Write V8 CPU profiles of the worker process (every thread) into this folder. */
   profileWorkerDir?: string;
   log: (line: string) => void;
@@ -110,6 +117,8 @@ async function start(
   stops.push({ name: 'the Temporal client', stop: () => connection.close() });
   const temporal = new Client({ connection, namespace: NAMESPACE });
 
+  const logDir = options.logDir ?? dir;
+  await mkdir(logDir, { recursive: true });
   const [workerMetricsPort, workerSdkMetricsPort, apiPort] = [
     await ports.next(),
     await ports.next(),
@@ -126,7 +135,12 @@ async function start(
   const profile = options.profileWorkerDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileWorkerDir}`] : [];
   const worker = await startChild(
     'worker',
-    [...profile, path.join(PROJECT_ROOT, 'bench', 'workerProcess.ts'), bundlePath],
+    [
+      ...profile,
+      path.join(PROJECT_ROOT, 'bench', 'workerProcess.ts'),
+      bundlePath,
+      ...(options.workerTuning ? [options.workerTuning] : []),
+    ],
     {
       ...common,
       LOG_LEVEL: 'warn',
@@ -134,18 +148,24 @@ async function start(
       WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
       WORKER_SDK_METRICS_ADDRESS: `127.0.0.1:${workerSdkMetricsPort}`,
     },
+    logDir,
   );
   stops.push({ name: 'the worker', stop: () => worker.stop() });
-  const api = await startChild('api', [path.join(PROJECT_ROOT, 'src', 'api', 'server.ts')], {
-    ...common,
-    // Request logs at info, as in production; they go nowhere.
-    LOG_LEVEL: 'info',
-    DATABASE_URL: withAppName(databaseUrl, APP_NAMES.api),
-    API_HOST: '127.0.0.1',
-    API_PORT: String(apiPort),
-    // The throughput section starts 100 moves at once through one operator.
-    RATE_LIMIT_PER_MINUTE: '100000',
-  });
+  const api = await startChild(
+    'api',
+    [path.join(PROJECT_ROOT, 'src', 'api', 'server.ts')],
+    {
+      ...common,
+      // Request logs at info, as in production (into the log file).
+      LOG_LEVEL: 'info',
+      DATABASE_URL: withAppName(databaseUrl, APP_NAMES.api),
+      API_HOST: '127.0.0.1',
+      API_PORT: String(apiPort),
+      // The throughput section starts 100 moves at once through one operator.
+      RATE_LIMIT_PER_MINUTE: '100000',
+    },
+    logDir,
+  );
   stops.push({ name: 'the API', stop: () => api.stop() });
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitFor(`the API at ${apiUrl}/readyz`, async () => (await fetch(`${apiUrl}/readyz`)).ok);
@@ -174,7 +194,7 @@ async function startTemporal(
     uiPort: await ports.next(),
     namespace: NAMESPACE,
     // A SQLite file, as `npm start` runs it (not the in-memory store).
-    dbFile: path.join(dir, 'temporal.db'),
+    dbFile: options.temporalStore === 'memory' ? null : path.join(dir, 'temporal.db'),
     dynamicConfig: options.temporalDynamicConfig,
   });
 }
@@ -210,7 +230,9 @@ interface Child {
 }
 
 /** Runs a TypeScript entry point under tsx; resolves once it is up (the worker says "ready"). */
-async function startChild(name: string, args: string[], env: Record<string, string>): Promise<Child> {
+async function startChild(name: string, args: string[], env: Record<string, string>, logDir: string): Promise<Child> {
+  // Everything it says goes to a file (the API logs every request); the last lines explain a failure.
+  const logFile = createWriteStream(path.join(logDir, `${name}.log`));
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -220,6 +242,7 @@ async function startChild(name: string, args: string[], env: Record<string, stri
   const recent: string[] = [];
   let ready = false;
   const onLine = (chunk: Buffer) => {
+    logFile.write(chunk);
     for (const line of chunk.toString().split('\n').filter(Boolean)) {
       if (line.startsWith('ready ')) ready = true;
       recent.push(line);
@@ -235,6 +258,7 @@ async function startChild(name: string, args: string[], env: Record<string, stri
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exited;
     clearTimeout(killer);
+    logFile.end();
   };
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));

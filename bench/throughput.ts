@@ -36,13 +36,15 @@ export interface ThroughputResult {
   /** Moves whose workflow ended COMPLETED. */
   completed: number;
   phases: Record<string, number>;
-  /** First start request sent until the last workflow closed. */
+  /** First start request sent until the last workflow closed; null (NaN) when some never closed or started. */
   allCompletedMs: number;
   /** Each move: its start request sent until its workflow closed. */
   perMoveMs: { p50: number; p99: number; max: number };
-  /** The API's answer to each start (POST). */
+  /** From a start's first request until the API answered 201 (repeats included). */
   startRequestMs: { p50: number; p99: number };
-  /** Starts the API refused or failed (the move then never ran), and what the first one said. */
+  /** Answers that refused a start which the bench then repeated (same Idempotency-Key), by status. */
+  startRetries: Record<string, number>;
+  /** Starts that failed even when repeated (the move never ran), and what the first one said. */
   startErrors: number;
   firstStartError: string | null;
   movesPerMinute: number;
@@ -88,11 +90,13 @@ export async function benchThroughput(
 
   const cpuBefore = await cpuSecondsByRole();
   const firstSent = Date.now();
+  const refusedStatuses: number[] = [];
   const attempts = await Promise.all(
     plan.map(async ({ name, to }) => {
       const sent = Date.now();
       try {
-        const move = await startThroughApi(stack.apiUrl, name, to, 'now');
+        const { move, refused } = await startThroughApi(stack.apiUrl, name, to, 'now');
+        refusedStatuses.push(...refused);
         return { ...move, sent, answeredMs: Date.now() - sent };
       } catch (error) {
         return { error: error instanceof Error ? error.message : String(error), answeredMs: Date.now() - sent };
@@ -101,6 +105,8 @@ export async function benchThroughput(
   );
   const starts = attempts.filter((a): a is Exclude<typeof a, { error: string }> => !('error' in a));
   const startErrors = attempts.flatMap((a) => ('error' in a ? [a.error] : []));
+  const refusedByStatus: Record<string, number> = {};
+  for (const status of refusedStatuses) refusedByStatus[status] = (refusedByStatus[status] ?? 0) + 1;
   const ids = starts.map((s) => s.moveId);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -114,17 +120,22 @@ export async function benchThroughput(
     if (Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // The database says final once finishMove ran; the run itself closes a moment later.
+  const closed = await Promise.all(starts.map((s) => closeOf(stack.temporal, s.workflowId, s.runId, deadline)));
   const cpuSeconds = cpuDelta(cpuBefore, await cpuSecondsByRole());
-  const closed = await Promise.all(starts.map((s) => closeOf(stack.temporal, s.workflowId, s.runId)));
   const phases: Record<string, number> = {};
   for (const c of closed) phases[c.status] = (phases[c.status] ?? 0) + 1;
-  const perMove = closed.map((c, i) => (c.closedAt ?? Number.NaN) - starts[i]!.sent);
-  const lastClosed = Math.max(...closed.map((c) => c.closedAt ?? Number.POSITIVE_INFINITY));
-  const allCompletedMs = lastClosed - firstSent;
+  const timed = closed.flatMap((c, i) => (c.closedAt === undefined ? [] : [{ ms: c.closedAt - starts[i]!.sent, i }]));
+  const perMove = timed.map((t) => t.ms);
+  const allClosed = timed.length === attempts.length;
+  const lastClosedMs = Math.max(...timed.map((t) => closed[t.i]!.closedAt!)) - firstSent;
+  const allCompletedMs = allClosed ? lastClosedMs : Number.NaN;
   const memoryAfter = await processMemoryMb(stack.workerPid);
-  const medianIndex = perMove.indexOf(percentile(perMove, 50));
-  const median = starts[medianIndex]!;
-  const medianHistory = await stack.temporal.workflow.getHandle(median.workflowId, median.runId).fetchHistory();
+  const byTime = [...timed].sort((a, b) => a.ms - b.ms);
+  const median = byTime.length > 0 ? starts[byTime[Math.floor((byTime.length - 1) / 2)]!.i]! : undefined;
+  const medianHistory = median
+    ? ((await stack.temporal.workflow.getHandle(median.workflowId, median.runId).fetchHistory()).events ?? [])
+    : [];
   return {
     moves,
     itemsPerMove,
@@ -150,9 +161,10 @@ export async function benchThroughput(
         ),
       ),
     },
+    startRetries: refusedByStatus,
     startErrors: startErrors.length,
     firstStartError: startErrors[0] ?? null,
-    movesPerMinute: round((moves / allCompletedMs) * 60_000, 1),
+    movesPerMinute: round((timed.length / lastClosedMs) * 60_000, 1),
     workerRssMb: { before: memoryBefore.rss, max: Math.max(maxRss, memoryAfter.rss), after: memoryAfter.rss },
     dbConnections: maxConnections,
     historyEventsPerMove: round(
@@ -161,7 +173,7 @@ export async function benchThroughput(
         50,
       ),
     ),
-    medianMoveHistory: breakdownOf(medianHistory.events ?? []),
+    medianMoveHistory: breakdownOf(medianHistory),
     cpuSeconds,
     started: starts.map(({ moveId, clientName, workflowId, runId, to }) => ({
       moveId,
@@ -173,41 +185,74 @@ export async function benchThroughput(
   };
 }
 
-/** POST /api/client-site-moves as the wizard's Finish does (Standard tariff, 500-minute bundle, no spaces). */
+/** What a start came to: the move, and the answers that were refused on the way (retried). */
+export interface StartOutcome {
+  move: StartedMove;
+  /** Status codes of refused attempts before the one that started the move, e.g. [503, 500]. */
+  refused: number[];
+}
+
+/**
+ * POST /api/client-site-moves as the wizard's Finish does (Standard tariff, 500-minute bundle, no
+ * spaces), with an Idempotency-Key, and again after a 5xx as a client should: the API says nothing was
+ * changed, and the key makes a repeat safe whatever happened. Gives up after `attempts`.
+ */
 export async function startThroughApi(
   apiUrl: string,
   clientName: string,
   to: string,
   moveAt: string,
-): Promise<StartedMove> {
-  const response = await fetch(`${apiUrl}/api/client-site-moves`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${DEV_TOKENS.superAdmin}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      clientId: clientIdOf(clientName),
-      destinationSiteId: siteIdOf(to),
-      tariffId: tariffIdOf(to, 'Standard'),
-      minuteBundleId: bundleIdOf(to, '500 minutes'),
-      spaceIds: [],
-      moveAt,
-    }),
-  });
-  const body = (await response.json()) as { id?: string; workflowId?: string; runId?: string | null; detail?: string };
-  if (response.status !== 201 || !body.id || !body.workflowId || !body.runId) {
-    throw new Error(`Starting the move of ${clientName} answered ${response.status}: ${JSON.stringify(body)}`);
+  attempts = 10,
+): Promise<StartOutcome> {
+  const refused: number[] = [];
+  const key = `bench-${clientName}-${to}-${moveAt}`.replace(/[^\x21-\x7e]/g, '_');
+  for (;;) {
+    const response = await fetch(`${apiUrl}/api/client-site-moves`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${DEV_TOKENS.superAdmin}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': key,
+      },
+      body: JSON.stringify({
+        clientId: clientIdOf(clientName),
+        destinationSiteId: siteIdOf(to),
+        tariffId: tariffIdOf(to, 'Standard'),
+        minuteBundleId: bundleIdOf(to, '500 minutes'),
+        spaceIds: [],
+        moveAt,
+      }),
+    });
+    const body = (await response.json()) as { id?: string; workflowId?: string; runId?: string | null };
+    if (response.status === 201 && body.id && body.workflowId && body.runId) {
+      return { move: { moveId: body.id, clientName, workflowId: body.workflowId, runId: body.runId, to }, refused };
+    }
+    refused.push(response.status);
+    if (response.status < 500 || refused.length >= attempts) {
+      throw new Error(
+        `Starting the move of ${clientName} answered ${refused.join(', ')}; the last said ${JSON.stringify(body)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 1_000));
   }
-  return { moveId: body.id, clientName, workflowId: body.workflowId, runId: body.runId, to };
 }
 
+/** The run's final status and close time, waiting for it to close until the deadline. */
 async function closeOf(
   temporal: Client,
   workflowId: string,
   runId: string,
+  deadline: number,
 ): Promise<{ status: string; closedAt: number | undefined; historyEvents: number }> {
-  const description = await temporal.workflow.getHandle(workflowId, runId).describe();
-  return {
-    status: description.status.name,
-    closedAt: description.closeTime?.getTime(),
-    historyEvents: description.historyLength,
-  };
+  for (;;) {
+    const description = await temporal.workflow.getHandle(workflowId, runId).describe();
+    if (description.closeTime || Date.now() > deadline) {
+      return {
+        status: description.status.name,
+        closedAt: description.closeTime?.getTime(),
+        historyEvents: description.historyLength,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

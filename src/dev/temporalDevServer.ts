@@ -9,7 +9,8 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
-  dbFile: string;
+  /** The SQLite file that keeps Temporal's state; null: in memory (lost when the server stops). */
+  dbFile: string | null;
   /** Server dynamic config (`--dynamic-config-value name=value`), e.g. for the bench's experiments. */
   dynamicConfig?: Record<string, string>;
   log?: (line: string) => void;
@@ -35,8 +36,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     String(options.uiPort),
     '--namespace',
     options.namespace,
-    '--db-filename',
-    options.dbFile,
+    ...(options.dbFile === null ? [] : ['--db-filename', options.dbFile]),
     '--log-level',
     'warn',
     ...searchAttributeFlags(),
