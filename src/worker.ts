@@ -4,7 +4,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
-import { DB_POOL_SIZE, createDb, type Db } from './db/client';
+import { createDb, type Db } from './db/client';
 import { createSendGridMailer, type Mailer } from './mail/mailer';
 import { serveMetrics, type MetricsServer } from './telemetry/metricsServer';
 import {
@@ -41,23 +41,13 @@ export interface MoveWorkerDeps {
   tracing?: Tracing;
   /** For workflows the activities start (the outcome email's), on the same server and namespace. */
   client: Client;
-  /** Other task slots or threads than WORKER_TUNING's, for the bench's experiments. */
+  /** Other task slots or threads than the SDK's defaults, for the bench's experiments. */
   tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'workflowThreadPoolSize'>>;
 }
 
-/**
- * How the worker runs its tasks; measured in docs/performance.md. An activity holds one database
- * connection for its transaction: more activities at once than connections would only wait in the
- * pool, where a transaction's maxWait turns a long wait into a DatabaseUnavailable outage (and the
- * move waits that out for 30 s); waiting in Temporal's queue instead costs nothing.
- */
-export const WORKER_TUNING = {
-  maxConcurrentActivityTaskExecutions: DB_POOL_SIZE,
-} as const satisfies Partial<WorkerOptions>;
-
 export async function createMoveWorker(deps: MoveWorkerDeps): Promise<Worker> {
   return Worker.create({
-    ...WORKER_TUNING,
+    // The SDK's defaults (docs/performance.md measured the alternatives), unless the bench asks otherwise.
     ...deps.tuning,
     connection: deps.connection,
     namespace: deps.namespace,
@@ -108,7 +98,7 @@ export interface StartWorkerOverrides {
   mailer?: Mailer;
   /** The process's tracing (started by the entry point), for the workflow's spans. */
   tracing?: Tracing;
-  /** The bench's experiments: other task slots or threads (see WORKER_TUNING). */
+  /** The bench's experiments: other task slots or threads than the SDK's defaults. */
   tuning?: MoveWorkerDeps['tuning'];
 }
 
