@@ -3,7 +3,7 @@
 import autocannon from 'autocannon';
 import { DEV_TOKENS } from '../src/dev/seed';
 import { siteIdOf } from '../test/support/moveFixtures';
-import { cpuDelta, cpuSecondsByRole, round, type ProcessRole } from './measure';
+import { cpuDelta, cpuSample, round, type ProcessRole } from './measure';
 import type { BenchStack } from './stack';
 import { startThroughApi, type StartedMove } from './throughput';
 
@@ -56,7 +56,7 @@ export async function loadApi(
 ): Promise<LoadResult> {
   let fromDatabase = 0;
   let fromTemporal = 0;
-  const cpuBefore = await cpuSecondsByRole();
+  const cpuBefore = await cpuSample();
   const result = await autocannon({
     url: stack.apiUrl,
     // Enough connections that a slow answer does not hold the rate down (autocannon waits per connection).
@@ -89,7 +89,7 @@ export async function loadApi(
     non2xx: result.non2xx,
     fromDatabase,
     fromTemporal,
-    cpuSeconds: cpuDelta(cpuBefore, await cpuSecondsByRole()),
+    cpuSeconds: cpuDelta(cpuBefore, await cpuSample()),
   };
 }
 

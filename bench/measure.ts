@@ -215,11 +215,14 @@ export async function connectionsByApp(pool: pg.Pool): Promise<Record<string, nu
 /** The processes of the bench's stack, by role. */
 export type ProcessRole = 'bench' | 'worker' | 'api' | 'temporal' | 'postgres';
 
+/** CPU seconds (user + system, all threads) of each process of the stack so far, by pid, with its role. */
+export type CpuSample = Map<number, { role: ProcessRole; cpu: number }>;
+
 /**
- * CPU seconds (user + system, all threads) each role's processes have used so far: the bench process
- * and every process below it, told apart by their command lines. Ended processes are not counted.
+ * The bench process and every process below it, told apart by their command lines (a PostgreSQL
+ * backend counts as postgres, a thread of the worker as the worker).
  */
-export async function cpuSecondsByRole(): Promise<Record<ProcessRole, number>> {
+export async function cpuSample(): Promise<CpuSample> {
   const entries = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
   const processes = new Map<number, { parent: number; cpu: number; command: string }>();
   for (const pid of entries) {
@@ -234,7 +237,7 @@ export async function cpuSecondsByRole(): Promise<Record<ProcessRole, number>> {
       // It ended while we looked.
     }
   }
-  const totals: Record<ProcessRole, number> = { bench: 0, worker: 0, api: 0, temporal: 0, postgres: 0 };
+  const sample: CpuSample = new Map();
   const roleOf = (command: string): ProcessRole =>
     /workerProcess\.ts/.test(command)
       ? 'worker'
@@ -249,26 +252,27 @@ export async function cpuSecondsByRole(): Promise<Record<ProcessRole, number>> {
     const own = processes.get(pid);
     if (!own) return;
     const role = pid === process.pid ? 'bench' : (inherited ?? roleOf(own.command));
-    totals[role] += own.cpu;
+    sample.set(pid, { role, cpu: own.cpu });
     for (const [child, info] of processes) if (info.parent === pid) visit(child, role === 'bench' ? null : role);
   };
   visit(process.pid, null);
-  return Object.fromEntries(Object.entries(totals).map(([role, cpu]) => [role, round(cpu, 1)])) as Record<
-    ProcessRole,
-    number
-  >;
+  return sample;
 }
 
 /** Linux's USER_HZ: /proc counts CPU time in these ticks. */
 const CLOCK_TICKS = 100;
 
-export function cpuDelta(
-  before: Record<ProcessRole, number>,
-  after: Record<ProcessRole, number>,
-): Record<ProcessRole, number> {
-  return Object.fromEntries(
-    (Object.keys(after) as ProcessRole[]).map((role) => [role, round(after[role] - before[role], 1)]),
-  ) as Record<ProcessRole, number>;
+/**
+ * CPU seconds each role used between two samples: per process, so one that ended in between (a
+ * PostgreSQL backend) drops out of both instead of making the sum go down.
+ */
+export function cpuDelta(before: CpuSample, after: CpuSample): Record<ProcessRole, number> {
+  const totals: Record<ProcessRole, number> = { bench: 0, worker: 0, api: 0, temporal: 0, postgres: 0 };
+  for (const [pid, { role, cpu }] of after) totals[role] += cpu - (before.get(pid)?.cpu ?? 0);
+  return Object.fromEntries(Object.entries(totals).map(([role, cpu]) => [role, round(cpu, 1)])) as Record<
+    ProcessRole,
+    number
+  >;
 }
 
 /** Row updates of a table since the server started, and how many were HOT (no index entry written). */

@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config';
 import { PROJECT_ROOT } from '../src/paths';
 import { endpointsFor, loadApi, prepareLiveTasks, type LoadResult } from './apiLoad';
 import { createClient } from './clients';
-import { cpuDelta, cpuSecondsByRole, loadAverage, round, tableUpdates } from './measure';
+import { cpuDelta, cpuSample, loadAverage, round, tableUpdates } from './measure';
 import {
   checkTargets,
   machineLine,
@@ -136,13 +136,13 @@ async function main(): Promise<void> {
     }
     load.moves = loadAverage();
     log(`moves (floor, activities, workflow), ${plan.repeats} runs each; load ${load.moves.join(' / ')}`);
-    const cpuBefore = await cpuSecondsByRole();
+    const cpuBefore = await cpuSample();
     const movesBegan = Date.now();
     for (const subject of sections.has('moves') ? plan.subjects : []) {
       moves.push(await benchMoveSize(stack, subject, { repeats: plan.repeats, batchSize, log }));
     }
     moveItemUpdates = await tableUpdates(stack.pool, 'move_item');
-    movesCpu = { wallS: round((Date.now() - movesBegan) / 1000, 1), ...cpuDelta(cpuBefore, await cpuSecondsByRole()) };
+    movesCpu = { wallS: round((Date.now() - movesBegan) / 1000, 1), ...cpuDelta(cpuBefore, await cpuSample()) };
 
     if (sections.has('throughput') || sections.has('api')) {
       load.throughput = loadAverage();

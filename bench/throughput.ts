@@ -9,7 +9,7 @@ import {
   breakdownOf,
   connectionsByApp,
   cpuDelta,
-  cpuSecondsByRole,
+  cpuSample,
   percentile,
   processMemoryMb,
   round,
@@ -88,7 +88,7 @@ export async function benchThroughput(
     );
   };
 
-  const cpuBefore = await cpuSecondsByRole();
+  const cpuBefore = await cpuSample();
   const firstSent = Date.now();
   const refusedStatuses: number[] = [];
   const attempts = await Promise.all(
@@ -122,7 +122,7 @@ export async function benchThroughput(
   }
   // The database says final once finishMove ran; the run itself closes a moment later.
   const closed = await Promise.all(starts.map((s) => closeOf(stack.temporal, s.workflowId, s.runId, deadline)));
-  const cpuSeconds = cpuDelta(cpuBefore, await cpuSecondsByRole());
+  const cpuSeconds = cpuDelta(cpuBefore, await cpuSample());
   const phases: Record<string, number> = {};
   for (const c of closed) phases[c.status] = (phases[c.status] ?? 0) + 1;
   const timed = closed.flatMap((c, i) => (c.closedAt === undefined ? [] : [{ ms: c.closedAt - starts[i]!.sent, i }]));
