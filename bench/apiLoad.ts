@@ -1,7 +1,7 @@
 // Section 3: the API while moves run, under autocannon at fixed request rates: a running move's
 // progress, a finished move's, and a site's dashboard with live tasks (the dashboard polls it).
 import autocannon from 'autocannon';
-import { DEV_TOKENS } from '../src/dev/seed';
+import { DEMO_TOKENS } from '../src/domain/tokens';
 import { siteIdOf } from '../test/support/moveFixtures';
 import { cpuDelta, cpuSample, round, type ProcessRole } from './measure';
 import type { BenchStack } from './stack';
@@ -64,7 +64,7 @@ export async function loadApi(
     overallRate: rate,
     duration: durationS,
     timeout: 10,
-    headers: { authorization: `Bearer ${DEV_TOKENS.admin}` },
+    headers: { authorization: `Bearer ${DEMO_TOKENS.admin}` },
     requests: [
       {
         method: 'GET',

@@ -336,7 +336,7 @@ async function workflowRollback(
   }
   const before = (await handle.fetchHistory()).events?.length ?? 0;
   const [result, ms] = await timed(async () => {
-    await handle.executeUpdate(rollbackUpdate);
+    await handle.executeUpdate(rollbackUpdate, { args: [null] });
     return handle.result();
   });
   const events = (await handle.fetchHistory()).events ?? [];

@@ -2,7 +2,7 @@
 // through the API, as operators would: time until all are COMPLETED, each move's own time, moves per
 // minute, and what it cost the worker (memory) and the database (connections).
 import type { Client } from '@temporalio/client';
-import { DEV_TOKENS } from '../src/dev/seed';
+import { DEMO_TOKENS } from '../src/domain/tokens';
 import { bundleIdOf, clientIdOf, siteIdOf, tariffIdOf } from '../test/support/moveFixtures';
 import { createClient } from './clients';
 import {
@@ -210,7 +210,7 @@ export async function startThroughApi(
     const response = await fetch(`${apiUrl}/api/client-site-moves`, {
       method: 'POST',
       headers: {
-        Authorization: `Bearer ${DEV_TOKENS.superAdmin}`,
+        Authorization: `Bearer ${DEMO_TOKENS.superAdmin}`,
         'Content-Type': 'application/json',
         'Idempotency-Key': key,
       },

@@ -2,10 +2,35 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationMs } from './domain/durations';
 import { z } from 'zod';
 
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const DAY_MS = 86_400_000;
+
+/** A whole number in a range, written as digits only ("1e3", "12.0" and "10 " are refused). */
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine(
+      (v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max,
+      `must be a whole number from ${min} to ${max}`,
+    )
+    .transform(Number);
+const port = (fallback: number) => wholeNumber(1, 65535, fallback);
+
+/** A duration such as "24 hours", "90 minutes" or "2d", at most `maxMs`. */
+const duration = (fallback: string, maxMs: number, maxText: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine(
+      (v) => isDuration(v) && durationMs(v) <= maxMs,
+      `must be a duration such as "24 hours", "90 minutes" or "2d", at most ${maxText}`,
+    );
+
+const BODY_LIMIT = /^(\d+)(b|kb|mb)$/i;
+const BODY_LIMIT_RANGE = { min: 1024, max: 10 * 1024 * 1024 };
 /** host:port to listen on, e.g. 0.0.0.0:9464 or 127.0.0.1:9464. */
 const listenAddress = z
   .string()
@@ -21,16 +46,25 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('.data'),
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }).optional(),
   PG_PORT: port(5433),
   API_PORT: port(3000),
-  API_HOST: z.string().default('127.0.0.1'),
-  TEMPORAL_ADDRESS: z.string().optional(),
+  API_HOST: z
+    .string()
+    .regex(/^[\w.:-]+$/, 'must be a host name or an IP address')
+    .default('127.0.0.1'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$|^\[[\da-f:]+\]:\d{1,5}$/i, 'must be host:port, e.g. temporal:7233')
+    .optional(),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default('client-site-move'),
-  TEMPORAL_WEB_URL: z.string().url().optional(),
+  TEMPORAL_NAMESPACE: z.string().regex(/^\S+$/, 'must be a namespace name without spaces').default('default'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .regex(/^\S+$/, 'must be a task queue name without spaces')
+    .default('client-site-move'),
+  TEMPORAL_WEB_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   // Connecting to a secured Temporal (Temporal Cloud, or a self-hosted cluster with mTLS). The
   // names are the `temporal` CLI's own, so one environment serves the app and the CLI alike.
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
@@ -55,32 +89,66 @@ const EnvSchema = z.object({
   OTEL_RESOURCE_ATTRIBUTES: keyValueList,
   MAIL_SINK_PORT: port(8025),
   SENDGRID_API_KEY: z.string().optional(),
-  SENDGRID_BASE_URL: z.string().url().optional(),
-  MAIL_FROM: z.string().email().default('connect-site-move@example.com'),
-  CORS_ORIGIN: z.string().default('http://localhost:5173'),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
-  BODY_LIMIT: z.string().default('100kb'),
+  SENDGRID_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  MAIL_FROM: z.email({ error: 'must be an email address' }).default('connect-site-move@example.com'),
+  CORS_ORIGIN: z
+    .string()
+    .refine(isOriginList, 'must be * or a comma-separated list of origins such as https://connect.example.com')
+    .default('http://localhost:5173'),
+  RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000, 60),
+  /** Failed authentications per client IP per minute before that IP is refused for the rest of the minute. */
+  AUTH_FAILURES_PER_MINUTE: wholeNumber(1, 1_000_000, 30),
+  // "100k" or "1e9" would otherwise be read as 100 or 1 bytes by the body parser, "abc" would throw.
+  BODY_LIMIT: z
+    .string()
+    .default('100kb')
+    .refine(
+      (v) =>
+        BODY_LIMIT.test(v) && bodyLimitBytes(v) >= BODY_LIMIT_RANGE.min && bodyLimitBytes(v) <= BODY_LIMIT_RANGE.max,
+      'must be a size from 1kb to 10mb, such as "100kb" or "1mb"',
+    ),
   // 2000: fewer round trips through Temporal than 500, and still short transactions (docs/performance.md).
-  MOVE_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(2000),
-  // Durations are checked here, where a bad value names itself: the workflow would otherwise fail on it.
-  MOVE_DECISION_TIMEOUT: duration('24 hours'),
-  MOVE_OUTAGE_WINDOW: duration('30 minutes'),
-  EMAIL_DELIVERY_WINDOW: duration('24 hours'),
+  MOVE_BATCH_SIZE: wholeNumber(1, 5000, 2000),
+  // Checked here, where a bad value names itself: the workflow would otherwise fail on its first line.
+  MOVE_DECISION_TIMEOUT: duration('24 hours', 365 * DAY_MS, '365 days'),
+  MOVE_OUTAGE_WINDOW: duration('30 minutes', 7 * DAY_MS, '7 days'),
+  EMAIL_DELIVERY_WINDOW: duration('24 hours', 30 * DAY_MS, '30 days'),
+  /** How far ahead a move may be scheduled; also keeps every move time a date PostgreSQL can store. */
+  MOVE_MAX_AHEAD: duration('365 days', 10 * 365 * DAY_MS, '3650 days'),
+  /** Demo data (with its well-known tokens) goes into the embedded database only, unless this says so. */
+  SEED_DEMO_DATA: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 
-function duration(fallback: string) {
-  return z.string().default(fallback).refine(isDuration, 'must be a duration such as "24 hours", "90 minutes" or "2d"');
-}
-
 function isDuration(value: string): boolean {
   try {
-    return msToNumber(value as Parameters<typeof msToNumber>[0]) > 0;
+    return durationMs(value) > 0;
   } catch {
     return false;
   }
 }
+
+function bodyLimitBytes(value: string): number {
+  const [, amount, unit] = BODY_LIMIT.exec(value) ?? [];
+  const scale = { b: 1, kb: 1024, mb: 1024 * 1024 }[unit?.toLowerCase() as 'b' | 'kb' | 'mb'] ?? Number.NaN;
+  return Number(amount) * scale;
+}
+
+function isOriginList(value: string): boolean {
+  if (value.trim() === '*') return true;
+  return value.split(',').every((origin) => {
+    try {
+      const url = new URL(origin.trim());
+      return /^https?:$/.test(url.protocol) && url.origin === origin.trim();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Settings whose values must not be echoed in an error line. */
+const SECRET_KEYS = new Set<string>(['DATABASE_URL', 'SENDGRID_API_KEY']);
 
 /** Every environment variable the app reads (the README and docker-compose.yml list the same). */
 export const ENV_KEYS = Object.keys(EnvSchema.shape) as (keyof Env)[];
@@ -96,7 +164,15 @@ export interface Config {
     embedded: boolean;
     embeddedPort: number;
   };
-  api: { host: string; port: number; corsOrigin: string; rateLimitPerMinute: number; bodyLimit: string };
+  api: {
+    host: string;
+    port: number;
+    corsOrigin: string;
+    rateLimitPerMinute: number;
+    /** Failed authentications per client IP per minute (each costs a token lookup). */
+    authFailuresPerMinute: number;
+    bodyLimit: string;
+  };
   temporal: {
     /** host:port of an existing server; unset means `npm start` runs the dev server. */
     address?: string;
@@ -118,7 +194,11 @@ export interface Config {
     outageWindow: string;
     /** How long the outcome email keeps being retried through mail outages. */
     emailDeliveryWindow: string;
+    /** How far ahead a move may be scheduled, e.g. "365 days". */
+    maxAhead: string;
   };
+  /** Whether `npm start` and `npm run db:seed` may put the demo data (and its tokens) in the database. */
+  seedDemoData: boolean;
   observability: {
     /** Where the worker serves its app metrics (`/metrics`); unset: not served. */
     workerMetricsAddress?: string;
@@ -162,10 +242,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+    // One line per bad value, each naming the setting (and the value, unless it is a secret).
+    const lines = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      const value = cleaned[key];
+      const shown = value === undefined || SECRET_KEYS.has(key) ? '' : ` (got ${JSON.stringify(value)})`;
+      return `Invalid configuration: ${key}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(lines.join('\n'));
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.SEED_DEMO_DATA === 'true') {
+    throw new ConfigError(
+      'Invalid configuration: SEED_DEMO_DATA: must not be true with NODE_ENV=production (demo tokens are well known)',
+    );
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -180,6 +271,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       port: e.API_PORT,
       corsOrigin: e.CORS_ORIGIN,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
       bodyLimit: e.BODY_LIMIT,
     },
     temporal: {
@@ -198,7 +290,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       decisionTimeout: e.MOVE_DECISION_TIMEOUT,
       outageWindow: e.MOVE_OUTAGE_WINDOW,
       emailDeliveryWindow: e.EMAIL_DELIVERY_WINDOW,
+      maxAhead: e.MOVE_MAX_AHEAD,
     },
+    seedDemoData:
+      e.NODE_ENV !== 'production' &&
+      (e.SEED_DEMO_DATA === 'true' || (e.SEED_DEMO_DATA === undefined && !e.DATABASE_URL)),
     observability: {
       workerMetricsAddress: e.WORKER_METRICS_ADDRESS,
       sdkMetricsAddress: e.WORKER_SDK_METRICS_ADDRESS,

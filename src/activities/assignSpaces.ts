@@ -1,5 +1,7 @@
 // The client's spaces: take the chosen ones at the destination, then release those held at the
-// source; on rollback, the reverse. Locks the spaces involved so two moves cannot take one space.
+// source; on rollback, the reverse. Locks the spaces involved so two moves cannot take one space,
+// all of them in one statement in id order: the order a start locks them in (recordMove.ts), so a
+// start and a move overlapping on spaces wait for each other instead of deadlocking.
 import { MoveFailureType } from '../domain/errors';
 import type { MoveSpaceRole } from '../generated/prisma/client';
 import type { MoveRef } from './contract';
@@ -17,7 +19,7 @@ interface SpaceRow {
 export async function assignSpaces(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
   await deps.db.$transaction(async (tx) => {
     const move = await loadMove(tx, moveId);
-    const targets = await lockSpaces(tx, moveId, 'TARGET');
+    const { targets, originals } = await lockMoveSpaces(tx, moveId);
     const elsewhere = targets.filter((s) => s.siteId !== move.destinationSiteId);
     if (elsewhere.length > 0) {
       throw moveFailure(
@@ -36,7 +38,6 @@ export async function assignSpaces(deps: ActivityDeps, { moveId }: MoveRef): Pro
       );
     }
     await tx.space.updateMany({ where: { id: { in: targets.map((s) => s.id) } }, data: { clientId: move.clientId } });
-    const originals = await lockSpaces(tx, moveId, 'ORIGINAL');
     await tx.space.updateMany({
       where: { id: { in: originals.map((s) => s.id) }, clientId: move.clientId },
       data: { clientId: null },
@@ -47,8 +48,7 @@ export async function assignSpaces(deps: ActivityDeps, { moveId }: MoveRef): Pro
 export async function restoreSpaces(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
   const notRestorable = await deps.db.$transaction(async (tx) => {
     const move = await loadMove(tx, moveId);
-    const targets = await lockSpaces(tx, moveId, 'TARGET');
-    const originals = await lockSpaces(tx, moveId, 'ORIGINAL');
+    const { targets, originals } = await lockMoveSpaces(tx, moveId);
     await tx.space.updateMany({
       where: { id: { in: targets.map((s) => s.id) }, clientId: move.clientId },
       data: { clientId: null },
@@ -71,13 +71,20 @@ export async function restoreSpaces(deps: ActivityDeps, { moveId }: MoveRef): Pr
   if (notRestorable) throw notRestorable;
 }
 
-async function lockSpaces(tx: Tx, moveId: string, role: MoveSpaceRole): Promise<SpaceRow[]> {
-  return tx.$queryRaw<SpaceRow[]>`
-    SELECT s.id, s.name, s.site_id AS "siteId", s.client_id AS "clientId"
+/** Locks every space of the move, chosen and original, by id; returns each role's by name (for messages). */
+async function lockMoveSpaces(tx: Tx, moveId: string): Promise<{ targets: SpaceRow[]; originals: SpaceRow[] }> {
+  const rows = await tx.$queryRaw<(SpaceRow & { role: MoveSpaceRole })[]>`
+    SELECT s.id, s.name, s.site_id AS "siteId", s.client_id AS "clientId", ms.role
     FROM space s JOIN client_site_move_space ms ON ms.space_id = s.id
-    WHERE ms.move_id = ${moveId}::uuid AND ms.role = ${role}::"MoveSpaceRole"
-    ORDER BY s.name, s.id
+    WHERE ms.move_id = ${moveId}::uuid
+    ORDER BY s.id
     FOR UPDATE OF s`;
+  const ofRole = (role: MoveSpaceRole): SpaceRow[] =>
+    rows
+      .filter((r) => r.role === role)
+      .map(({ role: _role, ...space }) => space)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return { targets: ofRole('TARGET'), originals: ofRole('ORIGINAL') };
 }
 
 const asItem = (space: SpaceRow): FailedItem => ({ kind: 'SPACE', id: space.id, label: space.name });

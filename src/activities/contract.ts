@@ -1,7 +1,7 @@
 // What the ClientSiteMove workflow asks of the world. createActivities() implements it over
 // PostgreSQL and SendGrid; workflow tests implement it locally. Every activity is idempotent:
 // running it twice, or again after a crash half-way, leaves the same state as running it once.
-import type { EmailState, FinalPhase, ItemProgress, MoveProgress } from '../domain/move';
+import type { EmailState, FinalPhase, ItemProgress, MoveCheck, MoveProgress, ReviewChanges } from '../domain/move';
 import type { BatchedActivityName, SingleActivityName } from '../domain/steps';
 
 export interface MoveRef {
@@ -37,6 +37,18 @@ export interface OutcomeEmailInput extends FinishInput {
   deliveryWindow: string;
 }
 
+/** What the pre-move check found: problems hold the move before anything moves; warnings are shown. */
+export interface PreflightResult {
+  problems: MoveCheck[];
+  warnings: MoveCheck[];
+}
+
+export interface WarningsEmailInput extends MoveRef {
+  warnings: MoveCheck[];
+  /** Names the set: one email per set of warnings. */
+  digest: string;
+}
+
 export interface EmailGiveUpInput extends MoveRef {
   phase: FinalPhase;
   reason: string;
@@ -47,6 +59,12 @@ export interface MoveActivities {
   markMoveScheduled(input: MoveRef): Promise<void>;
   /** Mirrors the workflow's progress onto the move row and its dashboard task. */
   recordProgress(progress: MoveProgress): Promise<void>;
+  /** The pre-move check, on the move as it stands: what would stop it now, and what could surprise it. */
+  preflightCheck(input: MoveRef): Promise<PreflightResult>;
+  /** Emails the T2 contact a new set of warnings, once per set. */
+  sendWarningsEmail(input: WarningsEmailInput): Promise<EmailOutcome>;
+  /** What was added or removed since the operator's review; null when the review was not recorded. */
+  compareWithReview(input: MoveRef): Promise<ReviewChanges | null>;
   /**
    * Reads the client's users, phone numbers and services as they are now, records one move item
    * each, and the tariff, bundle and spaces the client holds (what a rollback restores).

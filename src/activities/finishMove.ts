@@ -5,7 +5,7 @@ import type { ClientStatus } from '../generated/prisma/client';
 import type { FinalPhase } from '../domain/move';
 import type { FinishInput } from './contract';
 import type { ActivityDeps } from './shared/deps';
-import { auditOnce } from './shared/audit';
+import { auditOnce, auditTemporalActions } from './shared/audit';
 import { TX_OPTIONS, loadMove } from './shared/moveRecord';
 import { needsHumanJson, progressJson, toJson } from './shared/progressJson';
 
@@ -25,6 +25,7 @@ export async function finishMove(deps: ActivityDeps, { moveId, phase, progress }
   const finalProgress = { ...progress, phase, finishedAt: finishedAt.toISOString() };
   await deps.db.$transaction(async (tx) => {
     const move = await loadMove(tx, moveId);
+    await auditTemporalActions(tx, move.clientId, progress);
     const first = await auditOnce(tx, {
       dedupeKey: `move:${moveId}:finished`,
       action: `MOVE_${phase}`,

@@ -5,7 +5,10 @@ import type { Mailer } from '../mail/mailer';
 import type { MoveActivities } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { finishMove } from './finishMove';
+import { compareWithReview } from './compareWithReview';
 import { deliverOutcomeEmail } from './deliverOutcomeEmail';
+import { preflightCheck } from './preflightCheck';
+import { sendWarningsEmail } from './sendWarningsEmail';
 import { giveUpOutcomeEmail, sendOutcomeEmail } from './sendOutcomeEmail';
 import { rehomePhoneNumbers, restorePhoneNumbers } from './rehomePhoneNumbers';
 import { recordProgress } from './recordProgress';
@@ -33,6 +36,9 @@ export function createActivities({ now = () => new Date(), ...rest }: CreateActi
   const activities: MoveActivities = {
     markMoveScheduled: (input) => markMoveScheduled(deps, input),
     recordProgress: (progress) => recordProgress(deps, progress),
+    preflightCheck: (input) => preflightCheck(deps, input),
+    sendWarningsEmail: (input) => sendWarningsEmail(deps, input),
+    compareWithReview: (input) => compareWithReview(deps, input),
     snapshotMoveItems: (input) => snapshotMoveItems(deps, input),
 
     provisionServices: (input) => provisionServices(deps, input),

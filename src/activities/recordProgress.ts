@@ -1,12 +1,14 @@
 // Mirrors the workflow's progress onto the move row and its dashboard task, so the dashboard still
-// shows the last known state when Temporal is unreachable. The workflow calls it at every step, so it
-// is one statement: the move row's update (which takes the row lock every activity takes) and the
-// task's, in one round trip, without Prisma's per-query planning (a third of the time of the
-// lock-then-two-updates it replaced; docs/performance.md).
+// shows the last known state when Temporal is unreachable. The workflow calls it at every step, so a
+// report that changes no phase is two statements: the move's lock (with the run check every activity
+// makes, and the phase before) and one that updates the move row and its task together, without
+// Prisma's per-query planning (a third of the time of the Prisma updates it replaced;
+// docs/performance.md). Audit entries are written only when there is something to audit.
 import { FINAL_PHASES, isFinalPhase, type MoveProgress } from '../domain/move';
 import { Prisma } from '../db/client';
 import type { ActivityDeps } from './shared/deps';
-import { moveMissing, requireMoveId } from './shared/moveRecord';
+import { auditOnce, auditTemporalActions } from './shared/audit';
+import { lockMove, type LockedMove, type Tx } from './shared/moveRecord';
 
 /**
  * Ends well inside the workflow's 30 s start-to-close for this activity: an attempt Temporal has given
@@ -17,15 +19,15 @@ const RECORD_TX_OPTIONS = { timeout: 20_000, maxWait: 5_000 } as const;
 const FINAL = Prisma.join(FINAL_PHASES.map((phase) => Prisma.sql`${phase}::"MovePhase"`));
 
 export async function recordProgress(deps: ActivityDeps, progress: MoveProgress): Promise<void> {
-  const moveId = requireMoveId(progress.moveId);
   const final = isFinalPhase(progress.phase);
   // The CHECKs want finished_at (and the task's closed_at) set exactly in a final phase; taking them
   // from the progress, not the clock, makes a retry write the same values.
   const finishedAt = final ? new Date(progress.finishedAt ?? deps.now().toISOString()) : null;
   const needsHuman = progress.needsHuman.length > 0 ? JSON.stringify(progress.needsHuman) : null;
   const now = deps.now();
-  const [found] = await deps.db.$transaction(
-    (tx) => tx.$queryRaw<{ found: boolean }[]>`
+  await deps.db.$transaction(async (tx) => {
+    const before = await lockMove(tx, progress.moveId);
+    const [written] = await tx.$queryRaw<{ moved: boolean }[]>`
       WITH move AS (
         UPDATE client_site_move SET
           status = ${progress.phase}::"MovePhase",
@@ -37,7 +39,7 @@ export async function recordProgress(deps: ActivityDeps, progress: MoveProgress)
           cancel_reason = ${progress.cancelReason},
           updated_at = ${now}
         -- A late, stale report must not reopen a finished move.
-        WHERE id = ${moveId}::uuid AND (${final} OR status NOT IN (${FINAL}))
+        WHERE id = ${before.id}::uuid AND (${final} OR status NOT IN (${FINAL}))
         RETURNING id
       ), task AS (
         UPDATE dashboard_task SET
@@ -49,8 +51,27 @@ export async function recordProgress(deps: ActivityDeps, progress: MoveProgress)
         WHERE move_id IN (SELECT id FROM move)
         RETURNING id
       )
-      SELECT EXISTS (SELECT 1 FROM client_site_move WHERE id = ${moveId}::uuid) AS found`,
-    RECORD_TX_OPTIONS,
-  );
-  if (!found?.found) throw moveMissing(moveId);
+      SELECT EXISTS (SELECT 1 FROM move) AS moved`;
+    if (written?.moved) await auditProgress(tx, before, progress);
+  }, RECORD_TX_OPTIONS);
+}
+
+/**
+ * The audit trail's share of a progress report: the phase change it brings (the mirror may skip a
+ * phase it never saw, e.g. while the database was down), and every action taken in Temporal itself
+ * (Temporal Web, the CLI): an operator's action through the API is audited by the API, with its name.
+ */
+async function auditProgress(tx: Tx, before: LockedMove, progress: MoveProgress): Promise<void> {
+  const { moveId } = progress;
+  if (before.status !== progress.phase) {
+    await auditOnce(tx, {
+      dedupeKey: `move:${moveId}:phase:${before.status}:${progress.phase}:${progress.updatedAt}`,
+      action: 'PHASE_CHANGED',
+      clientId: before.clientId,
+      moveId,
+      at: new Date(progress.updatedAt),
+      details: { from: before.status, to: progress.phase, currentStep: progress.currentStep },
+    });
+  }
+  await auditTemporalActions(tx, before.clientId, progress);
 }

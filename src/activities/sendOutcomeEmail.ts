@@ -1,73 +1,36 @@
-// Emails the chosen T2 contact the outcome through the email outbox, at most once. The row is
-// claimed (PENDING or FAILED -> SENDING) before the send and marked SENT after it, so a row found
-// in SENDING means an earlier attempt stopped mid-send and nobody knows whether the mail left: it
-// becomes UNCERTAIN and is never resent automatically (a duplicate is worse than a person checking).
-// A send the provider refused, or that got no answer within the mailer's request timeout, goes back
-// to PENDING with the reason, and the moveOutcomeEmail workflow tries again later. Each change of
-// the row is copied onto the move's dashboard task, so the move's email state follows the outbox.
-import { ApplicationFailure } from '@temporalio/common';
-import { EmailFailureType } from '../domain/errors';
+// Emails the chosen T2 contact the move's outcome through the outbox (shared/outbox.ts: sent at most
+// once), called by the moveOutcomeEmail workflow, which retries it through mail outages. Each state
+// the email reaches is copied onto the move's dashboard task, so the move's email state follows the
+// outbox; giveUpOutcomeEmail records the final word when delivery gives up.
 import type { EmailState } from '../domain/move';
 import { temporalWebLink } from '../domain/temporalWeb';
-import type { SentEmail } from '../mail/mailer';
-import type { EmailOutcome, EmailGiveUpInput, FinishInput } from './contract';
+import type { EmailGiveUpInput, EmailOutcome, FinishInput } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { loadMove } from './shared/moveRecord';
 import { composeOutcomeMessage } from './shared/outcomeMessage';
+import { sendThroughOutbox } from './shared/outbox';
 import { toJson } from './shared/progressJson';
-
-interface ClaimedEmail {
-  id: string;
-  toEmail: string;
-  subject: string;
-  text: string;
-  html: string;
-}
 
 export const outcomeEmailKey = (moveId: string, phase: string): string => `move:${moveId}:${phase}`;
 
 export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): Promise<EmailOutcome> {
-  const { db } = deps;
   // Not a transaction (the send must not hold one open), so no lock: the outbox row is the guard.
-  const move = await loadMove(db, input.moveId, false);
+  const move = await loadMove(deps.db, input.moveId, false);
   if (!move.notifyEmail) return { state: 'NOT_REQUESTED' };
-  const dedupeKey = outcomeEmailKey(move.id, input.phase);
-  await db.emailOutbox.createMany({
-    skipDuplicates: true,
-    data: [
-      {
-        dedupeKey,
-        moveId: move.id,
-        toEmail: move.notifyEmail,
-        ...composeOutcomeMessage({
-          clientName: move.clientName,
-          fromSite: move.sourceSiteName,
-          toSite: move.destinationSiteName,
-          phase: input.phase,
-          progress: input.progress,
-          link: deps.temporalWebUrl ? temporalWebLink(deps.temporalWebUrl, move) : null,
-        }),
-      },
-    ],
+  const message = composeOutcomeMessage({
+    clientName: move.clientName,
+    fromSite: move.sourceSiteName,
+    toSite: move.destinationSiteName,
+    timeZone: move.destinationTimeZone,
+    phase: input.phase,
+    progress: input.progress,
+    link: deps.temporalWebUrl ? temporalWebLink(deps.temporalWebUrl, move) : null,
   });
-  const [claimed] = await db.$queryRaw<ClaimedEmail[]>`
-    UPDATE email_outbox SET status = 'SENDING', attempts = attempts + 1
-    WHERE dedupe_key = ${dedupeKey} AND status IN ('PENDING', 'FAILED')
-    RETURNING id, to_email AS "toEmail", subject, text, html`;
-  if (!claimed) return settleUnclaimed(deps, move.id, dedupeKey);
-
-  let sent: SentEmail;
-  try {
-    sent = await deps.mailer.send({ ...claimed, to: claimed.toEmail, reference: claimed.id });
-  } catch (error) {
-    throw await recordSendError(deps, move.id, claimed, error);
-  }
-  // UNCERTAIN too: a slow attempt that a retry already gave up on did send after all.
-  await db.emailOutbox.updateMany({
-    where: { id: claimed.id, status: { in: ['SENDING', 'UNCERTAIN'] } },
-    data: { status: 'SENT', sentAt: deps.now(), providerMessageId: sent.providerMessageId, lastError: null },
-  });
-  await showEmailState(deps, move.id, 'SENT', null);
+  await sendThroughOutbox(
+    deps,
+    { dedupeKey: outcomeEmailKey(move.id, input.phase), moveId: move.id, toEmail: move.notifyEmail, ...message },
+    (state, error) => showEmailState(deps, move.id, state, error),
+  );
   return { state: 'SENT' };
 }
 
@@ -86,96 +49,10 @@ export async function giveUpOutcomeEmail(deps: ActivityDeps, input: EmailGiveUpI
   await showEmailState(deps, input.moveId, state, state === 'SENT' ? null : (row?.lastError ?? input.reason));
 }
 
-/** Nothing to claim: sent already, or an earlier attempt's outcome is unknown. */
-async function settleUnclaimed(deps: ActivityDeps, moveId: string, dedupeKey: string): Promise<EmailOutcome> {
-  const row = await deps.db.emailOutbox.findUniqueOrThrow({ where: { dedupeKey } });
-  if (row.status === 'SENT') {
-    await showEmailState(deps, moveId, 'SENT', null);
-    return { state: 'SENT' };
-  }
-  if (row.status === 'SENDING') {
-    const lastError = 'An earlier attempt stopped while sending; it is unknown whether the email left';
-    await deps.db.emailOutbox.updateMany({
-      where: { id: row.id, status: 'SENDING' },
-      data: { status: 'UNCERTAIN', lastError },
-    });
-    await showEmailState(deps, moveId, 'UNCERTAIN', lastError);
-    throw uncertain(row.id, row.toEmail);
-  }
-  if (row.status === 'UNCERTAIN') throw uncertain(row.id, row.toEmail);
-  // PENDING or FAILED again: another attempt released it between our claim and this read.
-  throw ApplicationFailure.retryable(
-    `Email ${row.id} changed while being claimed; trying again`,
-    EmailFailureType.SendFailed,
-  );
-}
-
-async function recordSendError(
-  deps: ActivityDeps,
-  moveId: string,
-  email: ClaimedEmail,
-  error: unknown,
-): Promise<Error> {
-  const { definite, message } = describeSendError(error);
-  if (!definite) {
-    await deps.db.emailOutbox.updateMany({
-      where: { id: email.id, status: 'SENDING' },
-      data: { status: 'UNCERTAIN', lastError: message },
-    });
-    await showEmailState(deps, moveId, 'UNCERTAIN', message);
-    return uncertain(email.id, email.toEmail, message);
-  }
-  // Not sent: back in the queue with the reason; the email workflow tries again after a while.
-  await deps.db.emailOutbox.updateMany({
-    where: { id: email.id, status: { in: ['SENDING', 'UNCERTAIN'] } },
-    data: { status: 'PENDING', lastError: message },
-  });
-  await showEmailState(deps, moveId, 'PENDING', `Not sent yet, trying again: ${message}`);
-  return ApplicationFailure.create({
-    type: EmailFailureType.SendFailed,
-    message: `Sending the outcome email to ${email.toEmail} failed: ${message}`,
-    nonRetryable: false,
-  });
-}
-
 /** Copies the email's state onto the move's dashboard task, where the API and dashboard read it. */
 async function showEmailState(deps: ActivityDeps, moveId: string, state: EmailState, error: string | null) {
   const email = toJson({ state, error });
   await deps.db.$executeRaw`
     UPDATE dashboard_task SET progress = jsonb_set(progress, '{email}', ${email}::jsonb), updated_at = ${deps.now()}
     WHERE move_id = ${moveId}::uuid`;
-}
-
-function uncertain(id: string, to: string, cause?: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: EmailFailureType.OutcomeUncertain,
-    nonRetryable: true,
-    message:
-      `The outcome email to ${to} may or may not have been sent${cause ? ` (${cause})` : ''}; ` +
-      `it is not resent automatically. Check the mail provider for reference ${id} and resend by hand if it is missing.`,
-  });
-}
-
-/**
- * Errors that prove the email did not leave: the provider answered, or was never reached. The
- * mailer's own request timeout counts too: a provider that does not answer within it is taken as
- * having failed (if it accepted the mail after all, the contact may get it twice; see docs).
- */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'ETIMEDOUT']);
-
-function describeSendError(error: unknown): { definite: boolean; message: string } {
-  const text = error instanceof Error ? error.message : String(error);
-  if (typeof error !== 'object' || error === null) return { definite: false, message: text };
-  const { code, response } = error as { code?: unknown; response?: { body?: unknown } };
-  if (typeof code === 'number' && response) {
-    return { definite: true, message: `provider answered ${code} ${text}${providerDetail(response.body)}` };
-  }
-  if (typeof code === 'string' && NOT_SENT_CODES.has(code)) return { definite: true, message: `${code}: ${text}` };
-  return { definite: false, message: text };
-}
-
-function providerDetail(body: unknown): string {
-  const errors = (body as { errors?: { message?: unknown }[] } | null | undefined)?.errors;
-  const messages = Array.isArray(errors) ? errors.map((e) => e.message).filter((m) => typeof m === 'string') : [];
-  return messages.length > 0 ? `: ${messages.join('; ')}` : '';
 }

@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { DEFAULT_TEMPORAL_TIMEOUTS } from '../moveService/temporal';
+import { DEFAULT_TEMPORAL_HEALTH, TemporalHealth } from '../moveService/temporalHealth';
 import { authenticate, requireSuperAdmin } from './auth';
 import type { AppConfig, RouteDeps } from './context';
 import './locals';
@@ -15,7 +16,7 @@ import { requestLogger } from './logging';
 import { createMetrics } from './metrics';
 import { generateOpenApiDocument, type OpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
-import { mutationRateLimit } from './rateLimit';
+import { authFailureRateLimit, mutationRateLimit } from './rateLimit';
 import { registerClientRoutes } from './routes/clients';
 import { registerMoveActionRoutes } from './routes/moveActions';
 import { registerMoveRoutes } from './routes/moves';
@@ -40,15 +41,21 @@ export interface AppDeps {
   webAppDir?: string;
   /** Demo operators the sign-in page may offer; only development machinery passes any. */
   demoOperators?: readonly DemoOperator[];
+  /** Shared with the server's background work; one of its own when not given. */
+  temporalHealth?: TemporalHealth;
 }
 
 export function createApp(deps: AppDeps): Express {
   const { db, config, logger } = deps;
+  const temporalHealth =
+    deps.temporalHealth ??
+    new TemporalHealth(deps.temporal, { ...DEFAULT_TEMPORAL_HEALTH, onChange: temporalHealthLogger(logger) });
   const routeDeps: RouteDeps = {
     db,
     temporal: deps.temporal,
     config,
     timeouts: { ...DEFAULT_TEMPORAL_TIMEOUTS, ...config.temporalTimeouts },
+    temporalHealth,
     logger,
     links: { temporalWebUrl: config.temporal.webUrl, namespace: config.temporal.namespace },
   };
@@ -78,7 +85,7 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const api = new ApiRouter({
-    authenticate: authenticate(db),
+    authenticate: [authFailureRateLimit(config.api.authFailuresPerMinute), authenticate(db, config.env)],
     requireSuperAdmin,
     mutationRateLimit: mutationRateLimit(config.api.rateLimitPerMinute),
     // Bodies are read only once the caller is known to be allowed to send one.
@@ -103,8 +110,17 @@ export function createApp(deps: AppDeps): Express {
     if (pages) app.use(...pages);
     else logger.warn({ dir: deps.webAppDir }, 'The web app is not built (npm run build:web): serving the API only');
   }
+  app.use(api.methodNotAllowed());
 
   app.use(notFoundHandler());
   app.use(problemHandler());
   return app;
+}
+
+/** One log line when Temporal is found down, one when it answers again. */
+export function temporalHealthLogger(logger: Logger): (down: boolean, error?: unknown) => void {
+  return (down, error) =>
+    down
+      ? logger.warn({ err: error }, 'Temporal is down: reads answer from the database until it is back')
+      : logger.info('Temporal answers again: reads ask it again');
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { TemporalTimeouts } from '../moveService/temporal';
+import type { TemporalHealth } from '../moveService/temporalHealth';
 import type { LinkContext } from './views';
 
 export interface AppConfig {
@@ -21,6 +22,8 @@ export interface RouteDeps {
   temporal: Client;
   config: AppConfig;
   timeouts: TemporalTimeouts;
+  /** Whether Temporal is known to be down (reads then skip it). */
+  temporalHealth: TemporalHealth;
   logger: Logger;
   links: LinkContext;
 }

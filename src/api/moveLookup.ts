@@ -1,6 +1,7 @@
 // Finding the move a request is about, and what every route about one move does with it: put its
 // ids on the request's log lines, and read its progress (live, or the database copy).
 import type { Request, Response } from 'express';
+import { isFinalPhase } from '../domain/move';
 import { MoveRequestError, MoveRequestErrorCode } from '../moveService/errors';
 import type { MoveProgressRef, ReadProgressDeps } from '../moveService/readProgress';
 import type { RouteDeps } from './context';
@@ -20,13 +21,19 @@ export function noteMove(req: Request, res: Response, row: { id: string; workflo
 }
 
 export function moveProgressRef(row: MoveRow): MoveProgressRef {
-  return { workflowId: row.workflowId, runId: row.runId, storedProgress: row.task?.progress ?? null };
+  return {
+    workflowId: row.workflowId,
+    runId: row.runId,
+    storedProgress: row.task?.progress ?? null,
+    finished: isFinalPhase(row.status),
+  };
 }
 
 export function progressDeps(deps: RouteDeps, log: { warn(obj: object, msg: string): void }): ReadProgressDeps {
   return {
     temporal: deps.temporal,
     timeouts: deps.timeouts,
+    health: deps.temporalHealth,
     onFallback: (error: unknown) =>
       log.warn({ err: error }, 'Temporal did not answer the progress query; serving the database copy'),
   };

@@ -2,6 +2,7 @@
 // module holds the one table from domain error to HTTP, and the one error middleware that uses it:
 // routes throw, this answers. Only a genuine bug becomes a 500.
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { MOVE_REFUSALS, MoveRequestError, type FieldError, type RefusalSlug } from '../moveService/errors';
 import { PROBLEM_CONTENT_TYPE, PROBLEMS, problemType, type ProblemSlug } from './problemTypes';
 
@@ -58,6 +59,32 @@ export function sendProblem(
     .send(JSON.stringify(body));
 }
 
+/** While PostgreSQL restarts or fails over: a few seconds is the usual wait. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** A problem document for answers written outside Express (no request id: no request got that far). */
+export function rawProblemBody(slug: ProblemSlug, detail: string): string {
+  const { status, title } = PROBLEMS[slug];
+  return JSON.stringify({ type: problemType(slug), title, status, detail });
+}
+
+/**
+ * A whole HTTP response for a request Node's parser refused before Express saw it (garbage, headers
+ * too large, a body that never arrives): problem+json like every other answer, then the connection closes.
+ */
+export function rawProblemResponse(slug: ProblemSlug, detail: string): string {
+  const { status, title } = PROBLEMS[slug];
+  const body = rawProblemBody(slug, detail);
+  return [
+    `HTTP/1.1 ${status} ${title}`,
+    `Content-Type: ${PROBLEM_CONTENT_TYPE}`,
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
+
 /** Errors body-parser raises (http-errors shape), by their `type`. */
 const BODY_PARSER_PROBLEMS: Record<string, ProblemSlug> = {
   'entity.parse.failed': 'malformed-json',
@@ -102,6 +129,18 @@ export function problemHandler(): ErrorRequestHandler {
     if (isClientHttpError(error)) {
       const slug = BODY_PARSER_PROBLEMS[error.type ?? ''] ?? 'validation-failed';
       return sendProblem(res, slug, error.message);
+    }
+    if (error instanceof URIError) {
+      // The router could not percent-decode a path parameter: the caller's mistake, not ours.
+      return sendProblem(res, 'validation-failed', 'The path is not valid percent-encoded UTF-8', {
+        errors: [{ field: 'path', message: 'is not valid percent-encoded UTF-8' }],
+      });
+    }
+    if (isDatabaseUnavailable(error)) {
+      req.log.warn({ err: error }, 'The database is unavailable');
+      return sendProblem(res, 'database-unavailable', 'The database is unavailable; try again shortly', {
+        headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+      });
     }
     // A bug: log it whole, answer without internals.
     req.log.error({ err: error }, 'Unhandled error');

@@ -9,13 +9,18 @@ const TYPE_PREFIX = 'urn:connect-site-move:problem:';
 const HTTP_PROBLEMS = {
   'validation-failed': { status: 400, title: 'The request is not valid' },
   'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
+  'malformed-request': { status: 400, title: 'The request is not well-formed HTTP' },
   unauthorized: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Not allowed for this operator' },
   'not-found': { status: 404, title: 'No such resource' },
+  'method-not-allowed': { status: 405, title: 'The resource does not take this method' },
+  'request-timeout': { status: 408, title: 'The request was not received in time' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
   'rate-limited': { status: 429, title: 'Too many requests' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
   'internal-error': { status: 500, title: 'Internal error' },
+  'database-unavailable': { status: 503, title: 'The database is unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 /** One status per kind of refusal; the refusals themselves are in src/moveService/errors.ts. */

@@ -53,7 +53,8 @@ export interface ApiRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.
 }
 
 export interface RoutingDeps {
-  authenticate: RequestHandler;
+  /** Everything that runs before a route's handler to know the operator (limits, token lookup). */
+  authenticate: RequestHandler[];
   requireSuperAdmin: RequestHandler;
   /** Applied to every superAdmin route, after authentication (the key is the operator). */
   mutationRateLimit: RequestHandler;
@@ -64,13 +65,15 @@ export interface RoutingDeps {
 export class ApiRouter {
   readonly router: Router = express.Router();
   readonly registry = new OpenAPIRegistry();
+  /** Every declared path (as a pattern) with the methods it takes, for 405 answers. */
+  private readonly methodsByPath = new Map<string, { pattern: RegExp; methods: Set<string> }>();
 
   constructor(private readonly deps: RoutingDeps) {
     this.registry.registerComponent('securitySchemes', 'bearerAuth', {
       type: 'http',
       scheme: 'bearer',
-      description:
-        "An operator's API token (`npm run operator:create`); in development `dev-super-admin` or `dev-admin`",
+      // No demo token here: this document is public, and a token printed in it is a token handed out.
+      description: "An operator's API token (`npm run operator:create`)",
     });
   }
 
@@ -88,6 +91,9 @@ export class ApiRouter {
     H extends z.ZodObject = Empty,
   >(route: ApiRoute<P, Q, B, H>): void {
     this.registry.registerPath(openApiOperation(route));
+    const known = this.methodsByPath.get(route.path) ?? { pattern: pathPattern(route.path), methods: new Set() };
+    known.methods.add(route.method.toUpperCase());
+    this.methodsByPath.set(route.path, known);
 
     const chain: RequestHandler[] = [
       (_req, res, next) => {
@@ -95,7 +101,7 @@ export class ApiRouter {
         next();
       },
     ];
-    if (route.access !== 'public') chain.push(this.deps.authenticate);
+    if (route.access !== 'public') chain.push(...this.deps.authenticate);
     if (route.access === 'superAdmin') chain.push(this.deps.requireSuperAdmin, this.deps.mutationRateLimit);
     if (route.body) {
       chain.push((req, _res, next) => {
@@ -127,6 +133,33 @@ export class ApiRouter {
     this.router[route.method](expressPath(route.path), ...chain);
     this.declared.add(expressPath(route.path));
   }
+
+  /**
+   * After the routes: a declared path asked with a method it does not take answers 405 with `Allow`
+   * (not 404: the resource exists). Reads the paths at request time, so routes added later count.
+   */
+  methodNotAllowed(): RequestHandler {
+    return (req, res, next) => {
+      for (const [path, { pattern, methods }] of this.methodsByPath) {
+        if (!pattern.test(req.path)) continue;
+        const allow = [...methods].flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+        res.locals.route = path;
+        throw new HttpProblem('method-not-allowed', `${path} takes ${allow}, not ${req.method}`, [], {
+          Allow: allow,
+        });
+      }
+      next();
+    };
+  }
+}
+
+/** /api/moves/{id} → a pattern matching /api/moves/<anything but a slash>, with an optional trailing slash. */
+function pathPattern(openApiPath: string): RegExp {
+  const escaped = openApiPath
+    .split(/\{\w+\}/)
+    .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
+  return new RegExp(`^${escaped}/?$`, 'i');
 }
 
 /** The declared headers under their declared names (Node lower-cases the ones it received). */
@@ -143,7 +176,8 @@ function impliedProblems(route: ApiRoute<z.ZodType, z.ZodType, z.ZodType, z.ZodO
   const slugs: ProblemSlug[] = [];
   if (route.params || route.query || route.body || route.headers) slugs.push('validation-failed');
   if (route.body) slugs.push('malformed-json', 'payload-too-large', 'unsupported-media-type');
-  if (route.access !== 'public') slugs.push('unauthorized');
+  // Every operator route looks the token up, so every one of them needs the database.
+  if (route.access !== 'public') slugs.push('unauthorized', 'rate-limited', 'database-unavailable');
   if (route.access === 'superAdmin') slugs.push('forbidden', 'rate-limited');
   slugs.push('internal-error');
   return [...slugs, ...(route.problems ?? [])];

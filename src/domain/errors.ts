@@ -1,5 +1,7 @@
 // Failure types a move can meet. Activities throw them as ApplicationFailure types; the workflow,
 // the dashboard and the API read them by name. Non-retryable ones need an operator.
+import type { SubjectKind } from './move';
+
 export const MoveFailureType = {
   /** A phone number the move carries is blocked by the carrier. */
   PhoneNumberBlocked: 'PhoneNumberBlocked',
@@ -11,6 +13,12 @@ export const MoveFailureType = {
   MoveDataMissing: 'MoveDataMissing',
   /** The chosen tariff or bundle no longer belongs to the destination. */
   InvalidChoice: 'InvalidChoice',
+  /**
+   * A workflow run other than the move's own asked an activity to act on the move (someone started a
+   * second clientSiteMove for it by hand). Only the recorded run, or the first to claim an unrecorded
+   * move, may drive it; the other run's activities are refused, so it fails without changing anything.
+   */
+  ForeignWorkflowRun: 'ForeignWorkflowRun',
 } as const;
 export type MoveFailureType = (typeof MoveFailureType)[keyof typeof MoveFailureType];
 
@@ -18,7 +26,7 @@ export const NON_RETRYABLE_MOVE_FAILURES: MoveFailureType[] = Object.values(Move
 
 /** Details carried by a move ApplicationFailure, so the workflow can say which item failed. */
 export interface MoveFailureDetails {
-  item: { kind: 'SERVICE' | 'PHONE_NUMBER' | 'USER' | 'SPACE'; id: string; label: string } | null;
+  item: { kind: SubjectKind; id: string; label: string } | null;
   /** Further items that failed in the same batch (the first is `item`). */
   moreFailedItems: number;
 }

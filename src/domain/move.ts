@@ -42,6 +42,10 @@ export const PROGRESS_KEY: Record<ItemKind, keyof ItemProgress> = {
   USER: 'users',
 };
 
+/** What a failure or a check finding can be about: an item that moves, a space, a client, a kind of service. */
+export type SubjectKind = ItemKind | 'SPACE' | 'CLIENT' | 'SERVICE_TYPE';
+export const SUBJECT_KINDS = [...ITEM_KINDS, 'SPACE', 'CLIENT', 'SERVICE_TYPE'] as const satisfies SubjectKind[];
+
 /** A failure as the dashboard and on-call see it. */
 export interface MoveError {
   /** ApplicationFailure type, e.g. PhoneNumberBlocked; `Unknown` when the cause had none. */
@@ -49,7 +53,7 @@ export interface MoveError {
   message: string;
   step: string | null;
   /** The item the failure is about, when it is about one. */
-  item: { kind: ItemKind | 'SPACE'; id: string; label: string } | null;
+  item: { kind: SubjectKind; id: string; label: string } | null;
   /** True when retrying the same thing cannot help; an operator must act. */
   nonRetryable: boolean;
   at: string;
@@ -72,7 +76,28 @@ export interface MoveCheck {
   message: string;
   /** The request field it is about, e.g. spaceIds.1; null when it is about no field. */
   field: string | null;
-  item: { kind: ItemKind | 'SPACE' | 'CLIENT' | 'SERVICE_TYPE'; id: string; label: string } | null;
+  item: { kind: SubjectKind; id: string; label: string } | null;
+}
+
+/** Names a set of findings, whatever their order: the same set, the same digest (FNV-1a, 32 bits). */
+export function checksDigest(checks: MoveCheck[]): string {
+  const text = checks
+    .map((c) => `${c.type}|${c.field ?? ''}|${c.item?.id ?? ''}`)
+    .sort()
+    .join('\n');
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/** What the wizard's review steps showed, per kind: how many, and a digest of which (ids, sorted). */
+export interface ReviewedCounts {
+  users: { count: number; digest: string };
+  phoneNumbers: { count: number; digest: string };
+  services: { count: number; digest: string };
 }
 
 /** What changed in the client between the operator's review (Finish) and the move's own snapshot. */
@@ -81,6 +106,25 @@ export interface ReviewChanges {
   removed: { users: number; phoneNumbers: number; services: number };
   /** The first few items added or removed, for people. */
   items: { change: 'added' | 'removed'; kind: ItemKind; id: string; label: string }[];
+}
+
+/** What an operator can decide about a move. */
+export const MOVE_ACTIONS = ['reschedule', 'move-now', 'cancel', 'retry', 'rollback'] as const;
+export type MoveActionKind = (typeof MOVE_ACTIONS)[number];
+
+/** Who asked the workflow for something: an operator through the API, or null (Temporal Web, the CLI). */
+export interface ActionBy {
+  operatorId: string;
+}
+
+/** A decision the workflow took, and who asked for it: the audit trail names `temporal` when no operator did. */
+export interface MoveActionTaken {
+  action: MoveActionKind;
+  /** The operator who asked through the API; null: asked in Temporal (Temporal Web, the CLI, a cancel). */
+  byOperatorId: string | null;
+  at: string;
+  /** e.g. the new time of a reschedule, the reason of a cancel. */
+  detail: string | null;
 }
 
 /** A step held up by something only time can fix (the database unreachable, timeouts). */
@@ -118,6 +162,8 @@ export interface MoveProgress {
   warnings: MoveCheck[];
   /** Set once the move has read the client: what was added or removed since the operator's review. */
   sinceReview: ReviewChanges | null;
+  /** Every decision taken on the move, in order, with who asked for it. */
+  actions: MoveActionTaken[];
   updatedAt: string;
 }
 
@@ -144,6 +190,11 @@ export interface ClientSiteMoveInput {
   siteTimeZone?: string;
   /** How long before the scheduled time the pre-move check runs again; default 1 hour. */
   preflightLead?: string;
+  /**
+   * How far ahead a reschedule may move the move, e.g. "365 days" (MOVE_MAX_AHEAD). Absent in runs
+   * started before it existed: those use the default.
+   */
+  moveMaxAhead?: string;
 }
 
 export interface ClientSiteMoveResult {
@@ -169,6 +220,7 @@ export function scheduledProgress(moveId: string, scheduledFor: string, notify: 
     outage: null,
     warnings: [],
     sinceReview: null,
+    actions: [],
     updatedAt: now,
   };
 }
@@ -184,6 +236,11 @@ export function emptyItemProgress(): ItemProgress {
 /** Workflow id of a client's move: one running move per client, enforced by Temporal's id policy. */
 export function moveWorkflowId(clientId: string): string {
   return `client-site-move-${clientId}`;
+}
+
+/** Workflow id of a move's outcome email (moveOutcomeEmail): one per move. */
+export function outcomeEmailWorkflowId(moveId: string): string {
+  return `client-site-move-email-${moveId}`;
 }
 
 export const MOVE_TASK_QUEUE_DEFAULT = 'client-site-move';

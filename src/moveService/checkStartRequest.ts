@@ -1,8 +1,12 @@
-// The rules a start must pass that the data can answer before anything is written: the client,
-// its active move, the destination and the choices there, the time and the contact. What the move
-// promises at the destination (spaces, the client's name) is checked again under a lock as the move
-// is recorded (recordMove.ts).
-import type { Db } from '../db/client';
+// The rules a start must pass, answered from the data: the client and its active move, the
+// destination and the choices there (tariff, bundle, spaces), the client's name at the destination,
+// the time (an ISO time, or a local time at the destination site) and the contact. Every rule runs
+// and every refusal is collected: the start (recordMove.ts, under its locks) is refused with the
+// first, the check (POST /api/client-site-moves/check, writing nothing) lists them all. One code
+// path, so the two never disagree.
+import type { Db, Prisma } from '../db/client';
+import { ACTIVE_PHASES, type ReviewedCounts } from '../domain/move';
+import { instantOfLocalTime } from '../domain/timeZones';
 import { findActiveMove } from './activeMove';
 import { MoveRequestError, MoveRequestErrorCode as Code, type FieldError } from './errors';
 
@@ -13,9 +17,13 @@ export interface StartMoveRequest {
   /** Null or left out: the client has no minute bundle at the destination. */
   minuteBundleId?: string | null;
   spaceIds: string[];
-  /** `now`, or an ISO-8601 time with offset. */
+  /** `now`, an ISO-8601 time with offset, or a local date-time at the destination (with `timeZone`). */
   moveAt: string;
+  /** With a local `moveAt`: the destination site's IANA zone, as the wizard showed it. */
+  timeZone?: string | null;
   notifyOperatorId?: string | null;
+  /** What the wizard's review steps showed (counts and digests), recorded with the move. */
+  reviewed?: ReviewedCounts | null;
 }
 
 export interface CheckedRequest {
@@ -23,66 +31,106 @@ export interface CheckedRequest {
   destination: { id: string; name: string; timeZone: string };
   moveNow: boolean;
   scheduledFor: Date;
+  /** When the move was asked for as a local time at the destination: that time (the zone is the site's). */
+  scheduledLocalTime: string | null;
   notifyOperatorId: string | null;
 }
 
-/**
- * Every rule the data can answer before anything is written. What the move promises at the
- * destination (its spaces, the client's name) is checked again under a lock as the move is recorded.
- */
-export async function checkStartRequest(db: Db, request: StartMoveRequest, now: Date): Promise<CheckedRequest> {
-  const client = await db.client.findUnique({ where: { id: request.clientId } });
-  if (!client) throw new MoveRequestError(Code.ClientNotFound, `Client ${request.clientId} does not exist`);
+export interface StartEvaluation {
+  /** Every refusal, in the order a start meets them. */
+  problems: MoveRequestError[];
+  /** The request as the data reads it; null when it was refused. */
+  checked: CheckedRequest | null;
+}
 
+type Reader = Db | Prisma.TransactionClient;
+
+/** Runs every rule; the first refusal is the start's answer. */
+export async function evaluateStart(db: Reader, request: StartMoveRequest, now: Date): Promise<StartEvaluation> {
+  const client = await db.client.findUnique({ where: { id: request.clientId } });
+  if (!client) {
+    return {
+      problems: [new MoveRequestError(Code.ClientNotFound, `Client ${request.clientId} does not exist`)],
+      checked: null,
+    };
+  }
+  const problems: MoveRequestError[] = [];
   const active = await findActiveMove(db, client.id);
-  if (active) throw activeMoveExists(client.name, active);
-  if (client.status !== 'ACTIVE') {
-    throw new MoveRequestError(
-      Code.ClientNotActive,
-      `${client.name} is ${client.status}; only an ACTIVE client can move`,
+  if (active) problems.push(activeMoveExists(client.name, active));
+  else if (client.status !== 'ACTIVE') {
+    problems.push(
+      new MoveRequestError(Code.ClientNotActive, `${client.name} is ${client.status}; only an ACTIVE client can move`),
     );
   }
 
-  const destination = await checkChoices(db, request, client);
-
-  const moveNow = request.moveAt === 'now';
-  const scheduledFor = moveNow ? now : new Date(request.moveAt);
-  if (!moveNow && scheduledFor.getTime() <= now.getTime()) {
-    throw new MoveRequestError(Code.MoveTimeInPast, `${request.moveAt} is in the past`, [
-      { field: 'moveAt', message: 'must be "now" or a time in the future' },
-    ]);
-  }
+  const destination = await findDestination(db, request, client, problems);
+  if (destination) await checkChoices(db, request, destination, problems);
+  const time = destination ? moveTime(request, destination, now, problems) : null;
   const notifyOperatorId = request.notifyOperatorId ?? null;
   if (notifyOperatorId !== null && !(await db.operator.findUnique({ where: { id: notifyOperatorId } }))) {
-    throw new MoveRequestError(Code.NotifyOperatorUnknown, `Operator ${notifyOperatorId} does not exist`, [
-      { field: 'notifyOperatorId', message: 'is not a known T2 contact' },
-    ]);
+    problems.push(
+      new MoveRequestError(Code.NotifyOperatorUnknown, `Operator ${notifyOperatorId} does not exist`, [
+        { field: 'notifyOperatorId', message: 'is not a known T2 contact' },
+      ]),
+    );
   }
-  return { client, destination, moveNow, scheduledFor, notifyOperatorId };
+  if (destination) await checkDestinationClaims(db, request, client, destination, problems);
+  if (problems.length > 0 || !destination || !time) return { problems, checked: null };
+  return {
+    problems,
+    checked: {
+      client,
+      destination,
+      moveNow: time.moveNow,
+      scheduledFor: time.at,
+      scheduledLocalTime: time.localTime,
+      notifyOperatorId,
+    },
+  };
 }
 
-/** Checks that the destination exists and that everything chosen belongs to it (vacancy comes later). */
-async function checkChoices(
-  db: Db,
+async function findDestination(
+  db: Reader,
   request: StartMoveRequest,
-  client: { id: string; name: string; siteId: string },
-): Promise<{ id: string; name: string; timeZone: string }> {
+  client: { name: string; siteId: string },
+  problems: MoveRequestError[],
+): Promise<CheckedRequest['destination'] | null> {
   if (request.destinationSiteId === client.siteId) {
-    throw new MoveRequestError(Code.DestinationIsCurrentSite, `${client.name} is already at that site`, [
-      { field: 'destinationSiteId', message: "must differ from the client's current site" },
-    ]);
+    problems.push(
+      new MoveRequestError(Code.DestinationIsCurrentSite, `${client.name} is already at that site`, [
+        { field: 'destinationSiteId', message: "must differ from the client's current site" },
+      ]),
+    );
+    return null;
   }
   const destination = await db.site.findUnique({ where: { id: request.destinationSiteId } });
   if (!destination) {
-    throw new MoveRequestError(Code.DestinationUnknown, `Site ${request.destinationSiteId} does not exist`, [
-      { field: 'destinationSiteId', message: 'is not a known site' },
-    ]);
+    problems.push(
+      new MoveRequestError(Code.DestinationUnknown, `Site ${request.destinationSiteId} does not exist`, [
+        { field: 'destinationSiteId', message: 'is not a known site' },
+      ]),
+    );
+    return null;
   }
-  const [tariff, bundle, spaces] = await Promise.all([
-    db.tariff.findUnique({ where: { id: request.tariffId } }),
-    request.minuteBundleId ? db.minuteBundle.findUnique({ where: { id: request.minuteBundleId } }) : null,
-    db.space.findMany({ where: { id: { in: request.spaceIds } }, select: { id: true, siteId: true } }),
-  ]);
+  return { id: destination.id, name: destination.name, timeZone: destination.timeZone };
+}
+
+/** Everything chosen belongs to the destination (whether the spaces are vacant comes with the claims). */
+async function checkChoices(
+  db: Reader,
+  request: StartMoveRequest,
+  destination: CheckedRequest['destination'],
+  problems: MoveRequestError[],
+): Promise<void> {
+  // One after the other: inside a transaction they share one connection anyway.
+  const tariff = await db.tariff.findUnique({ where: { id: request.tariffId } });
+  const bundle = request.minuteBundleId
+    ? await db.minuteBundle.findUnique({ where: { id: request.minuteBundleId } })
+    : null;
+  const spaces = await db.space.findMany({
+    where: { id: { in: request.spaceIds } },
+    select: { id: true, name: true, siteId: true },
+  });
   const elsewhere: FieldError[] = [];
   const atDestination = `is not available at ${destination.name}`;
   if (tariff?.siteId !== destination.id) elsewhere.push({ field: 'tariffId', message: atDestination });
@@ -91,16 +139,152 @@ async function checkChoices(
   }
   const byId = new Map(spaces.map((s) => [s.id, s]));
   request.spaceIds.forEach((id, i) => {
-    if (byId.get(id)?.siteId !== destination.id) elsewhere.push({ field: `spaceIds.${i}`, message: atDestination });
+    const space = byId.get(id);
+    if (space?.siteId === destination.id) return;
+    elsewhere.push({
+      field: `spaceIds.${i}`,
+      message: atDestination,
+      ...(space ? { item: { kind: 'SPACE' as const, id: space.id, label: space.name } } : {}),
+    });
   });
   if (elsewhere.length > 0) {
-    throw new MoveRequestError(
-      Code.ChoiceNotAtDestination,
-      `Every tariff, minute bundle and space must belong to ${destination.name}`,
-      elsewhere,
+    problems.push(
+      new MoveRequestError(
+        Code.ChoiceNotAtDestination,
+        `Every tariff, minute bundle and space must belong to ${destination.name}`,
+        elsewhere,
+      ),
     );
   }
-  return { id: destination.id, name: destination.name, timeZone: destination.timeZone };
+}
+
+/** "now", an ISO time with offset, or a local time at the destination in its zone; never in the past. */
+function moveTime(
+  request: StartMoveRequest,
+  destination: CheckedRequest['destination'],
+  now: Date,
+  problems: MoveRequestError[],
+): { moveNow: boolean; at: Date; localTime: string | null } | null {
+  if (request.moveAt === 'now') return { moveNow: true, at: now, localTime: null };
+  const time = readMoveTime(request.moveAt, request.timeZone, destination);
+  if ('refused' in time) {
+    problems.push(time.refused);
+    return null;
+  }
+  if (time.at.getTime() <= now.getTime()) {
+    problems.push(
+      new MoveRequestError(Code.MoveTimeInPast, `${request.moveAt} is in the past`, [
+        { field: 'moveAt', message: 'must be "now" or a time in the future' },
+      ]),
+    );
+    return null;
+  }
+  return { moveNow: false, ...time };
+}
+
+/**
+ * A move time as given: an ISO time with offset, or a local date-time at the site read in its zone
+ * (with the offset of that day, so a daylight-saving change in between does not move it). A local
+ * time needs the site's own zone named beside it, and must exist there (the clocks skip some).
+ */
+export function readMoveTime(
+  moveAt: string,
+  timeZone: string | null | undefined,
+  site: { name: string; timeZone: string },
+): { at: Date; localTime: string | null } | { refused: MoveRequestError } {
+  if (!isLocalTime(moveAt)) return { at: new Date(moveAt), localTime: null };
+  if (timeZone !== site.timeZone) {
+    return {
+      refused: new MoveRequestError(
+        Code.InvalidLocalTime,
+        `A local move time is read in ${site.name}'s time zone, ${site.timeZone}`,
+        [{ field: 'timeZone', message: `must be ${site.timeZone}, the destination site's zone` }],
+      ),
+    };
+  }
+  const instant = instantOfLocalTime(moveAt, site.timeZone);
+  if (!instant.ok) {
+    return {
+      refused: new MoveRequestError(
+        Code.InvalidLocalTime,
+        instant.reason === 'does-not-exist'
+          ? `${moveAt} does not exist in ${site.timeZone}: the clocks skip it`
+          : `${moveAt} is not a local date and time`,
+        [{ field: 'moveAt', message: 'is not a time at the destination site' }],
+      ),
+    };
+  }
+  return { at: instant.at, localTime: moveAt };
+}
+
+/** A date-time without an offset, e.g. 2026-12-01T09:00: a wall-clock time at the destination. */
+export function isLocalTime(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value);
+}
+
+/**
+ * What the move promises at the destination: no client of the same name there or on its way (names
+ * are unique per site, so a clash would stop the move half-way), and every chosen space vacant and
+ * promised to no other unfinished move. The start checks these under the destination's lock.
+ */
+async function checkDestinationClaims(
+  db: Reader,
+  request: StartMoveRequest,
+  client: { id: string; name: string },
+  destination: CheckedRequest['destination'],
+  problems: MoveRequestError[],
+): Promise<void> {
+  const namesake = await db.client.findFirst({
+    where: {
+      name: client.name,
+      id: { not: client.id },
+      OR: [
+        { siteId: destination.id },
+        { moves: { some: { destinationSiteId: destination.id, status: { in: [...ACTIVE_PHASES] } } } },
+      ],
+    },
+    select: { id: true, siteId: true },
+  });
+  if (namesake) {
+    const clash =
+      namesake.siteId === destination.id
+        ? `already has a client named ${client.name}`
+        : `is the destination of another move of a client named ${client.name}`;
+    problems.push(
+      new MoveRequestError(
+        Code.ClientNameTaken,
+        `${destination.name} ${clash}; client names are unique per site, rename one of them first`,
+        [{ field: 'destinationSiteId', message: clash, item: { kind: 'CLIENT', id: namesake.id, label: client.name } }],
+      ),
+    );
+  }
+
+  const spaces = await db.space.findMany({
+    where: { id: { in: request.spaceIds }, siteId: destination.id },
+    select: {
+      id: true,
+      name: true,
+      clientId: true,
+      // A space already promised to another unfinished move is as good as taken.
+      moveSpaces: { where: { role: 'TARGET', move: { status: { in: [...ACTIVE_PHASES] } } }, select: { moveId: true } },
+    },
+  });
+  const byId = new Map(spaces.map((s) => [s.id, s]));
+  const taken: FieldError[] = [];
+  request.spaceIds.forEach((id, i) => {
+    const space = byId.get(id);
+    if (!space) return;
+    const item = { kind: 'SPACE' as const, id: space.id, label: space.name };
+    if (space.clientId === client.id) {
+      // Already the client's own: rolling the move back would release a space it held before.
+      taken.push({ field: `spaceIds.${i}`, message: `${space.name} is occupied by ${client.name} already`, item });
+    } else if (space.clientId !== null) {
+      taken.push({ field: `spaceIds.${i}`, message: `${space.name} is occupied`, item });
+    } else if (space.moveSpaces.length > 0) {
+      taken.push({ field: `spaceIds.${i}`, message: `${space.name} is promised to another scheduled move`, item });
+    }
+  });
+  if (taken.length > 0) problems.push(new MoveRequestError(Code.SpaceOccupied, 'A chosen space is not vacant', taken));
 }
 
 export function activeMoveExists(clientName: string, active: { id: string; status: string } | null): MoveRequestError {

@@ -1,6 +1,7 @@
 // Why a request about a move was refused, in domain terms: one table, one row per refusal. A new
 // refusal is one row here; the API derives its problem type, status and each route's documented
 // answers from the row (src/api/problem.ts), and nothing here knows about HTTP.
+import type { SubjectKind } from '../domain/move';
 
 /** What kind of refusal it is: the API maps each kind to one status. */
 export type RefusalKind = 'not-found' | 'conflict' | 'unprocessable' | 'unavailable';
@@ -103,6 +104,13 @@ export const MOVE_REFUSALS = {
     title: 'The move time is in the past',
     on: ['start'],
   },
+  /** A local move time read in the wrong zone, or one the clocks skip at the destination. */
+  InvalidLocalTime: {
+    slug: 'invalid-local-time',
+    kind: 'unprocessable',
+    title: 'The local move time is not a time at the destination site',
+    on: ['start', 'reschedule'],
+  },
   NotifyOperatorUnknown: {
     slug: 'notify-operator-unknown',
     kind: 'unprocessable',
@@ -164,6 +172,8 @@ export function refusalsOn(operation: MoveOperation): RefusalSlug[] {
 export interface FieldError {
   field: string;
   message: string;
+  /** What the field names, when it names a thing (a space, a client). */
+  item?: { kind: SubjectKind; id: string; label: string };
 }
 
 export class MoveRequestError extends Error {

@@ -1,7 +1,9 @@
 // Idempotency-Key: the same operator, key and request give the same move back instead of a new one;
-// the same key with another request is refused. The key is unique per operator in the database.
+// the same key with another request is refused. The key is unique per operator in the database, and
+// claimed before anything else a start does, so requests sent together with one key never race each
+// other through the checks: one goes ahead, the others get its move or "in progress".
 import { createHash } from 'node:crypto';
-import type { Db } from '../db/client';
+import type { Db, Prisma } from '../db/client';
 import { MoveRequestError, MoveRequestErrorCode as Code } from './errors';
 import type { StartMoveRequest } from './checkStartRequest';
 
@@ -19,8 +21,27 @@ export interface IdempotentMove {
   requestFingerprint: string | null;
 }
 
+/**
+ * Claims the operator's key for the rest of the transaction (a transaction-scoped advisory lock).
+ * Does not wait: a key already claimed belongs to a request in progress, and the caller says so.
+ */
+export async function claimIdempotencyKey(
+  tx: Prisma.TransactionClient,
+  operatorId: string,
+  idempotencyKey: string,
+): Promise<void> {
+  const [row] = await tx.$queryRaw<{ claimed: boolean }[]>`
+    SELECT pg_try_advisory_xact_lock(hashtextextended(${`idempotency-key:${operatorId}:${idempotencyKey}`}, 0)) AS claimed`;
+  if (!row?.claimed) {
+    throw new MoveRequestError(
+      Code.IdempotentRequestInProgress,
+      'A request with this Idempotency-Key is still being processed; retry shortly',
+    );
+  }
+}
+
 export async function findByIdempotencyKey(
-  db: Db,
+  db: Db | Prisma.TransactionClient,
   operatorId: string,
   idempotencyKey: string,
 ): Promise<IdempotentMove | null> {
@@ -60,6 +81,9 @@ export function requestFingerprint(request: StartMoveRequest): string {
     spaceIds: request.spaceIds,
     moveAt: request.moveAt,
     notifyOperatorId: request.notifyOperatorId ?? null,
+    // Only when given: requests made before these existed keep their fingerprints.
+    ...(request.timeZone ? { timeZone: request.timeZone } : {}),
+    ...(request.reviewed ? { reviewed: request.reviewed } : {}),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

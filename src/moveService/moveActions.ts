@@ -3,7 +3,7 @@
 // The workflow's refusals come back as MoveRequestErrors with the workflow's own reason.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { MoveProgress } from '../domain/move';
+import type { ActionBy, MoveProgress } from '../domain/move';
 import { UpdateRejectionType } from '../domain/updates';
 import {
   cancelUpdate,
@@ -13,11 +13,16 @@ import {
   rollbackUpdate,
 } from '../workflows/clientSiteMove';
 import { MoveRequestError, MoveRequestErrorCode as Code } from './errors';
+import { settleUnstartedMove, type SettleDeps } from './settleUnstartedMove';
 import { isTemporalUnavailable, withTemporalDeadline, type TemporalTimeouts } from './temporal';
 
 export type MoveAction =
   | { kind: 'cancel'; reason: string }
-  | { kind: 'reschedule'; moveAt: string }
+  | {
+      kind: 'reschedule';
+      moveAt: string;
+      /** Asked for as this local time at the destination. */ localTime?: string | null;
+    }
   | { kind: 'move-now' }
   | { kind: 'retry' }
   | { kind: 'rollback' };
@@ -38,6 +43,8 @@ export async function runMoveAction(
   deps: MoveActionDeps,
   move: MoveWorkflowRef,
   action: MoveAction,
+  /** Who asks: the workflow keeps it with the action, so the audit trail can tell operators from Temporal Web. */
+  by: ActionBy,
 ): Promise<MoveProgress> {
   if (move.runId === null) {
     // Its start has not finished (or failed half-way): the workflow id alone could name another move.
@@ -47,21 +54,48 @@ export async function runMoveAction(
   const call = (): Promise<MoveProgress> => {
     switch (action.kind) {
       case 'cancel':
-        return handle.executeUpdate(cancelUpdate, { args: [action.reason] });
+        return handle.executeUpdate(cancelUpdate, { args: [action.reason, by] });
       case 'reschedule':
-        return handle.executeUpdate(rescheduleUpdate, { args: [action.moveAt] });
+        return handle.executeUpdate(rescheduleUpdate, { args: [action.moveAt, by] });
       case 'move-now':
-        return handle.executeUpdate(moveNowUpdate);
+        return handle.executeUpdate(moveNowUpdate, { args: [by] });
       case 'retry':
-        return handle.executeUpdate(retryUpdate);
+        return handle.executeUpdate(retryUpdate, { args: [by] });
       case 'rollback':
-        return handle.executeUpdate(rollbackUpdate);
+        return handle.executeUpdate(rollbackUpdate, { args: [by] });
     }
   };
   try {
     return await withTemporalDeadline(deps.temporal, deps.timeouts.updateMs, call);
   } catch (error) {
     throw asMoveRequestError(error, action);
+  }
+}
+
+/**
+ * A cancel of a move whose start had an unknown outcome (no run id yet): the move is settled first.
+ * No run means nothing ever ran: the move is closed as cancelled with the operator's reason. A run
+ * means the move is live: the caller sends the cancel to it.
+ */
+export async function settleBeforeCancel(
+  deps: SettleDeps,
+  moveId: string,
+  reason: string,
+  now: Date,
+): Promise<'cancelled' | 'running'> {
+  switch (await settleUnstartedMove(deps, moveId, now, reason)) {
+    case 'closed':
+      return 'cancelled';
+    case 'adopted':
+      return 'running';
+    case 'unknown':
+      throw new MoveRequestError(
+        Code.TemporalUnavailable,
+        'Temporal did not say whether the move’s workflow runs; nothing was changed, try again shortly',
+      );
+    case 'skipped':
+      // Its start may still be under way (or another request is settling it this instant).
+      throw new MoveRequestError(Code.PhaseDoesNotAllow, 'The move’s workflow has not started yet; try again shortly');
   }
 }
 

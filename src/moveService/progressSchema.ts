@@ -1,7 +1,15 @@
 // MoveProgress (src/domain/move.ts) as a zod schema: the API documents it and checks the copy the
 // dashboard task keeps in the database before serving it. The type checks below keep the two in step.
 import { z } from 'zod';
-import { EMAIL_STATES, ITEM_KINDS, MOVE_PHASES, type MoveError, type MoveProgress } from '../domain/move';
+import {
+  EMAIL_STATES,
+  ITEM_KINDS,
+  MOVE_ACTIONS,
+  MOVE_PHASES,
+  SUBJECT_KINDS,
+  type MoveError,
+  type MoveProgress,
+} from '../domain/move';
 
 const KindProgressSchema = z.object({ total: z.number().int(), done: z.number().int() });
 
@@ -12,7 +20,7 @@ export const MoveErrorSchema = z.object({
   message: z.string(),
   step: z.string().nullable(),
   item: z
-    .object({ kind: z.enum([...ITEM_KINDS, 'SPACE']), id: z.string(), label: z.string() })
+    .object({ kind: z.enum(SUBJECT_KINDS), id: z.string(), label: z.string() })
     .nullable()
     .describe('The item the failure is about, when it is about one'),
   nonRetryable: z.boolean().describe('True when retrying the same thing cannot help; an operator must act'),
@@ -23,9 +31,7 @@ export const MoveCheckSchema = z.object({
   type: z.string().describe('Stable, e.g. space-occupied, phone-number-blocked, service-type-not-offered'),
   message: z.string(),
   field: z.string().nullable().describe('The request field it is about, e.g. spaceIds.1'),
-  item: z
-    .object({ kind: z.enum([...ITEM_KINDS, 'SPACE', 'CLIENT', 'SERVICE_TYPE']), id: z.string(), label: z.string() })
-    .nullable(),
+  item: z.object({ kind: z.enum(SUBJECT_KINDS), id: z.string(), label: z.string() }).nullable(),
 });
 
 const KindCounts = z.object({ users: z.number().int(), phoneNumbers: z.number().int(), services: z.number().int() });
@@ -77,6 +83,17 @@ export const MoveProgressSchema = z.object({
     .array(MoveCheckSchema)
     .default([])
     .describe("The pre-move check's warnings as of its last run: what could stop or surprise the move"),
+  actions: z
+    .array(
+      z.object({
+        action: z.enum(MOVE_ACTIONS),
+        byOperatorId: z.string().nullable().describe('Null: asked in Temporal (Temporal Web, the CLI)'),
+        at: z.string(),
+        detail: z.string().nullable(),
+      }),
+    )
+    .default([])
+    .describe('Every decision taken on the move, with who asked for it'),
   sinceReview: ReviewChangesSchema.nullable()
     .default(null)
     .describe('Once the move has read the client: what was added or removed since the operator reviewed it'),

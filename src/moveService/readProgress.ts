@@ -1,10 +1,14 @@
 // A move's progress: live from the workflow's `progress` query when Temporal answers in time,
 // otherwise the copy the workflow last mirrored onto the dashboard task (and the caller says so).
+// A finished move, and every move while Temporal is known to be down, is answered from the copy
+// without asking: a query on a closed workflow replays its whole history on a worker, and one to a
+// server that is down waits its full deadline.
 import type { Client } from '@temporalio/client';
 import type { MoveProgress } from '../domain/move';
 import { progressQuery } from '../workflows/clientSiteMove';
 import { MoveProgressSchema } from './progressSchema';
 import { withTemporalDeadline, type TemporalTimeouts } from './temporal';
+import type { TemporalHealth } from './temporalHealth';
 
 export type ProgressSource = 'temporal' | 'database';
 
@@ -19,6 +23,8 @@ export interface ReadProgressDeps {
   timeouts: Pick<TemporalTimeouts, 'queryMs'>;
   /** Told why the live answer was not available (for the logs). */
   onFallback?: (error: unknown) => void;
+  /** The circuit-breaker: while it says Temporal is down, the database answers at once. */
+  health?: TemporalHealth;
 }
 
 export interface MoveProgressRef {
@@ -26,20 +32,25 @@ export interface MoveProgressRef {
   runId: string | null;
   /** The dashboard task's stored progress (JSON), if the move has a task yet. */
   storedProgress: unknown;
+  /** True once the database says the move is final: its mirrored progress is then the answer. */
+  finished?: boolean;
 }
 
 export async function readMoveProgress(deps: ReadProgressDeps, move: MoveProgressRef): Promise<ProgressReading> {
+  const stored: ProgressReading = { progress: storedProgress(move.storedProgress), source: 'database' };
   // Without its run id the workflow id could name a later move of the same client: do not ask.
-  if (move.runId === null) return { progress: storedProgress(move.storedProgress), source: 'database' };
+  if (move.runId === null || move.finished || deps.health?.isDown()) return stored;
   try {
     const handle = deps.temporal.workflow.getHandle(move.workflowId, move.runId);
     const progress = await withTemporalDeadline(deps.temporal, deps.timeouts.queryMs, () =>
       handle.query(progressQuery),
     );
+    deps.health?.succeeded();
     return { progress, source: 'temporal' };
   } catch (error) {
+    deps.health?.failed(error);
     deps.onFallback?.(error);
-    return { progress: storedProgress(move.storedProgress), source: 'database' };
+    return stored;
   }
 }
 

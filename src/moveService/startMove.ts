@@ -1,15 +1,16 @@
-// Starting a client site move (the wizard's Finish): settle an earlier start that never ran, answer a
-// repeated Idempotency-Key with its move, check the request against the data, record the move, start
-// its workflow. The row comes before the workflow, so the database decides races between starts.
+// Starting a client site move (the wizard's Finish): settle an earlier start that never ran, then in
+// one transaction claim the Idempotency-Key (a repeated key gets its move back), check the request
+// against the data and record the move; then start its workflow. The row comes before the workflow,
+// so the database decides races between starts.
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { ClientSiteMoveInput } from '../domain/move';
-import { checkStartRequest, type CheckedRequest, type StartMoveRequest } from './checkStartRequest';
-import { findByIdempotencyKey, replay, requestFingerprint, type StartedMove } from './idempotency';
+import type { CheckedRequest, StartMoveRequest } from './checkStartRequest';
+import { requestFingerprint, type StartedMove } from './idempotency';
 import type { ServiceLog } from './log';
 import { recordMove } from './recordMove';
-import { settleUnstartedMove } from './settleUnstartedMove';
+import { settleUnstartedMovesOfClient } from './settleUnstartedMove';
 import { startMoveWorkflow } from './startWorkflow';
 import type { TemporalTimeouts } from './temporal';
 
@@ -43,16 +44,10 @@ export async function startMove(
   const fingerprint = idempotencyKey === undefined ? null : requestFingerprint(request);
   const now = options.now ?? new Date();
   // First, so a retry with the key of a start that never happened is not told "in progress" for ever.
-  await settleUnstartedMove(deps, request.clientId, now);
-  if (idempotencyKey !== undefined) {
-    const earlier = await findByIdempotencyKey(deps.db, operatorId, idempotencyKey);
-    if (earlier) return replay(earlier, fingerprint);
-  }
-
-  const checked = await checkStartRequest(deps.db, request, now);
-  const recorded = await recordMove(deps.db, request, checked, { operatorId, idempotencyKey, fingerprint });
+  await settleUnstartedMovesOfClient(deps, request.clientId, now);
+  const recorded = await recordMove(deps.db, request, { operatorId, idempotencyKey, fingerprint, now });
   if ('replayed' in recorded) return recorded;
-  await startMoveWorkflow(deps, workflowInput(deps, request, checked, recorded.moveId));
+  await startMoveWorkflow(deps, workflowInput(deps, request, recorded.checked, recorded.moveId));
   return { moveId: recorded.moveId, replayed: false };
 }
 
@@ -76,5 +71,6 @@ function workflowInput(
     decisionTimeout: deps.move.decisionTimeout,
     outageWindow: deps.move.outageWindow,
     emailDeliveryWindow: deps.move.emailDeliveryWindow,
+    moveMaxAhead: deps.move.maxAhead,
   };
 }

@@ -1,6 +1,7 @@
-// Starts a recorded move's workflow. If Temporal says no, the move row goes again, so a refused
-// request leaves nothing behind. If Temporal does not answer, the start may still have happened:
-// the workflow is described, and the row goes only once Temporal confirms no run of this move exists.
+// Starts a recorded move's workflow. If Temporal says no, the move row (with its task) goes again and
+// the client is ACTIVE again, so a refused request leaves nothing behind. If Temporal does not
+// answer, the start may still have happened: the workflow is described, and the row goes only once
+// Temporal confirms no run of this move exists.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { ClientSiteMoveInput } from '../domain/move';
@@ -105,8 +106,15 @@ async function recordRunId(deps: StartWorkflowDeps, moveId: string, runId: strin
 
 async function removeUnstartedMove(deps: StartWorkflowDeps, moveId: string): Promise<void> {
   try {
-    // Spaces and the audit entry go with it (ON DELETE CASCADE).
-    await deps.db.clientSiteMove.delete({ where: { id: moveId } });
+    await deps.db.$transaction(async (tx) => {
+      // Spaces, the task and the audit entry go with it (ON DELETE CASCADE).
+      const move = await tx.clientSiteMove.delete({ where: { id: moveId }, select: { clientId: true } });
+      // Recording the move showed the client as "Active - move scheduled"; nothing is scheduled now.
+      await tx.client.updateMany({
+        where: { id: move.clientId, status: 'ACTIVE_MOVE_SCHEDULED' },
+        data: { status: 'ACTIVE' },
+      });
+    });
   } catch (error) {
     deps.log.error({ err: error, moveId }, 'Could not remove a move whose workflow did not start');
   }

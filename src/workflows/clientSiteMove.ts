@@ -1,7 +1,6 @@
 // The ClientSiteMove workflow, with the query and updates that drive it. The flow reads like the
 // product page; the steps it runs are the table in src/domain/steps.ts. All I/O is in activities,
 // and `Date` here is Temporal's deterministic workflow clock.
-import { msToNumber } from '@temporalio/common/lib/time';
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -22,14 +21,19 @@ import {
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { MoveActivities } from '../activities/contract';
+import type { MoveActivities, PreflightResult } from '../activities/contract';
+import { durationMs } from '../domain/durations';
 import { NON_RETRYABLE_MOVE_FAILURES, OUTAGE_FAILURES, type MoveFailureDetails } from '../domain/errors';
 import {
   PROGRESS_KEY,
+  checksDigest,
   scheduledProgress,
+  type ActionBy,
   type ClientSiteMoveInput,
   type ClientSiteMoveResult,
   type FinalPhase,
+  type MoveActionKind,
+  type MoveCheck,
   type MoveError,
   type MovePhase,
   type MoveProgress,
@@ -57,15 +61,17 @@ import { MovePhaseKey } from './searchAttributes';
 /** Cheap and always answerable: the dashboard polls it. */
 export const progressQuery = defineQuery<MoveProgress>('progress');
 /** While SCHEDULED: run at another (future) time. */
-export const rescheduleUpdate = defineUpdate<MoveProgress, [moveAt: string]>('reschedule');
+// Each update takes, last, who asks (`by`): the API names its operator; Temporal Web and the CLI
+// name no one, and the audit trail says `temporal`.
+export const rescheduleUpdate = defineUpdate<MoveProgress, [moveAt: string, by?: ActionBy | null]>('reschedule');
 /** While SCHEDULED: run now instead of waiting. */
-export const moveNowUpdate = defineUpdate<MoveProgress>('moveNow');
-/** While SCHEDULED: give the client back as it was; nothing has moved yet. */
-export const cancelUpdate = defineUpdate<MoveProgress, [reason: string]>('cancel');
+export const moveNowUpdate = defineUpdate<MoveProgress, [by: ActionBy | null]>('moveNow');
+/** While SCHEDULED (or held by the pre-move check): give the client back as it was; nothing has moved yet. */
+export const cancelUpdate = defineUpdate<MoveProgress, [reason: string, by?: ActionBy | null]>('cancel');
 /** In NEEDS_ATTENTION: run the failed step again (after someone fixed its cause). */
-export const retryUpdate = defineUpdate<MoveProgress>('retry');
+export const retryUpdate = defineUpdate<MoveProgress, [by: ActionBy | null]>('retry');
 /** In NEEDS_ATTENTION: undo every completed step and give the client back at its source site. */
-export const rollbackUpdate = defineUpdate<MoveProgress>('rollback');
+export const rollbackUpdate = defineUpdate<MoveProgress, [by: ActionBy | null]>('rollback');
 
 export async function clientSiteMove(input: ClientSiteMoveInput): Promise<ClientSiteMoveResult> {
   const move = newMove(input);
@@ -102,6 +108,11 @@ const PATCHES = {
   emailWorkflow: 'email-workflow',
   /** Summaries and current details for Temporal Web. */
   temporalWebDetails: 'temporal-web-details',
+  /**
+   * The pre-move check as the move is scheduled, a while before it is due and when due (warnings
+   * shown and emailed, problems hold it before anything moves), and what changed since the review.
+   */
+  checksBeforeMoving: 'checks-before-moving',
 } as const;
 
 // ------------------------------------------------------------------------------ activity policies
@@ -157,8 +168,13 @@ const MAIL: ActivityOptions = {
 
 const { markMoveScheduled, finishMove, deliverOutcomeEmail } = proxyActivities<MoveActivities>(BOOKKEEPING);
 const { recordProgress } = proxyActivities<MoveActivities>(MIRROR);
-const { snapshotMoveItems } = proxyActivities<MoveActivities>(MOVE_STEP);
-const { sendOutcomeEmail } = proxyActivities<MoveActivities>(MAIL);
+const { snapshotMoveItems, compareWithReview } = proxyActivities<MoveActivities>(MOVE_STEP);
+const { sendOutcomeEmail, sendWarningsEmail } = proxyActivities<MoveActivities>(MAIL);
+/** Best effort: the move's own steps are the last word, so a check that cannot run is skipped. */
+const { preflightCheck } = proxyActivities<MoveActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
 /** A step's activities, with what Temporal Web shows for the call ("Move users: batch 3 of 20"). */
 const moveStep = (summary?: string): Pick<MoveActivities, ForwardActivityName> =>
   proxyActivities<MoveActivities>({ ...MOVE_STEP, summary });
@@ -188,6 +204,8 @@ interface Move {
   /** Reschedules accepted, and how many of them the database mirror has recorded. */
   reschedules: number;
   reschedulesMirrored: number;
+  /** Reschedules the database copy holds: a mirror that failed recorded none of them. */
+  reschedulesRecorded: number;
   /** The final phase is in the database (a cancel answers only then). */
   finishRecorded: boolean;
   /** The last mirror of the progress failed; a background loop catches it up (PATCHES.mirrorCatchUp). */
@@ -197,6 +215,12 @@ interface Move {
   outageRetries: number;
   /** Summaries and details for Temporal Web (PATCHES.temporalWebDetails). */
   showsDetails: boolean;
+  /** The pre-move check and the review comparison run (PATCHES.checksBeforeMoving). */
+  checksBeforeMoving: boolean;
+  /** The scheduled time the check a while before the move last ran for (a reschedule asks again). */
+  leadCheckedFor: string | null;
+  /** Digests of the sets of warnings the T2 contact has been emailed. */
+  warningSetsEmailed: string[];
 }
 
 /** How moving ended: everything moved, cancelled before any step began, or steps to undo. */
@@ -206,17 +230,21 @@ function newMove(input: ClientSiteMoveInput): Move {
   return {
     input,
     progress: scheduledProgress(input.moveId, input.scheduledFor, input.notify, new Date().toISOString()),
-    decisionTimeoutMs: msToNumber(input.decisionTimeout as Parameters<typeof msToNumber>[0]),
+    decisionTimeoutMs: durationMs(input.decisionTimeout),
     moveNowRequested: input.moveNow,
     cancelRequested: false,
     decision: null,
     reschedules: 0,
     reschedulesMirrored: 0,
+    reschedulesRecorded: 0,
     finishRecorded: false,
     mirrorBehind: false,
     catchingUp: false,
     outageRetries: 0,
     showsDetails: patched(PATCHES.temporalWebDetails),
+    checksBeforeMoving: patched(PATCHES.checksBeforeMoving),
+    leadCheckedFor: null,
+    warningSetsEmailed: [],
   };
 }
 
@@ -228,46 +256,57 @@ function answerQueryAndUpdates(move: Move): void {
 
   setHandler(
     rescheduleUpdate,
-    async (moveAt) => {
+    async (moveAt, by) => {
       progress.scheduledFor = new Date(moveAt).toISOString();
+      recordAction(move, 'reschedule', by, progress.scheduledFor);
       const reschedule = ++move.reschedules;
       markUpdated(move);
-      await condition(() => move.reschedulesMirrored >= reschedule || progress.phase !== 'SCHEDULED');
+      // Answered once the database copy has the new time too; while the mirror is behind (it catches
+      // up in the background), only once it has: a caller that gives up waiting is told it was not.
+      const recorded = () => (move.catchingUp ? move.reschedulesRecorded : move.reschedulesMirrored);
+      await condition(() => recorded() >= reschedule || progress.phase !== 'SCHEDULED');
       return progress;
     },
     {
-      validator: (moveAt: string) => {
+      validator: (moveAt: string, _by?: ActionBy | null) => {
         requirePhase(move, 'SCHEDULED', 'reschedule', stillWaiting());
         // Arguments arrive as JSON from any client, whatever the TypeScript type says.
         const at = typeof moveAt === 'string' ? Date.parse(moveAt) : Number.NaN;
         if (Number.isNaN(at)) throw UpdateRejection.time(`${JSON.stringify(moveAt)} is not an ISO-8601 time`);
         if (at <= Date.now()) throw UpdateRejection.time(`${moveAt} is not in the future`);
+        const maxAhead = move.input.moveMaxAhead ?? '365 days';
+        if (at > Date.now() + durationMs(maxAhead)) {
+          throw UpdateRejection.time(`${moveAt} is more than ${maxAhead} ahead`);
+        }
       },
     },
   );
 
   setHandler(
     moveNowUpdate,
-    async () => {
+    async (by) => {
       move.moveNowRequested = true;
+      recordAction(move, 'move-now', by, null);
       await condition(() => progress.phase !== 'SCHEDULED');
       return progress;
     },
-    { validator: () => requirePhase(move, 'SCHEDULED', 'move now', stillWaiting()) },
+    { validator: (_by: ActionBy | null) => requirePhase(move, 'SCHEDULED', 'move now', stillWaiting()) },
   );
 
   setHandler(
     cancelUpdate,
-    async (reason) => {
+    async (reason, by) => {
       move.cancelRequested = true;
       progress.cancelReason = reason.trim();
+      recordAction(move, 'cancel', by, progress.cancelReason);
       // Answer once the database says so too: the client is ACTIVE again and can be moved anew.
       await condition(() => move.finishRecorded);
       return progress;
     },
     {
-      validator: (reason: string) => {
-        requirePhase(move, 'SCHEDULED', 'cancel', stillWaiting());
+      validator: (reason: string, _by?: ActionBy | null) => {
+        // Also while the pre-move check holds the move: nothing has moved yet.
+        if (!heldByCheck(move)) requirePhase(move, 'SCHEDULED', 'cancel', stillWaiting());
         if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 500) {
           throw UpdateRejection.reason('A cancel reason of 1 to 500 characters is required');
         }
@@ -281,12 +320,13 @@ function answerQueryAndUpdates(move: Move): void {
   ] as const) {
     setHandler(
       update,
-      async () => {
+      async (by) => {
         move.decision = choice;
+        recordAction(move, choice, by, null);
         await condition(() => progress.phase !== 'NEEDS_ATTENTION');
         return progress;
       },
-      { validator: () => requirePhase(move, 'NEEDS_ATTENTION', choice, move.decision === null) },
+      { validator: (_by: ActionBy | null) => requirePhase(move, 'NEEDS_ATTENTION', choice, move.decision === null) },
     );
   }
 }
@@ -309,10 +349,22 @@ async function markScheduled(move: Move): Promise<void> {
   });
 }
 
-/** Sleeps on a durable timer until the scheduled time, waking for reschedule, move-now or cancel. */
+/**
+ * Sleeps on a durable timer until the scheduled time, waking for reschedule, move-now or cancel,
+ * and checks on the way that the move can still run: as it is scheduled, a while before it is due,
+ * and when due.
+ */
 async function waitUntilDue(move: Move): Promise<'due' | 'cancelled'> {
+  const { progress } = move;
   const stillWaiting = () => !move.moveNowRequested && !move.cancelRequested;
+  const leadMs = durationMs(move.input.preflightLead ?? '1 hour');
+  const leadCheckDue = () => move.checksBeforeMoving && move.leadCheckedFor !== progress.scheduledFor;
   try {
+    if (!move.moveNowRequested) {
+      // Within the lead already, this check is the one before the move too.
+      if (Date.parse(progress.scheduledFor) - Date.now() <= leadMs) move.leadCheckedFor = progress.scheduledFor;
+      if ((await checkBeforeMoving(move)) === 'cancelled') return 'cancelled';
+    }
     for (;;) {
       // A reschedule may land at any time, even before the first wait; each one is mirrored once.
       if (move.reschedules !== move.reschedulesMirrored) {
@@ -322,20 +374,120 @@ async function waitUntilDue(move: Move): Promise<'due' | 'cancelled'> {
         continue;
       }
       if (move.cancelRequested) return 'cancelled';
-      const untilDue = Date.parse(move.progress.scheduledFor) - Date.now();
-      if (move.moveNowRequested || untilDue <= 0) return 'due';
+      const untilDue = Date.parse(progress.scheduledFor) - Date.now();
+      if (move.moveNowRequested || untilDue <= 0) return (await checkBeforeMoving(move)) === 'ok' ? 'due' : 'cancelled';
+      if (leadCheckDue() && untilDue <= leadMs) {
+        move.leadCheckedFor = progress.scheduledFor;
+        if ((await checkBeforeMoving(move)) === 'cancelled') return 'cancelled';
+        continue;
+      }
+      const wakeIn = leadCheckDue() ? untilDue - leadMs : untilDue;
       const wake = () => !stillWaiting() || move.reschedules !== move.reschedulesMirrored;
       await (move.showsDetails
-        ? condition(wake, untilDue, { summary: waitTimerSummary(move.progress.scheduledFor, timeZoneOf(move)) })
-        : condition(wake, untilDue));
+        ? condition(wake, wakeIn, { summary: waitTimerSummary(progress.scheduledFor, timeZoneOf(move)) })
+        : condition(wake, wakeIn));
     }
   } catch (error) {
     if (!isCancellation(error)) throw error;
     // Cancelled from Temporal Web or `temporal workflow cancel`: same as the cancel update.
     move.cancelRequested = true;
-    move.progress.cancelReason ??= 'Cancelled in Temporal';
+    progress.cancelReason ??= 'Cancelled in Temporal';
+    recordAction(move, 'cancel', undefined, progress.cancelReason);
     return 'cancelled';
   }
+}
+
+/**
+ * The pre-move check: its warnings are shown on the move and its task (and each new set emailed to
+ * the T2 contact); a problem holds the move in NEEDS_ATTENTION before anything moves, until an
+ * operator retries (after a fix; the check runs again) or cancels. A rollback, or nobody deciding
+ * by the deadline, cancels it too: nothing has moved.
+ */
+async function checkBeforeMoving(move: Move): Promise<'ok' | 'cancelled'> {
+  if (!move.checksBeforeMoving) return 'ok';
+  for (;;) {
+    const found = await runPreflight(move);
+    if (!found || found.problems.length === 0) return 'ok';
+    if ((await holdForOperator(move, found.problems)) === 'cancelled') return 'cancelled';
+  }
+}
+
+/** The check's findings, with its warnings shown; null when it could not run (the move goes on). */
+async function runPreflight(move: Move): Promise<PreflightResult | null> {
+  const { progress } = move;
+  const moveId = move.input.moveId;
+  let found: PreflightResult;
+  try {
+    found = await preflightCheck({ moveId });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    log.warn('The pre-move check could not run; the move goes on', { moveId, error: messageOf(rootCause(error)) });
+    return null;
+  }
+  progress.warnings = found.warnings;
+  const digest = checksDigest(found.warnings);
+  // A move-now runs at once: the operator saw the same warnings in the wizard; no email ahead of it.
+  const tellContact = move.input.notify && !move.input.moveNow;
+  if (found.warnings.length > 0 && tellContact && !move.warningSetsEmailed.includes(digest)) {
+    move.warningSetsEmailed.push(digest);
+    try {
+      await sendWarningsEmail({ moveId, warnings: found.warnings, digest });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.warn('The warnings email kept failing', { moveId, error: messageOf(rootCause(error)) });
+    }
+  }
+  showDetails(move);
+  await mirrorProgress(move);
+  return found;
+}
+
+/** Holds the move on the check's problems until an operator decides; 'cancelled' unless retried. */
+async function holdForOperator(move: Move, problems: MoveCheck[]): Promise<'retry' | 'cancelled'> {
+  const { progress } = move;
+  const [first] = problems;
+  const before = { phase: progress.phase, currentStep: progress.currentStep };
+  const message = problems.map((p) => p.message).join('; ');
+  progress.lastError = {
+    type: first?.type ?? 'PreflightProblem',
+    message,
+    step: 'PREFLIGHT',
+    item: first?.item ?? null,
+    nonRetryable: true,
+    at: new Date().toISOString(),
+  };
+  log.warn('The pre-move check holds the move; waiting for an operator', { moveId: move.input.moveId, problems });
+  move.decision = null;
+  progress.decisionDeadline = new Date(Date.now() + move.decisionTimeoutMs).toISOString();
+  progress.currentStep = 'PREFLIGHT';
+  setPhase(move, 'NEEDS_ATTENTION');
+  await mirrorProgress(move);
+  const decide = () => move.decision !== null || move.cancelRequested;
+  await (move.showsDetails
+    ? condition(decide, move.decisionTimeoutMs, {
+        summary: decisionTimerSummary(progress.decisionDeadline, timeZoneOf(move)),
+      })
+    : condition(decide, move.decisionTimeoutMs));
+  progress.decisionDeadline = null;
+  if (move.decision === 'retry' && !move.cancelRequested) {
+    progress.currentStep = before.currentStep;
+    setPhase(move, before.phase);
+    await mirrorProgress(move);
+    return 'retry';
+  }
+  move.cancelRequested = true;
+  progress.cancelReason ??=
+    move.decision === 'rollback'
+      ? `Rolled back while held by the pre-move check: ${message}`
+      : `Held by the pre-move check and not decided in time: ${message}`;
+  return 'cancelled';
+}
+
+/** In NEEDS_ATTENTION because the pre-move check holds the move, before anything moved. */
+function heldByCheck(move: Move): boolean {
+  return (
+    move.progress.phase === 'NEEDS_ATTENTION' && move.progress.currentStep === 'PREFLIGHT' && move.decision === null
+  );
 }
 
 /** Re-reads the client as it is now, then runs each step in order. */
@@ -349,6 +501,7 @@ async function moveEverything(move: Move): Promise<MoveOutcome> {
     await mirrorProgress(move);
     const snapshot = await runOrAskOperator(move, 'SNAPSHOT', async () => {
       progress.items = await snapshotMoveItems({ moveId: move.input.moveId });
+      if (move.checksBeforeMoving) progress.sinceReview = await compareWithReview({ moveId: move.input.moveId });
     });
     if (snapshot === 'rollback') return { undo: begun };
     for (const row of MOVE_STEP_TABLE) {
@@ -364,6 +517,7 @@ async function moveEverything(move: Move): Promise<MoveOutcome> {
   } catch (error) {
     if (!isCancellation(error)) throw error;
     progress.cancelReason ??= 'Cancelled in Temporal';
+    recordAction(move, 'cancel', undefined, progress.cancelReason);
     // Cancelled before any step began: nothing moved, so this is a cancel, not a rollback.
     return begun.length === 0 ? 'cancelled' : { undo: begun };
   }
@@ -516,6 +670,17 @@ async function finish(move: Move, phase: FinalPhase): Promise<ClientSiteMoveResu
 
 // ------------------------------------------------------------------------------------- helpers
 
+/** A decision, with who asked for it (arguments arrive as JSON from any client: a stranger's `by` is no one). */
+function recordAction(
+  move: Move,
+  action: MoveActionKind,
+  by: ActionBy | null | undefined,
+  detail: string | null,
+): void {
+  const byOperatorId = typeof by?.operatorId === 'string' ? by.operatorId : null;
+  move.progress.actions.push({ action, byOperatorId, at: new Date().toISOString(), detail });
+}
+
 function markUpdated(move: Move): void {
   move.progress.updatedAt = new Date().toISOString();
 }
@@ -543,9 +708,11 @@ function summaryFor(move: Move, summary: string): string | undefined {
 /** Copies the progress to the database for the dashboard; a mirror that lags never fails the move. */
 async function mirrorProgress(move: Move): Promise<void> {
   markUpdated(move);
+  const reschedules = move.reschedules;
   try {
     await recordProgress(move.progress);
     move.mirrorBehind = false;
+    move.reschedulesRecorded = reschedules;
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('Dashboard mirror is behind: recordProgress kept failing', {
@@ -588,7 +755,7 @@ async function waitedOutOutage(move: Move, failure: MoveError): Promise<boolean>
   if (!OUTAGE_FAILURES.includes(failure.type) || !patched(PATCHES.outageWait)) return false;
   const { progress } = move;
   const now = Date.now();
-  const windowMs = msToNumber((move.input.outageWindow ?? '30 minutes') as Parameters<typeof msToNumber>[0]);
+  const windowMs = durationMs(move.input.outageWindow ?? '30 minutes');
   progress.outage ??= {
     type: failure.type,
     message: failure.message,

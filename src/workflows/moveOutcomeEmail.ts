@@ -6,10 +6,7 @@ import type { EmailOutcome, MoveActivities, OutcomeEmailInput } from '../activit
 import { EmailFailureType } from '../domain/errors';
 import type { EmailState } from '../domain/move';
 
-/** One email workflow per move: a second start for the same move is refused by Temporal. */
-export function outcomeEmailWorkflowId(moveId: string): string {
-  return `client-site-move-email-${moveId}`;
-}
+export { outcomeEmailWorkflowId } from '../domain/move';
 
 /** The outbox row is written once the database answers: retried until it does. */
 const { giveUpOutcomeEmail } = proxyActivities<MoveActivities>({

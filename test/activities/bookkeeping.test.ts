@@ -2,6 +2,9 @@
 // onto the move row and task within the database's CHECKs, and the final bookkeeping per outcome.
 import { createActivities } from '../../src/activities';
 import type { MoveActivities } from '../../src/activities/contract';
+import { ApplicationFailure } from '@temporalio/common';
+import { createDb } from '../../src/db/client';
+import { freePort } from '../../src/dev/ports';
 import { seedDemoData } from '../../src/dev/seed';
 import { isFinalPhase, type FinalPhase, type MoveError } from '../../src/domain/move';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -158,6 +161,36 @@ describe('recordProgress', () => {
     await expect(activities.recordProgress(progressFor(id, 'MOVING'))).rejects.toMatchObject({
       type: 'MoveDataMissing',
       nonRetryable: true,
+    });
+  });
+
+  // The contract the workflow's background catch-up relies on (issue 8, item 11).
+  it('fails retryably while the database is down, and one report once it is back puts the whole mirror right', async () => {
+    const unreachable = createDb(`postgresql://postgres:postgres@127.0.0.1:${await freePort()}/gone`);
+    const progress = progressFor(moveId(), 'NEEDS_ATTENTION', {
+      currentStep: 'REHOME_PHONE_NUMBERS',
+      lastError: anError(),
+      decisionDeadline: '2026-12-10T09:00:01.000Z',
+    });
+    try {
+      const failure = await createActivities({ db: unreachable, mailer: noMail, now: () => NOW })
+        .recordProgress(progress)
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      // Retryable: the workflow waits the outage out and the mirror catches up.
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect(failure).toMatchObject({ type: 'DatabaseUnavailable', nonRetryable: false });
+    } finally {
+      await unreachable.$disconnect();
+    }
+    await activities.recordProgress(progress);
+    const { move, task } = (await fullState(database.db, fixture)).move;
+    expect({ status: move.status, phase: task?.phase, open: task?.open }).toEqual({
+      status: 'NEEDS_ATTENTION',
+      phase: 'NEEDS_ATTENTION',
+      open: true,
     });
   });
 });

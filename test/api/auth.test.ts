@@ -2,7 +2,9 @@
 // a T2_ADMIN may read but gets 403 on every change, and a refused request changes nothing.
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { ADMIN, PROBLEM, anyString, api, startApiHarness, startBody, type ApiHarness } from './harness';
+import { createOperator } from '../../src/api/operators';
+import { DEMO_TOKENS } from '../../src/domain/tokens';
+import { ADMIN, PROBLEM, SUPER, anyString, api, startApiHarness, startBody, type ApiHarness } from './harness';
 
 let harness: ApiHarness;
 beforeAll(async () => {
@@ -102,7 +104,12 @@ it('lets anyone reach the public routes', async () => {
   }
 });
 
-it('changed nothing for any refused request', async () => {
+it('changes nothing for a refused request: no token, a bad token, or a T2 Admin', async () => {
+  for (const op of (await operations()).filter((o) => o.secured && o.method === 'post')) {
+    for (const token of [null, 'Bearer not-a-real-token', `Bearer ${ADMIN}`]) {
+      expect([401, 403]).toContain((await send(op, token)).status);
+    }
+  }
   expect(await harness.db.clientSiteMove.count()).toBe(0);
   expect(await harness.db.auditEntry.count()).toBe(0);
   expect(await harness.db.client.count({ where: { status: { not: 'ACTIVE' } } })).toBe(0);
@@ -119,4 +126,47 @@ it('does not parse a body before the caller is known (a malformed body from a st
     .set('Content-Type', 'application/json')
     .send('{');
   expect(admin.status).toBe(403);
+});
+
+describe('the demo tokens', () => {
+  it('open nothing when NODE_ENV=production, though the database holds them; a real token still works', async () => {
+    const production = harness.appWith({}, 'production');
+    for (const token of Object.values(DEMO_TOKENS)) {
+      expect((await api(harness.app, token).get('/api/sites')).status).toBe(200);
+      const res = await api(production, token).get('/api/sites');
+      expect({ token, status: res.status, type: (res.body as { type: string }).type }).toEqual({
+        token,
+        status: 401,
+        type: `${PROBLEM}unauthorized`,
+      });
+    }
+    const real = await createOperator(harness.db, { name: 'Pat Prod', email: 'pat@t2.example', role: 'T2_ADMIN' });
+    expect((await api(production, real.token).get('/api/sites')).status).toBe(200);
+    await harness.db.operator.delete({ where: { id: real.id } });
+  });
+
+  it('are not printed in the public OpenAPI document or its page', async () => {
+    const doc = await request(harness.app).get('/api/openapi.json');
+    const page = await request(harness.app).get('/api/docs');
+    for (const token of [SUPER, ADMIN, ...Object.values(DEMO_TOKENS)]) {
+      expect(doc.text).not.toContain(token);
+      expect(page.text).not.toContain(token);
+    }
+  });
+});
+
+describe('failed authentications, per client address', () => {
+  it('after the budget, answers 429 to that address for the rest of the minute; successful requests do not count', async () => {
+    const app = harness.appWith({ authFailuresPerMinute: 3 });
+    for (let i = 0; i < 5; i++) expect((await api(app, ADMIN).get('/api/sites')).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await api(app, `guess-${i}`).get('/api/sites')).status).toBe(401);
+    const limited = await api(app, 'guess-3').get('/api/sites');
+    expect(limited.status).toBe(429);
+    expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    expect(limited.body).toMatchObject({ type: `${PROBLEM}rate-limited` });
+    // The address is held up whatever it sends now; public routes stay open.
+    expect((await api(app, ADMIN).get('/api/sites')).status).toBe(429);
+    expect((await request(app).get('/healthz')).status).toBe(200);
+  });
 });

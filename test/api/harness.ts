@@ -10,10 +10,11 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
+import { ProblemSchema } from '../../src/api/schemas';
 import type { Db } from '../../src/db/client';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp, type AppConfig, type AppDeps } from '../../src/api/app';
+import { createApp, temporalHealthLogger, type AppConfig, type AppDeps } from '../../src/api/app';
 import { DEMO_OPERATORS, seedDemoData } from '../../src/dev/seed';
 import { PROJECT_ROOT } from '../../src/paths';
 import { bundleIdOf, clientIdOf, siteIdOf, tariffIdOf } from '../support/moveFixtures';
@@ -21,6 +22,7 @@ import { createMoveWorker } from '../../src/worker';
 import { createSendGridMailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/dev/mailSink';
 import type { TemporalTimeouts } from '../../src/moveService/temporal';
+import { TemporalHealth } from '../../src/moveService/temporalHealth';
 import { freePort } from '../../src/dev/ports';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startDevServerEnv, workflowBundle } from '../support/temporal';
@@ -48,7 +50,10 @@ export interface HarnessOptions {
   /** Run a real worker (activities over the test database, mail to a local sink). */
   worker?: boolean;
   rateLimitPerMinute?: number;
+  authFailuresPerMinute?: number;
   bodyLimit?: string;
+  /** The app's NODE_ENV (default test). */
+  env?: AppConfig['env'];
   temporalTimeouts?: Partial<TemporalTimeouts>;
   temporalWebUrl?: string;
   /**
@@ -70,8 +75,8 @@ export interface ApiHarness {
   mailSink: MailSink | null;
   /** With `http`: where the app listens, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string | null;
-  /** A fresh app on the same database and Temporal, with other settings (e.g. a tiny rate limit). */
-  appWith(overrides: Partial<AppConfig['api']>): Express;
+  /** A fresh app on the same database and Temporal, with other settings (e.g. a tiny rate limit, production). */
+  appWith(overrides: Partial<AppConfig['api']>, env?: AppConfig['env']): Express;
   /** A fresh app in another environment, or serving a web app, or offering demo operators. */
   appServing(options: AppServing): Express;
   /** A fresh app on the same database and settings, talking to Temporal through another client. */
@@ -127,26 +132,46 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       },
     }),
   );
-  const config = (api: Partial<AppConfig['api']> = {}, appEnv: AppConfig['env'] = 'test'): AppConfig => ({
+  const config = (
+    api: Partial<AppConfig['api']> = {},
+    appEnv: AppConfig['env'] = options.env ?? 'test',
+  ): AppConfig => ({
     env: appEnv,
     api: {
       host: '127.0.0.1',
       port: 0,
       corsOrigin: CORS_ORIGIN,
       rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
+      authFailuresPerMinute: options.authFailuresPerMinute ?? 10_000,
       bodyLimit: options.bodyLimit ?? '100kb',
       ...api,
     },
     temporal: { namespace: env?.namespace ?? 'default', taskQueue, webUrl: options.temporalWebUrl },
-    move: { batchSize: 50, decisionTimeout: '24 hours', outageWindow: '30 minutes', emailDeliveryWindow: '24 hours' },
+    move: {
+      batchSize: 50,
+      decisionTimeout: '24 hours',
+      outageWindow: '30 minutes',
+      emailDeliveryWindow: '24 hours',
+      maxAhead: '365 days',
+    },
     temporalTimeouts: { queryMs: 1_500, readyMs: 1_500, startMs: 3_000, updateMs: 20_000, ...options.temporalTimeouts },
   });
+  // One per Temporal client, closed before its connection: a probe still retrying would otherwise throw.
+  const healths = new Map<Client, TemporalHealth>();
+  const healthOf = (client: Client) => {
+    const health =
+      healths.get(client) ??
+      new TemporalHealth(client, { probeMs: 500, probeIntervalMs: 500, onChange: temporalHealthLogger(logger) });
+    healths.set(client, health);
+    return health;
+  };
   const build = (api?: Partial<AppConfig['api']>, client: Client = temporal, serving: AppServing = {}) =>
     createApp({
       db,
       temporal: client,
       config: config(api, serving.env),
       logger,
+      temporalHealth: healthOf(client),
       webAppDir: serving.webAppDir,
       demoOperators: serving.demoOperators,
     });
@@ -172,7 +197,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     taskQueue,
     logs,
     mailSink,
-    appWith: (api) => build(api),
+    appWith: (api, nodeEnv) => build(api, temporal, { env: nodeEnv }),
     appServing: (serving) => build({}, temporal, serving),
     appUsing: (client) => build({}, client),
     close: async () => {
@@ -180,6 +205,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       }
+      await Promise.all([...healths.values()].map((health) => health.close()));
       if (worker) {
         worker.shutdown();
         await workerRun;
@@ -211,6 +237,8 @@ export interface StartBody {
   minuteBundleId: string;
   spaceIds?: string[];
   moveAt: string;
+  /** With a local moveAt: the destination site's zone. */
+  timeZone?: string;
   notifyOperatorId?: string | null;
 }
 
@@ -258,3 +286,33 @@ export const anyNumber = (): unknown => expect.any(Number);
 export const stringMatching = (pattern: RegExp | string): unknown => expect.stringMatching(pattern);
 export const stringContaining = (text: string): unknown => expect.stringContaining(text);
 export const objectContaining = (shape: object): unknown => expect.objectContaining(shape);
+
+/** A day from now, as the API takes a move time. */
+export const inOneDay = (): string => new Date(Date.now() + 86_400_000).toISOString();
+
+/** Everything a refused start could have touched: a refusal must leave it exactly as it was. */
+export async function footprint(db: Db) {
+  return {
+    moves: await db.clientSiteMove.count(),
+    tasks: await db.dashboardTask.count(),
+    audit: await db.auditEntry.count(),
+    clientStatuses: (await db.client.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } })).map(
+      (c) => `${c.id}:${c.status}`,
+    ),
+  };
+}
+
+/** A problem+json answer with this status and type, shaped as the spec's Problem schema says. */
+export function expectProblem(
+  res: { status: number; headers: Record<string, string>; body: unknown },
+  status: number,
+  slug: string,
+): void {
+  expect({ status: res.status, type: (res.body as { type?: string }).type }).toEqual({
+    status,
+    type: `${PROBLEM}${slug}`,
+  });
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  ProblemSchema.parse(res.body);
+  expect(res.body).toMatchObject({ title: anyString(), status, detail: anyString() });
+}

@@ -109,6 +109,13 @@ describe('GET /api/openapi.json', () => {
     expect(doc.components.schemas).toHaveProperty('Problem');
     expect(doc.components.schemas).toHaveProperty('MoveDetail');
   });
+
+  it('states the bounds of the cancel reason and of move times', () => {
+    const schemas = doc.components.schemas as Record<string, { properties: Record<string, Record<string, unknown>> }>;
+    expect(schemas.CancelMove!.properties.reason).toMatchObject({ type: 'string', minLength: 1, maxLength: 500 });
+    expect(schemas.StartMove!.properties.moveAt!.description).toContain('at most 365 days ahead');
+    expect(schemas.RescheduleMove!.properties.moveAt!.description).toContain('at most 365 days ahead');
+  });
 });
 
 describe('GET /api/docs', () => {

@@ -10,6 +10,7 @@ import { startApiServer, type ApiServer } from '../../src/api/server';
 import { loadConfig, type Config } from '../../src/config';
 import { hashToken } from '../../src/domain/tokens';
 import { PortInUseError, freePort } from '../../src/dev/ports';
+import { createTestDatabase } from '../support/database';
 import { SUPER, api, eventually, startApiHarness, type ApiHarness } from './harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -212,5 +213,38 @@ describe('npm run operator:create', () => {
     expect(badRole.code).toBe(1);
     expect(badRole.stderr).toMatch(/--role: Invalid option/);
     expect(badRole.stderr).toContain('usage: npm run operator:create');
+  });
+});
+
+describe('npm run db:seed', () => {
+  it('does not put the demo data, with its well-known tokens, into a DATABASE_URL database unless SEED_DEMO_DATA=true', async () => {
+    const own = await createTestDatabase();
+    try {
+      const refused = await run('src/dev/seedCli.ts', [], { NODE_ENV: 'development', DATABASE_URL: own.url });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim()).toMatch(
+        /^Not seeding: DATABASE_URL names a database of your own.+SEED_DEMO_DATA=true/,
+      );
+      expect(await own.db.operator.count()).toBe(0);
+
+      const production = await run('src/dev/seedCli.ts', [], {
+        NODE_ENV: 'production',
+        DATABASE_URL: own.url,
+        SEED_DEMO_DATA: 'true',
+      });
+      expect(production.code).toBe(1);
+      expect(production.stderr.trim()).toMatch(/^Invalid configuration: SEED_DEMO_DATA: /);
+      expect(await own.db.operator.count()).toBe(0);
+
+      const asked = await run('src/dev/seedCli.ts', [], {
+        NODE_ENV: 'development',
+        DATABASE_URL: own.url,
+        SEED_DEMO_DATA: 'true',
+      });
+      expect(asked).toMatchObject({ code: 0 });
+      expect(await own.db.operator.count()).toBe(2);
+    } finally {
+      await own.drop();
+    }
   });
 });

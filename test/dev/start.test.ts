@@ -1,10 +1,13 @@
 // `npm start`'s program itself, run as a child process: it comes up healthy on free ports, stops
-// cleanly on SIGTERM, and bad configuration fails fast with one line that says what to do.
+// cleanly on SIGTERM, survives hostile requests to its mail sink, comes up again after being
+// SIGKILLed (stopping what the killed run left), and bad configuration fails fast with one line
+// that says what to do.
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { stopLeftovers } from '../../src/dev/leftovers';
 import { freePort } from '../../src/dev/ports';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -116,6 +119,51 @@ it('invalid configuration is named, not thrown as a stack trace', async () => {
   const run = runStart({ API_PORT: 'three thousand', DATA_DIR: dataDir });
   expect(await run.exited).toBe(1);
   expect(run.output().trim()).toMatch(/^Invalid configuration: API_PORT: /);
+});
+
+describe('after a crash', () => {
+  it('a bad request to its mail sink harms nothing; SIGKILLed, it leaves its servers running, and the next npm start stops them and comes up', async () => {
+    const ports = await freePorts();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'csm-crash-'));
+    await chmod(dir, 0o755);
+    const api = `http://127.0.0.1:${ports.API_PORT}`;
+    let second: Run | undefined;
+    try {
+      const first = runStart({ ...ports, DATA_DIR: dir });
+      await waitFor(first, 'Connect Site Move is up', 90_000);
+      // Each of these once threw inside the sink and took the API and the worker down with it.
+      for (const body of ['null', '{"personalizations":{}}', '[null]', '{"personalizations":[{"to":"a@b.c"}]}']) {
+        const res = await fetch(`http://127.0.0.1:${ports.MAIL_SINK_PORT}/v3/mail/send`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        expect({ body, status: res.status }).toEqual({ body, status: 400 });
+      }
+      expect((await fetch(`${api}/healthz`)).status).toBe(200);
+      expect(first.hasExited()).toBe(false);
+
+      first.kill('SIGKILL');
+      await first.exited;
+      // No handler runs on SIGKILL: the servers it started are still there, holding their ports.
+      expect(await canConnect(Number(ports.TEMPORAL_PORT))).toBe(true);
+
+      second = runStart({ ...ports, DATA_DIR: dir });
+      await waitFor(second, 'Connect Site Move is up', 120_000);
+      expect(second.output()).toMatch(/stopping Temporal dev server \(pid \d+\), left running by an earlier npm start/);
+      expect((await fetch(`${api}/readyz`)).status).toBe(200);
+    } finally {
+      second?.kill('SIGTERM');
+      await second?.exited;
+      // Whatever happened above, nothing this test started stays running.
+      await stopLeftovers(dir, () => undefined);
+    }
+    expect(await second.exited).toBe(0);
+    for (const port of Object.values(ports)) {
+      await expect(canConnect(Number(port))).resolves.toBe(false);
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
 });
 
 function canConnect(port: number): Promise<boolean> {

@@ -1,17 +1,28 @@
 // The workflow end to end: Temporal dev server, the real worker and activities, real PostgreSQL,
 // the real SendGrid client talking to the local sink. No fakes.
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, WorkflowFailedError, type ActivityFailure } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { seedDemoData } from '../../src/dev/seed';
 import { createSendGridMailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/dev/mailSink';
-import { clientSiteMove, progressQuery, rollbackUpdate } from '../../src/workflows/clientSiteMove';
+import { MoveFailureType } from '../../src/domain/errors';
+import type { MoveProgress } from '../../src/domain/move';
+import {
+  cancelUpdate,
+  clientSiteMove,
+  moveNowUpdate,
+  progressQuery,
+  rollbackUpdate,
+} from '../../src/workflows/clientSiteMove';
 import { moveWorkflowOptions } from '../../src/workflows/startOptions';
 import { outcomeEmailWorkflowId, type moveOutcomeEmail } from '../../src/workflows/moveOutcomeEmail';
 import { createMoveWorker } from '../../src/worker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   ADMIN_EMAIL,
+  clientIdOf,
   clientState,
   insertMove,
   moveInputFor,
@@ -134,7 +145,7 @@ it('a forced non-retryable failure, then rollback, gives the client back exactly
   });
   expect(progress.lastError?.item?.kind).toBe('PHONE_NUMBER');
 
-  await handle.executeUpdate(rollbackUpdate);
+  await handle.executeUpdate(rollbackUpdate, { args: [null] });
   const result = await handle.result();
   expect(result.phase).toBe('ROLLED_BACK');
   const after = await clientState(database.db, move.clientId);
@@ -143,4 +154,129 @@ it('a forced non-retryable failure, then rollback, gives the client back exactly
   const mail = sink.messages().filter((m) => m.subject.includes('Evergreen Health'));
   expect(mail).toHaveLength(1);
   expect(mail[0]!.subject).toMatch(/rolled back/i);
+});
+
+it('a second clientSiteMove run started for the same move by hand is refused: the client moves once, by its own run', async () => {
+  const move = await insertMove(database.db, { client: 'Dune & Finch', to: 'LDS-WEL', targetSpaces: [12] });
+  const before = await clientState(database.db, move.clientId);
+  const input = moveInputFor(move, { scheduledFor: new Date(Date.now() + 86_400_000).toISOString(), moveNow: false });
+  const own = await env.client.workflow.start(clientSiteMove, moveWorkflowOptions(input, taskQueue));
+  // No run id was recorded (as when the API's write is lost): the first run to act claims the move.
+  const deadline = Date.now() + 60_000;
+  while ((await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.moveId } })).runId === null) {
+    if (Date.now() > deadline) throw new Error('the move was never claimed by its run');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  // Anyone who can reach Temporal can start the workflow under another id, for the same move, to run now.
+  const intruder = await env.client.workflow.start(clientSiteMove, {
+    ...moveWorkflowOptions({ ...input, moveNow: true }, taskQueue),
+    workflowId: `intruder-${randomUUID()}`,
+  });
+  const failure = await intruder.result().then(
+    () => null,
+    (error: unknown) => error,
+  );
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+  const cause = ((failure as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect({ type: cause.type, nonRetryable: cause.nonRetryable }).toEqual({
+    type: MoveFailureType.ForeignWorkflowRun,
+    nonRetryable: true,
+  });
+  // It changed nothing: the client is where it was, the move still waits for its own run.
+  expect((await clientState(database.db, move.clientId)).client).toEqual({
+    ...before.client,
+    status: 'ACTIVE_MOVE_SCHEDULED',
+  });
+  expect(await database.db.moveItem.count({ where: { moveId: move.moveId } })).toBe(0);
+  expect((await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: move.moveId } })).runId).toBe(
+    own.firstExecutionRunId,
+  );
+
+  // Its own run still moves it, once.
+  await own.executeUpdate(moveNowUpdate, { args: [null] });
+  expect((await own.result()).phase).toBe('COMPLETED');
+  const after = await clientState(database.db, move.clientId);
+  expect(after.client).toMatchObject({ siteId: siteIdOf('LDS-WEL'), status: 'ACTIVE' });
+  expect(await database.db.moveItem.count({ where: { moveId: move.moveId } })).toBe(
+    before.users.length + before.phoneNumbers.length + before.services.length,
+  );
+  const moved = await database.db.auditEntry.findMany({ where: { moveId: move.moveId, action: 'MOVE_COMPLETED' } });
+  expect(moved).toHaveLength(1);
+});
+
+describe('the pre-move check with the real activities', () => {
+  const dayAhead = () => new Date(Date.now() + 86_400_000).toISOString();
+
+  /** Waits until the move's dashboard task shows a progress for which `done` holds. */
+  async function taskShows(moveId: string, done: (progress: MoveProgress) => boolean, what: string) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const task = await database.db.dashboardTask.findUnique({ where: { moveId } });
+      const progress = task?.progress as MoveProgress | undefined;
+      if (progress && done(progress)) return progress;
+      if (Date.now() > deadline) throw new Error(`the task never showed ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('a space let to another client after scheduling holds the move before anything moved', async () => {
+    const move = await insertMove(database.db, { client: 'Brightwave Studios', to: 'LDS-WEL', targetSpaces: [10] });
+    const before = await clientState(database.db, move.clientId);
+    const handle = await env.client.workflow.start(
+      clientSiteMove,
+      moveWorkflowOptions(moveInputFor(move, { scheduledFor: dayAhead(), moveNow: false }), taskQueue),
+    );
+    await taskShows(move.moveId, (p) => p.phase === 'SCHEDULED' && p.actions !== undefined, 'the scheduled move');
+    // Someone lets the space to another client meanwhile; the move is then asked to run now.
+    const space = spaceIdOf('LDS-WEL', 10);
+    await database.db.space.update({ where: { id: space }, data: { clientId: clientIdOf('Cobalt Legal LLP') } });
+    await handle.executeUpdate(moveNowUpdate, { args: [null] });
+
+    const held = await taskShows(move.moveId, (p) => p.phase === 'NEEDS_ATTENTION', 'the move held');
+    expect(held).toMatchObject({
+      currentStep: 'PREFLIGHT',
+      lastError: { type: 'space-occupied', step: 'PREFLIGHT', item: { kind: 'SPACE', id: space } },
+    });
+    // Nothing moved: no snapshot was taken, the client is where it was.
+    expect(await database.db.moveItem.count({ where: { moveId: move.moveId } })).toBe(0);
+    expect((await clientState(database.db, move.clientId)).client).toEqual({
+      ...before.client,
+      status: 'ACTIVE_MOVE_SCHEDULED',
+    });
+
+    await handle.executeUpdate(cancelUpdate, { args: ['The space is gone'] });
+    expect((await handle.result()).phase).toBe('CANCELLED');
+    expect(await clientState(database.db, move.clientId)).toEqual(before);
+    await database.db.space.update({ where: { id: space }, data: { clientId: null } });
+  });
+
+  it('warnings found at scheduling show on the task and reach the T2 contact, once', async () => {
+    // Evergreen Health has a blocked number: the move would stop on it.
+    const move = await insertMove(database.db, { client: 'Evergreen Health', to: 'BRS-TQY', notify: true });
+    const handle = await env.client.workflow.start(
+      clientSiteMove,
+      moveWorkflowOptions(moveInputFor(move, { scheduledFor: dayAhead(), moveNow: false, notify: true }), taskQueue),
+    );
+    const blocked = await database.db.phoneNumber.findFirstOrThrow({
+      where: { clientId: move.clientId, status: 'BLOCKED' },
+    });
+    const shown = await taskShows(move.moveId, (p) => (p.warnings ?? []).length > 0, 'the warnings');
+    expect(shown.warnings).toContainEqual(
+      expect.objectContaining({
+        type: 'phone-number-blocked',
+        item: { kind: 'PHONE_NUMBER', id: blocked.id, label: blocked.number },
+      }),
+    );
+    const deadline = Date.now() + 30_000;
+    const warningMail = () =>
+      sink.messages().filter((m) => m.subject.includes('Evergreen Health') && /warning/i.test(m.subject));
+    while (warningMail().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(warningMail()).toHaveLength(1);
+    expect(warningMail()[0]!.to).toEqual([ADMIN_EMAIL]);
+    expect(warningMail()[0]!.text).toContain(blocked.number);
+    await handle.executeUpdate(cancelUpdate, { args: ['Unblocking the number first'] });
+    expect((await handle.result()).phase).toBe('CANCELLED');
+  });
 });

@@ -55,7 +55,7 @@ const SCENARIOS: Scenario[] = [
     name: 'rescheduled-then-moved-now',
     drive: async (h, env) => {
       await h.executeUpdate(rescheduleUpdate, { args: [new Date((await env.currentTimeMs()) + DAY_MS).toISOString()] });
-      await h.executeUpdate(moveNowUpdate);
+      await h.executeUpdate(moveNowUpdate, { args: [null] });
       await h.result();
     },
   },
@@ -72,7 +72,7 @@ const SCENARIOS: Scenario[] = [
     fake: { failures: blocked },
     drive: async (h) => {
       await needsAttention(h);
-      await h.executeUpdate(retryUpdate);
+      await h.executeUpdate(retryUpdate, { args: [null] });
       await h.result();
     },
   },
@@ -82,7 +82,7 @@ const SCENARIOS: Scenario[] = [
     fake: { failures: { ...blocked, rehomePhoneNumbers: { ...blocked.rehomePhoneNumbers, times: Infinity } } },
     drive: async (h) => {
       await needsAttention(h);
-      await h.executeUpdate(rollbackUpdate);
+      await h.executeUpdate(rollbackUpdate, { args: [null] });
       await h.result();
     },
   },
@@ -103,7 +103,7 @@ const SCENARIOS: Scenario[] = [
     },
     drive: async (h) => {
       await needsAttention(h);
-      await h.executeUpdate(rollbackUpdate);
+      await h.executeUpdate(rollbackUpdate, { args: [null] });
       await h.result();
     },
   },
@@ -137,7 +137,7 @@ const SCENARIOS: Scenario[] = [
     drive: async (h, env) => {
       await env.sleep('2 hours');
       await needsAttention(h);
-      await h.executeUpdate(rollbackUpdate);
+      await h.executeUpdate(rollbackUpdate, { args: [null] });
       await h.result();
     },
   },
@@ -153,7 +153,7 @@ const SCENARIOS: Scenario[] = [
     drive: async (h, env) => {
       await env.sleep('30 minutes');
       await needsAttention(h);
-      await h.executeUpdate(retryUpdate);
+      await h.executeUpdate(retryUpdate, { args: [null] });
       await h.result();
     },
   },

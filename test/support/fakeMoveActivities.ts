@@ -11,9 +11,11 @@ import type {
   EmailGiveUpInput,
   FinishInput,
   MoveActivities,
+  PreflightResult,
+  WarningsEmailInput,
 } from '../../src/activities/contract';
 import type { MoveFailureDetails } from '../../src/domain/errors';
-import type { ItemKind, ItemProgress, MoveProgress } from '../../src/domain/move';
+import type { ItemKind, ItemProgress, MoveProgress, ReviewChanges } from '../../src/domain/move';
 import {
   MOVE_STEP_TABLE,
   isBatched,
@@ -75,6 +77,10 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
   const emails: FinishInput[] = [];
   const emailsGivenUp: EmailGiveUpInput[] = [];
   let emailWorkflows: { client: Client; taskQueue: string } | null = null;
+  /** What the pre-move check finds and what changed since the review: tests set them as they go. */
+  let preflight: PreflightResult = { problems: [], warnings: [] };
+  let sinceReview: ReviewChanges | null = null;
+  const warningEmails: WarningsEmailInput[] = [];
   const gates = new Map<ActivityName, Gate>();
   // Copies: the fake counts failures down, and specs are often shared between tests.
   const failures = new Map(
@@ -168,6 +174,19 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
       await enter('recordProgress');
       progressLog.push(progress);
     },
+    preflightCheck: async () => {
+      await enter('preflightCheck');
+      return structuredClone(preflight);
+    },
+    sendWarningsEmail: async (input) => {
+      await enter('sendWarningsEmail');
+      warningEmails.push(input);
+      return { state: 'SENT' };
+    },
+    compareWithReview: async () => {
+      await enter('compareWithReview');
+      return sinceReview;
+    },
     snapshotMoveItems: async () => {
       await enter('snapshotMoveItems');
       return snapshot();
@@ -216,6 +235,15 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     emails,
     emailsGivenUp,
     state,
+    warningEmails,
+    /** What the pre-move check finds from now on. */
+    preflightFinds(result: Partial<PreflightResult>): void {
+      preflight = { problems: [], warnings: [], ...result };
+    },
+    /** What compareWithReview reports. */
+    changedSinceReview(changes: ReviewChanges | null): void {
+      sinceReview = changes;
+    },
     /** From now on, calls of `name` fail as `spec` says (replacing any earlier spec for it). */
     fail(name: ActivityName, spec: FailureSpec): void {
       failures.set(name, { ...spec });

@@ -31,7 +31,8 @@ export interface MoveOptions {
   /** The destination site's code, e.g. 'MAN-SPF'. */
   to: string;
   tariff?: string;
-  bundle?: string;
+  /** The destination bundle's name; null: the client has no minute bundle at the destination. */
+  bundle?: string | null;
   /** Destination spaces by their seed number (1 to 12). */
   targetSpaces?: number[];
   /** Email the demo admin the outcome. */
@@ -46,7 +47,7 @@ export interface MoveFixture {
   sourceSiteId: string;
   destinationSiteId: string;
   tariffId: string;
-  minuteBundleId: string;
+  minuteBundleId: string | null;
   targetSpaceIds: string[];
 }
 
@@ -62,7 +63,7 @@ export async function insertMove(db: Db, options: MoveOptions): Promise<MoveFixt
     sourceSiteId: client.siteId,
     destinationSiteId,
     tariffId: tariffIdOf(options.to, options.tariff ?? 'Standard'),
-    minuteBundleId: bundleIdOf(options.to, options.bundle ?? '500 minutes'),
+    minuteBundleId: options.bundle === null ? null : bundleIdOf(options.to, options.bundle ?? '500 minutes'),
     targetSpaceIds: (options.targetSpaces ?? []).map((n) => spaceIdOf(options.to, n)),
   };
   await db.clientSiteMove.create({

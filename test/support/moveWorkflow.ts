@@ -112,6 +112,19 @@ export async function waitForQuiet(handle: MoveHandle): Promise<void> {
   }
 }
 
+/**
+ * Waits until a scheduled move sleeps on its timer: marked, checked (the pre-move check and its
+ * mirror) and with no activity in flight, so a cancel cannot race an activity (see waitForQuiet).
+ */
+export async function waitUntilAsleep(handle: MoveHandle, fake: FakeMoveActivities): Promise<void> {
+  await waitForProgress(
+    handle,
+    () => fake.calls.includes('preflightCheck') && fake.calls.filter((c) => c === 'recordProgress').length >= 2,
+    'the move to be scheduled and checked',
+  );
+  await waitForQuiet(handle);
+}
+
 /** Polls the progress query until `predicate` holds (the workflow is driven by the worker meanwhile). */
 export async function waitForProgress(
   handle: MoveHandle,

@@ -128,7 +128,7 @@ it('asks for a cancel reason beside its field, then cancels: the client is Activ
   await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Cancel the move' });
   await dialog.getByRole('button', { name: 'Yes, cancel the move' }).click();
-  await dialog.locator('#cancel-reason-error').filter({ hasText: 'A cancel reason of 1 to 500 characters' }).waitFor();
+  await dialog.locator('#cancel-reason-error').filter({ hasText: 'must be 1 to 500 characters' }).waitFor();
   expect(await dialog.getByLabel('Reason').getAttribute('aria-invalid')).toBe('true');
   await accessible('cancel dialog with an error');
 

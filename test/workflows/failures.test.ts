@@ -56,7 +56,7 @@ describe('a step that fails for good', () => {
         const stuck = await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
         expect(stuck.currentStep).toBe(step);
         expect(stuck.lastError).toMatchObject({ type: 'StepBroken', step, nonRetryable: true });
-        await handle.executeUpdate(rollbackUpdate);
+        await handle.executeUpdate(rollbackUpdate, { args: [null] });
         return handle.result();
       });
       expect(result.phase).toBe('ROLLED_BACK');
@@ -89,7 +89,7 @@ describe('a step that fails for good', () => {
       // The dashboard mirror shows it too.
       await waitForMirror(fake, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
       expect((await handle.describe()).typedSearchAttributes.get(MovePhaseKey)).toBe('NEEDS_ATTENTION');
-      const after = await handle.executeUpdate(retryUpdate);
+      const after = await handle.executeUpdate(retryUpdate, { args: [null] });
       expect(after.phase).not.toBe('NEEDS_ATTENTION');
       return handle.result();
     });
@@ -103,10 +103,10 @@ describe('a step that fails for good', () => {
     const input = await moveInput(env, { moveNow: true });
     await withMove(env, fake, input, async (handle) => {
       await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
-      await handle.executeUpdate(retryUpdate);
+      await handle.executeUpdate(retryUpdate, { args: [null] });
       // Fails again: back in NEEDS_ATTENTION, and a new decision is possible.
       await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION again');
-      await handle.executeUpdate(rollbackUpdate);
+      await handle.executeUpdate(rollbackUpdate, { args: [null] });
       expect((await handle.result()).phase).toBe('ROLLED_BACK');
     });
   });
@@ -123,8 +123,8 @@ describe('a step that fails for good', () => {
     await withMove(env, fake, input, async (handle) => {
       await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
       const answers = await Promise.allSettled([
-        handle.executeUpdate(update[first]),
-        handle.executeUpdate(update[second]),
+        handle.executeUpdate(update[first], { args: [null] }),
+        handle.executeUpdate(update[second], { args: [null] }),
       ]);
       expect(answers.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
       const refused = answers.find((a) => a.status === 'rejected');
@@ -171,7 +171,7 @@ describe('a step that fails for good', () => {
       const stuck = await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
       expect(stuck.lastError).toMatchObject({ type: 'ConnectionReset', nonRetryable: false });
       expect(fake.calls.filter((c) => c === 'applyTariffAndBundle')).toHaveLength(8);
-      await handle.executeUpdate(rollbackUpdate);
+      await handle.executeUpdate(rollbackUpdate, { args: [null] });
       expect((await handle.result()).phase).toBe('ROLLED_BACK');
     });
   });
@@ -237,7 +237,7 @@ describe('a rollback that cannot finish', () => {
     const input = await moveInput(env, { moveNow: true });
     const result = await withMove(env, fake, input, async (handle) => {
       await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
-      await handle.executeUpdate(rollbackUpdate);
+      await handle.executeUpdate(rollbackUpdate, { args: [null] });
       return handle.result();
     });
     expect(result.phase).toBe('FAILED');
@@ -269,7 +269,7 @@ describe('a rollback that cannot finish', () => {
     const input = await moveInput(env, { moveNow: true });
     const result = await withMove(env, fake, input, async (handle) => {
       await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
-      await handle.executeUpdate(rollbackUpdate);
+      await handle.executeUpdate(rollbackUpdate, { args: [null] });
       return handle.result();
     });
     expect(result.phase).toBe('FAILED');
@@ -345,7 +345,7 @@ describe('the progress query', () => {
       const phases: unknown[] = [];
       const scheduled = await handle.query(progressQuery);
       phases.push([scheduled.phase, scheduled.currentStep]);
-      await handle.executeUpdate(moveNowUpdate);
+      await handle.executeUpdate(moveNowUpdate, { args: [null] });
       await moving.whenReached;
       const during = await handle.query(progressQuery);
       phases.push([during.phase, during.currentStep, during.items.services]);
@@ -354,7 +354,7 @@ describe('the progress query', () => {
       fake.ungate('rehomePhoneNumbers');
       const stuck = await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
       phases.push([stuck.phase, stuck.currentStep]);
-      await handle.executeUpdate(rollbackUpdate);
+      await handle.executeUpdate(rollbackUpdate, { args: [null] });
       await rollingBack.whenReached;
       const back = await handle.query(progressQuery);
       phases.push([back.phase, back.currentStep]);

@@ -3,9 +3,9 @@
 // only once the outage window is over. A dashboard mirror that falls behind never fails the move and
 // catches up in the background, even while the move itself waits.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { retryUpdate, rollbackUpdate } from '../../src/workflows/clientSiteMove';
+import { cancelUpdate, rescheduleUpdate, retryUpdate, rollbackUpdate } from '../../src/workflows/clientSiteMove';
 import { createFakeMoveActivities, type FailureSpec } from '../support/fakeMoveActivities';
-import { moveInput, waitForMirror, waitForProgress, withMove } from '../support/moveWorkflow';
+import { DAY_MS, moveInput, waitForMirror, waitForProgress, waitUntilAsleep, withMove } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -56,7 +56,7 @@ describe('a step held up by an outage', () => {
       expect(Date.parse(stuck.lastError!.at) - Date.parse(stuck.startedAt!)).toBeGreaterThanOrEqual(10 * 60_000);
       const deadline = Date.parse(stuck.decisionDeadline!);
       expect(deadline - Date.parse(stuck.startedAt!)).toBeGreaterThan(24 * 60 * 60_000);
-      await handle.executeUpdate(rollbackUpdate);
+      await handle.executeUpdate(rollbackUpdate, { args: [null] });
       expect((await handle.result()).phase).toBe('ROLLED_BACK');
     });
   });
@@ -70,7 +70,7 @@ describe('a step held up by an outage', () => {
       const stuck = await waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
       expect(stuck.outage).toBeNull();
       expect(fake.calls.filter((c) => c === 'rehomePhoneNumbers')).toHaveLength(1);
-      await handle.executeUpdate(retryUpdate);
+      await handle.executeUpdate(retryUpdate, { args: [null] });
       expect((await handle.result()).phase).toBe('COMPLETED');
     });
   });
@@ -105,9 +105,31 @@ describe('the dashboard mirror', () => {
       // Nobody decides: time passes while the move waits, and the mirror catches up by itself.
       await env.sleep('10 minutes');
       await waitForMirror(fake, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
-      await handle.executeUpdate(retryUpdate);
+      await handle.executeUpdate(retryUpdate, { args: [null] });
       expect((await handle.result()).phase).toBe('COMPLETED');
     });
     expect(fake.calls.filter((c) => c === 'recordProgress').length).toBeGreaterThan(7);
+  });
+
+  it('a reschedule during a mirror outage is answered only once the database has the new time', async () => {
+    const fake = createFakeMoveActivities();
+    const input = await moveInput(env);
+    const tomorrow = new Date((await env.currentTimeMs()) + DAY_MS).toISOString();
+    await withMove(env, fake, input, async (handle) => {
+      await waitUntilAsleep(handle, fake);
+      // The database goes away: the reschedule's mirror fails (5 attempts), then so do two catch-ups.
+      fake.fail('recordProgress', { times: 7, type: 'DatabaseUnavailable', nonRetryable: false });
+      // What the database copy says at the moment the reschedule answers.
+      const reschedule = handle
+        .executeUpdate(rescheduleUpdate, { args: [tomorrow] })
+        .then((progress) => ({ progress, recorded: fake.progressLog.at(-1)?.scheduledFor }));
+      // Time passes; the mirror catches up, and only then does the reschedule answer.
+      await env.sleep('10 minutes');
+      const answer = await reschedule;
+      expect(answer.progress.scheduledFor).toBe(tomorrow);
+      expect(answer.recorded).toBe(tomorrow);
+      await handle.executeUpdate(cancelUpdate, { args: ['done testing'] });
+      await handle.result();
+    });
   });
 });

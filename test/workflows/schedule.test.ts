@@ -17,7 +17,7 @@ import {
   moveInput,
   outcomeEmailResult,
   waitForProgress,
-  waitForQuiet,
+  waitUntilAsleep,
   withMove,
 } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
@@ -139,7 +139,7 @@ describe('a move scheduled 7 days ahead', () => {
     const input = await moveInput(env);
     const now = await env.currentTimeMs();
     const result = await withMove(env, fake, input, async (handle) => {
-      const progress = await handle.executeUpdate(moveNowUpdate);
+      const progress = await handle.executeUpdate(moveNowUpdate, { args: [null] });
       expect(progress.phase).not.toBe('SCHEDULED');
       return handle.result();
     });
@@ -168,8 +168,7 @@ describe('a move scheduled 7 days ahead', () => {
     const fake = createFakeMoveActivities();
     const input = await moveInput(env);
     const result = await withMove(env, fake, input, async (handle) => {
-      await waitForProgress(handle, () => fake.calls.includes('recordProgress'), 'the move to be scheduled');
-      await waitForQuiet(handle);
+      await waitUntilAsleep(handle, fake);
       await handle.cancel();
       return handle.result();
     });
@@ -232,9 +231,9 @@ describe('a move scheduled 7 days ahead', () => {
 });
 
 describe('invalid updates are rejected with a reason, and change nothing', () => {
-  it('reschedule to the past or to something that is not a time', async () => {
+  it('reschedule to the past, too far ahead, or to something that is not a time', async () => {
     const fake = createFakeMoveActivities();
-    const input = await moveInput(env);
+    const input = await moveInput(env, { moveMaxAhead: '90 days' });
     const now = await env.currentTimeMs();
     await withMove(env, fake, input, async (handle) => {
       const past = await rejection(
@@ -245,6 +244,12 @@ describe('invalid updates are rejected with a reason, and change nothing', () =>
       const garbage = await rejection(handle.executeUpdate(rescheduleUpdate, { args: ['next tuesday'] }));
       expect(garbage.type).toBe('InvalidMoveTime');
       expect(garbage.message).toMatch(/not an ISO-8601 time/);
+      // Past the horizon (a year by default; 90 days here): a client other than the API is refused too.
+      const far = await rejection(
+        handle.executeUpdate(rescheduleUpdate, { args: [new Date(now + 91 * DAY_MS).toISOString()] }),
+      );
+      expect(far.type).toBe('InvalidMoveTime');
+      expect(far.message).toMatch(/more than 90 days ahead/);
       expect((await handle.query(progressQuery)).scheduledFor).toBe(input.scheduledFor);
       // Finished before the worker stops, so nothing lingers on the shared test server.
       await handle.executeUpdate(cancelUpdate, { args: ['done testing'] });
@@ -270,7 +275,7 @@ describe('invalid updates are rejected with a reason, and change nothing', () =>
     const input = await moveInput(env);
     await withMove(env, fake, input, async (handle) => {
       for (const update of [retryUpdate, rollbackUpdate]) {
-        const refused = await rejection(handle.executeUpdate(update));
+        const refused = await rejection(handle.executeUpdate(update, { args: [null] }));
         expect(refused.type).toBe('PhaseDoesNotAllow');
         expect(refused.message).toMatch(/SCHEDULED/);
       }
@@ -288,7 +293,7 @@ describe('invalid updates are rejected with a reason, and change nothing', () =>
       await gate.whenReached;
       for (const attempt of [
         handle.executeUpdate(cancelUpdate, { args: ['too late'] }),
-        handle.executeUpdate(moveNowUpdate),
+        handle.executeUpdate(moveNowUpdate, { args: [null] }),
         handle.executeUpdate(rescheduleUpdate, { args: [new Date(Date.now() + 30 * DAY_MS).toISOString()] }),
       ]) {
         const refused = await rejection(attempt);

@@ -13,6 +13,17 @@ export function heartbeat(details: unknown): void {
   context.heartbeat(details);
 }
 
+/** The workflow (id, type) that called this activity, or null outside an activity. */
+export function callingWorkflow(): { workflowId: string; workflowType: string } | null {
+  try {
+    const { workflowExecution, workflowType } = Context.current().info;
+    if (!workflowExecution || !workflowType) return null;
+    return { workflowId: workflowExecution.workflowId, workflowType };
+  } catch {
+    return null;
+  }
+}
+
 /** The run of the workflow that called this activity, or null outside an activity. */
 export function callingRunId(): string | null {
   try {

@@ -1,7 +1,11 @@
 // Reading the move an activity works on. Each activity's transaction locks the move row first, so a
 // retry that overlaps a slow earlier attempt of the same activity waits for it instead of racing it.
+// Every activity finds its move here, so here is where a foreign workflow run is turned away: only
+// the run recorded on the move (or, while none is, the first run to claim it) may act on it.
 import { Prisma } from '../../db/client';
 import { MoveFailureType } from '../../domain/errors';
+import { outcomeEmailWorkflowId, type MovePhase } from '../../domain/move';
+import { callingRunId, callingWorkflow } from './activityContext';
 import { moveFailure } from './failures';
 
 export type Tx = Prisma.TransactionClient;
@@ -25,6 +29,8 @@ export interface MoveRecord {
   sourceSiteName: string;
   destinationSiteId: string;
   destinationSiteName: string;
+  /** The destination site's IANA zone: the move's times, for people, are its local times. */
+  destinationTimeZone: string;
   tariffId: string;
   /** The bundle chosen at the destination; null: none. */
   minuteBundleId: string | null;
@@ -41,18 +47,53 @@ export function moveMissing(moveId: string): Error {
   return moveFailure(MoveFailureType.MoveDataMissing, `Move ${moveId} does not exist`);
 }
 
-/** The id, if it can name a move: a malformed one would fail the uuid cast on every retry, so say that once. */
-export function requireMoveId(moveId: string): string {
-  if (!UUID.test(moveId)) throw moveMissing(moveId);
-  return moveId;
+/** The move row as locked: its phase and client come with the lock, for callers that want them. */
+export interface LockedMove {
+  id: string;
+  runId: string | null;
+  status: MovePhase;
+  clientId: string;
 }
 
 /** Locks the move row for the rest of the transaction; a missing move cannot be worked on. */
-export async function lockMove(tx: Tx, moveId: string): Promise<void> {
-  requireMoveId(moveId);
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM client_site_move WHERE id = ${moveId}::uuid FOR NO KEY UPDATE`;
-  if (rows.length === 0) throw moveMissing(moveId);
+export async function lockMove(tx: Tx, moveId: string): Promise<LockedMove> {
+  // A malformed id would fail the uuid cast on every retry; it names no move, so say that once.
+  if (!UUID.test(moveId)) throw moveMissing(moveId);
+  const [move] = await tx.$queryRaw<LockedMove[]>`
+    SELECT id, run_id AS "runId", status, client_id AS "clientId"
+    FROM client_site_move WHERE id = ${moveId}::uuid FOR NO KEY UPDATE`;
+  if (!move) throw moveMissing(moveId);
+  await actOnlyForOwnRun(tx, move);
+  return move;
+}
+
+/**
+ * Refuses a workflow run that is not the move's own. The API records the run it started; if that
+ * write was lost (or the start's answer was), the first run to get here claims the move, so the
+ * move can still be found and steered by its run. Outside an activity (tests, scripts) there is no
+ * calling run and nothing to check.
+ */
+async function actOnlyForOwnRun(tx: Tx, move: { id: string; runId: string | null }): Promise<void> {
+  const caller = callingRunId();
+  if (caller === null || move.runId === caller) return;
+  // The move's outcome email has a workflow of its own, with the move's id in its workflow id.
+  const calling = callingWorkflow();
+  if (calling?.workflowType === 'moveOutcomeEmail' && calling.workflowId === outcomeEmailWorkflowId(move.id)) return;
+  let owner = move.runId;
+  if (owner === null) {
+    const claimed = await tx.clientSiteMove.updateMany({
+      where: { id: move.id, runId: null },
+      data: { runId: caller },
+    });
+    if (claimed.count === 1) return;
+    // Claimed in between (a read without a lock): by this run's other activity, or by another run.
+    owner = (await tx.clientSiteMove.findUnique({ where: { id: move.id }, select: { runId: true } }))?.runId ?? null;
+    if (owner === caller) return;
+  }
+  throw moveFailure(
+    MoveFailureType.ForeignWorkflowRun,
+    `Workflow run ${caller} is not the run of move ${move.id} (${owner ?? 'unclaimed'}); it may not act on it`,
+  );
 }
 
 /**
@@ -60,12 +101,13 @@ export async function lockMove(tx: Tx, moveId: string): Promise<void> {
  * relation queries concurrently down the transaction's single connection (deprecated in pg).
  */
 export async function loadMove(tx: Tx, moveId: string, lock = true): Promise<MoveRecord> {
-  requireMoveId(moveId);
+  if (!UUID.test(moveId)) throw moveMissing(moveId);
   const [move] = await tx.$queryRaw<MoveRecord[]>`
     SELECT m.id, m.workflow_id AS "workflowId", m.run_id AS "runId", m.client_id AS "clientId", c.name AS "clientName",
            c.site_id AS "clientSiteId", c.tariff_id AS "clientTariffId", c.minute_bundle_id AS "clientMinuteBundleId",
            m.source_site_id AS "sourceSiteId", src.name AS "sourceSiteName",
            m.destination_site_id AS "destinationSiteId", dst.name AS "destinationSiteName",
+           dst.time_zone AS "destinationTimeZone",
            m.tariff_id AS "tariffId", m.minute_bundle_id AS "minuteBundleId",
            m.original_tariff_id AS "originalTariffId", m.original_minute_bundle_id AS "originalMinuteBundleId",
            m.move_now AS "moveNow", m.scheduled_for AS "scheduledFor", o.email AS "notifyEmail"
@@ -77,5 +119,6 @@ export async function loadMove(tx: Tx, moveId: string, lock = true): Promise<Mov
     WHERE m.id = ${moveId}::uuid
     ${lock ? Prisma.sql`FOR NO KEY UPDATE OF m` : Prisma.empty}`;
   if (!move) throw moveMissing(moveId);
+  await actOnlyForOwnRun(tx, move);
   return move;
 }

@@ -1,11 +1,14 @@
 // The words of the outcome email: what happened to which client, between which sites, how much is
 // where, and, when it went wrong, what a person must now do. Pure: no I/O.
-import type { FinalPhase, KindProgress, MoveError, MoveProgress } from '../../domain/move';
+import type { FinalPhase, KindProgress, MoveError, MoveProgress, ReviewChanges } from '../../domain/move';
+import { formatAtSite } from '../../domain/timeZones';
 
 export interface OutcomeFacts {
   clientName: string;
   fromSite: string;
   toSite: string;
+  /** The destination site's zone: times are shown as its local times. */
+  timeZone: string;
   phase: FinalPhase;
   progress: MoveProgress;
   /** Where to see the move in Temporal Web, when known. */
@@ -38,6 +41,24 @@ function summary(f: OutcomeFacts): string {
   }
 }
 
+/** "2 users added, 1 phone number removed: Ann Lee (user), +44207…" */
+export function describeChanges(changes: ReviewChanges): string {
+  const part = (counts: ReviewChanges['added'], verb: string) =>
+    (
+      [
+        [counts.users, 'user'],
+        [counts.phoneNumbers, 'phone number'],
+        [counts.services, 'service'],
+      ] as const
+    )
+      .filter(([n]) => n > 0)
+      .map(([n, what]) => `${n} ${what}${n === 1 ? '' : 's'} ${verb}`);
+  const parts = [...part(changes.added, 'added'), ...part(changes.removed, 'removed')];
+  if (parts.length === 0) return 'nothing changed';
+  const named = changes.items.map((i) => `${i.label} (${i.change})`).join(', ');
+  return `${parts.join(', ')}${named ? `: ${named}` : ''}`;
+}
+
 const describeError = (e: MoveError): string =>
   `${e.type}: ${e.message}${e.item ? ` (${e.item.kind} ${e.item.label})` : ''}${e.step ? ` at ${e.step}` : ''}`;
 
@@ -50,13 +71,14 @@ function rows(f: OutcomeFacts): [string, string][] {
     ['From', f.fromSite],
     ['To', f.toSite],
     ['Outcome', f.phase],
-    ['Scheduled for', p.scheduledFor],
-    ['Finished at', p.finishedAt ?? ''],
+    ['Scheduled for', formatAtSite(p.scheduledFor, f.timeZone)],
+    ['Finished at', p.finishedAt ? formatAtSite(p.finishedAt, f.timeZone) : ''],
     ['Users', count(p.items.users)],
     ['Phone numbers', count(p.items.phoneNumbers)],
     ['Services', count(p.items.services)],
   ];
   if (p.cancelReason) out.push(['Cancel reason', p.cancelReason]);
+  if (p.sinceReview) out.push(['Since your review', describeChanges(p.sinceReview)]);
   if (p.lastError && f.phase !== 'COMPLETED') out.push(['Last error', describeError(p.lastError)]);
   if (f.link) out.push(['Details', f.link]);
   return out;

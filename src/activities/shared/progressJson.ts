@@ -1,12 +1,10 @@
 // MoveProgress as the JSON the move row and its dashboard task keep.
 import { Prisma } from '../../db/client';
+import { toJson } from '../../db/json';
 import { scheduledProgress, type MoveProgress } from '../../domain/move';
 import type { MoveRecord } from './moveRecord';
 
-/** JSON column value of plain data; the round trip drops undefined fields as JSON would. */
-export function toJson(value: object): Prisma.InputJsonObject {
-  return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonObject;
-}
+export { toJson };
 
 export const progressJson = (progress: MoveProgress): Prisma.InputJsonObject => toJson(progress);
 

@@ -3,6 +3,8 @@
 import type { Db, Prisma } from '../../db/client';
 import { ACTIVE_PHASES } from '../../domain/move';
 import { findActiveMove } from '../../moveService/activeMove';
+import { itemDigests } from '../../moveService/reviewDigests';
+import { siteRefSelect } from '../views';
 import { MoveRequestError, MoveRequestErrorCode, refusalsOn } from '../../moveService/errors';
 import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
@@ -20,7 +22,7 @@ const clientSummarySelect = {
   id: true,
   name: true,
   status: true,
-  site: { select: { id: true, code: true, name: true } },
+  site: { select: siteRefSelect },
   tariff: { select: { id: true, name: true } },
   minuteBundle: { select: { id: true, name: true } },
 } satisfies Prisma.ClientSelect;
@@ -80,9 +82,7 @@ export function registerClientRoutes(api: ApiRouter, deps: RouteDeps): void {
           where: { id: { not: client.site.id } },
           orderBy: { name: 'asc' },
           select: {
-            id: true,
-            code: true,
-            name: true,
+            ...siteRefSelect,
             tariffs: { select: { id: true, name: true, monthlyFeePence: true }, orderBy: { monthlyFeePence: 'asc' } },
             minuteBundles: {
               select: { id: true, name: true, minutes: true, monthlyFeePence: true },
@@ -156,11 +156,12 @@ export function registerClientRoutes(api: ApiRouter, deps: RouteDeps): void {
           ...window,
         }),
       ]);
+      const digests = await itemDigests(db, clientId);
       res.json({
         client,
-        users: { count: userCount, items: users },
-        phoneNumbers: { count: numberCount, blocked, items: numbers },
-        services: { count: serviceCount, items: services },
+        users: { count: userCount, digest: digests.users.digest, items: users },
+        phoneNumbers: { count: numberCount, digest: digests.phoneNumbers.digest, blocked, items: numbers },
+        services: { count: serviceCount, digest: digests.services.digest, items: services },
       });
     },
   });

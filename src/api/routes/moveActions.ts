@@ -1,13 +1,15 @@
 // Operators' decisions about a move, each a Temporal update: the workflow's validator decides
 // whether the move's phase allows it, and the answer is the move's progress after it applied.
 import type { z } from 'zod';
+import { readMoveTime } from '../../moveService/checkStartRequest';
 import { refusalsOn, type MoveOperation } from '../../moveService/errors';
-import { runMoveAction, type MoveAction } from '../../moveService/moveActions';
+import { runMoveAction, settleBeforeCancel, type MoveAction } from '../../moveService/moveActions';
+import { storedProgress, type ProgressReading } from '../../moveService/readProgress';
 import { currentOperator } from '../auth';
 import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
-import { CancelBody, MoveDetailSchema, MoveParams, NoBody, RescheduleBody } from '../schemas';
-import { moveDetailView } from '../views';
+import { CancelBody, MoveDetailSchema, MoveParams, NoBody, moveHorizon, rescheduleBody } from '../schemas';
+import { moveDetailView, type MoveRow } from '../views';
 import { loadMove, noteMove } from '../moveLookup';
 
 interface ActionRoute<B extends z.ZodType> {
@@ -21,7 +23,8 @@ interface ActionRoute<B extends z.ZodType> {
   refusals?: MoveOperation;
   /** The audit entry's action, beside the workflow's own (MOVE_SCHEDULED, MOVE_CANCELLED, ...). */
   auditAction: string;
-  action(body: z.output<B>): MoveAction;
+  /** The action the body asks for, on this move (a local time is read in its destination's zone). */
+  action(body: z.output<B>, move: MoveRow): MoveAction;
 }
 
 export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void {
@@ -41,26 +44,58 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
       problems: [...refusalsOn('action'), ...(spec.refusals ? refusalsOn(spec.refusals) : [])],
       handle: async ({ params, body, req, res }) => {
         const operator = currentOperator(res);
-        const move = await loadMove(deps, params.id);
+        // The audit entry is dated when asked, so the trail lists it before the phase changes it caused.
+        const askedAt = new Date();
+        let move = await loadMove(deps, params.id);
         noteMove(req, res, move);
-        const action = spec.action(body);
-        const progress = await runMoveAction({ temporal: deps.temporal, timeouts: deps.timeouts }, move, action);
+        const action = spec.action(body, move);
+        let reading: ProgressReading | null = null;
+        if (action.kind === 'cancel' && move.runId === null) {
+          // Its start had an unknown outcome: settled now, so the cancel either closes it or reaches its run.
+          const settled = await settleBeforeCancel(deps, move.id, action.reason, new Date());
+          move = await loadMove(deps, params.id);
+          if (settled === 'cancelled') reading = { progress: storedProgress(move.task?.progress), source: 'database' };
+        }
+        reading ??= {
+          progress: await runMoveAction({ temporal: deps.temporal, timeouts: deps.timeouts }, move, action, {
+            operatorId: operator.id,
+          }),
+          source: 'temporal',
+        };
+        if (action.kind === 'reschedule') {
+          // The local time the operator chose stays with the move (shown, and kept across a clock change).
+          await deps.db.clientSiteMove.update({
+            where: { id: move.id },
+            data: {
+              scheduledLocalTime: action.localTime ?? null,
+              scheduledTimeZone: action.localTime ? move.destinationSite.timeZone : null,
+            },
+          });
+        }
+        const phaseAfter = reading.progress?.phase ?? move.status;
         try {
           // The workflow's own audit entries have no operator; this one says who decided.
           await deps.db.auditEntry.create({
             data: {
+              at: askedAt,
               actorOperatorId: operator.id,
               action: spec.auditAction,
               clientId: move.clientId,
               moveId: move.id,
-              details: { ...action, phaseAfter: progress.phase },
+              details: {
+                ...action,
+                ...(action.kind === 'reschedule' && action.localTime
+                  ? { timeZone: move.destinationSite.timeZone }
+                  : {}),
+                phaseAfter,
+              },
             },
           });
         } catch (error) {
           req.log.error({ err: error }, 'The action applied but its audit entry could not be written');
         }
         const row = await loadMove(deps, params.id);
-        res.json(moveDetailView(row, deps.links, { progress, source: 'temporal' }));
+        res.json(moveDetailView(row, deps.links, reading));
       },
     });
 
@@ -70,7 +105,8 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     summary: 'Cancel a scheduled move',
     description:
       'Only while SCHEDULED: the client is ACTIVE again at its current site, the task closes as cancelled, ' +
-      'nothing moves.',
+      'nothing moves. A move whose start had an unknown outcome (no run id, recorded over a minute ago) is ' +
+      'settled first: with no run in Temporal it is closed as cancelled here; with one, the cancel goes to it.',
     body: CancelBody,
     bodyOptional: false,
     refusals: 'cancel',
@@ -82,11 +118,15 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
     operationId: 'rescheduleClientSiteMove',
     summary: 'Move a scheduled move to another (future) time',
     description: 'Only while SCHEDULED.',
-    body: RescheduleBody,
+    body: rescheduleBody(moveHorizon(deps.config.move)),
     bodyOptional: false,
     refusals: 'reschedule',
     auditAction: 'OPERATOR_RESCHEDULE',
-    action: (body) => ({ kind: 'reschedule', moveAt: body.moveAt }),
+    action: (body, move) => {
+      const time = readMoveTime(body.moveAt, body.timeZone, move.destinationSite);
+      if ('refused' in time) throw time.refused;
+      return { kind: 'reschedule', moveAt: time.at.toISOString(), localTime: time.localTime };
+    },
   });
   add({
     segment: 'move-now',

@@ -2,6 +2,8 @@
 import type { Db, Prisma } from '../../db/client';
 import { readMoveProgress } from '../../moveService/readProgress';
 import { refusalsOn } from '../../moveService/errors';
+import { checkStart } from '../../moveService/checkStart';
+import { readMoveEvents } from '../../moveService/moveEvents';
 import { startMove } from '../../moveService/startMove';
 import { currentOperator } from '../auth';
 import type { RouteDeps } from '../context';
@@ -11,11 +13,15 @@ import { page } from '../paging';
 import {
   IdempotencyHeaders,
   MoveDetailSchema,
+  MoveEventsQuery,
+  MoveEventsResponse,
   MoveParams,
   MoveSchema,
   MovesQuery,
   MovesResponse,
-  StartMoveBody,
+  StartCheckResponse,
+  moveHorizon,
+  startMoveBody,
 } from '../schemas';
 import { moveDetailView, moveInclude, moveView, type MoveRow } from '../views';
 
@@ -35,7 +41,7 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
       'neither the start nor whether the workflow runs, the move stays recorded and 503 start-outcome-unknown ' +
       'names it (moveId, location): read it before trying again.',
     access: 'superAdmin',
-    body: StartMoveBody,
+    body: startMoveBody(moveHorizon(deps.config.move)),
     headers: IdempotencyHeaders,
     responses: {
       201: {
@@ -67,6 +73,26 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
         .location(`/api/client-site-moves/${row.id}`)
         .set(started.replayed ? { 'Idempotent-Replayed': 'true' } : {})
         .json(moveView(row, deps.links));
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/client-site-moves/check',
+    operationId: 'checkClientSiteMove',
+    tag: 'Moves',
+    summary: 'Check a start without starting it (the wizard, before Finish)',
+    description:
+      'Takes the same body as a start and writes nothing. `problems` are what a start with this body would refuse ' +
+      '(the same rules, so the two never disagree), each with its problem type, the field and the item; ' +
+      '`warnings` are what could stop or surprise the move later: blocked numbers, spaces too small for the ' +
+      "client's users, a client of nearly the same name at the destination, services of a type the destination " +
+      'does not offer, a client whose items changed since the review.',
+    access: 'operator',
+    body: startMoveBody(moveHorizon(deps.config.move)),
+    responses: { 200: { description: 'What a start would meet', schema: StartCheckResponse } },
+    handle: async ({ body, res }) => {
+      res.json(await checkStart(db, body, new Date()));
     },
   });
 
@@ -115,6 +141,29 @@ export function registerMoveRoutes(api: ApiRouter, deps: RouteDeps): void {
       noteMove(req, res, row);
       const reading = await readMoveProgress(progressDeps(deps, req.log), moveProgressRef(row));
       res.json(moveDetailView(row, deps.links, reading));
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/client-site-moves/{id}/events',
+    operationId: 'listClientSiteMoveEvents',
+    tag: 'Moves',
+    summary: 'The move’s audit trail: every phase change and action, oldest first',
+    description:
+      'Who acted (an operator through the API, `temporal` for actions taken in Temporal Web or the CLI, ' +
+      '`system` for the workflow itself), when, and what changed. Phase changes are those the workflow ' +
+      'mirrored to the database: one it passed through while the database was down is not listed.',
+    access: 'operator',
+    params: MoveParams,
+    query: MoveEventsQuery,
+    responses: { 200: { description: 'A page of events', schema: MoveEventsResponse } },
+    problems: refusalsOn('readMove'),
+    handle: async ({ params, query, req, res }) => {
+      const row = await loadMove(deps, params.id);
+      noteMove(req, res, row);
+      const { items, total } = await readMoveEvents(db, row.id, query);
+      res.json({ items, page: page(query, total) });
     },
   });
 }

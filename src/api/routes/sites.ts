@@ -5,7 +5,7 @@ import { readMoveProgress, storedProgress, type ProgressReading } from '../../mo
 import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
 import { SiteParams, SitesResponse, TasksQuery, TasksResponse } from '../schemas';
-import { taskInclude, taskView } from '../views';
+import { siteRefSelect, taskInclude, taskView } from '../views';
 import { progressDeps } from '../moveLookup';
 import { page } from '../paging';
 
@@ -21,7 +21,7 @@ export function registerSiteRoutes(api: ApiRouter, deps: RouteDeps): void {
     access: 'operator',
     responses: { 200: { description: 'The sites', schema: SitesResponse } },
     handle: async ({ res }) => {
-      const items = await db.site.findMany({ select: { id: true, code: true, name: true }, orderBy: { name: 'asc' } });
+      const items = await db.site.findMany({ select: siteRefSelect, orderBy: { name: 'asc' } });
       res.json({ items });
     },
   });
@@ -43,7 +43,7 @@ export function registerSiteRoutes(api: ApiRouter, deps: RouteDeps): void {
     handle: async ({ params, query, req, res }) => {
       const site = await db.site.findUnique({
         where: { id: params.siteId },
-        select: { id: true, code: true, name: true },
+        select: siteRefSelect,
       });
       if (!site) throw new MoveRequestError(MoveRequestErrorCode.SiteNotFound, `Site ${params.siteId} does not exist`);
       const where: Prisma.DashboardTaskWhereInput = {

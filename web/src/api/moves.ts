@@ -68,7 +68,7 @@ function useRefreshLists() {
     );
 }
 
-export type StartMoveInput = z.input<typeof StartMoveBody>;
+export type StartMoveInput = z.input<StartMoveBody>;
 
 export function useStartMove(): UseMutationResult<Move, Error, { body: StartMoveInput; idempotencyKey: string }> {
   const api = useApi();
@@ -82,7 +82,7 @@ export function useStartMove(): UseMutationResult<Move, Error, { body: StartMove
 
 export type MoveAction =
   | { kind: 'move-now' }
-  | { kind: 'reschedule'; body: z.input<typeof RescheduleBody> }
+  | { kind: 'reschedule'; body: z.input<RescheduleBody> }
   | { kind: 'cancel'; body: z.input<typeof CancelBody> }
   | { kind: 'retry' }
   | { kind: 'rollback' };

@@ -10,6 +10,8 @@ const ITEM_KIND: Record<NonNullable<MoveError['item']>['kind'], string> = {
   PHONE_NUMBER: 'Phone number',
   SERVICE: 'Service',
   SPACE: 'Space',
+  CLIENT: 'Client',
+  SERVICE_TYPE: 'Kind of service',
 };
 
 export function LastError({ error, title = 'Last error' }: { error: MoveError; title?: string }): ReactElement {

@@ -2,7 +2,7 @@
 // while it waits; Retry or Roll back when it needs attention — each behind a confirmation. A refusal
 // (a 409 when the move has moved on) is told in words, and the form keeps what was typed.
 import { useState, type ReactElement } from 'react';
-import { RescheduleBody, type MoveDetail } from '../../../src/api/schemas';
+import { DEFAULT_MOVE_HORIZON, rescheduleBody, type MoveDetail } from '../../../src/api/schemas';
 import { fieldErrors } from '../../../src/api/fieldErrors';
 import type { MovePhase } from '../../../src/domain/move';
 import { ApiProblem } from '../api/client';
@@ -113,7 +113,7 @@ function ActionDialog({
   const confirm = () => {
     if (kind === 'reschedule') {
       const body = { moveAt: localToIso(when.date, when.time) };
-      const checked = RescheduleBody.safeParse(body);
+      const checked = rescheduleBody(DEFAULT_MOVE_HORIZON).safeParse(body);
       if (!checked.success) return setMessages(messagesByField(fieldErrors(checked.error, 'body')));
       return run({ kind, body: checked.data });
     }

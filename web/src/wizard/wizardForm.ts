@@ -1,6 +1,6 @@
 // The wizard's form: what the operator has chosen so far, the start request it makes, and the
 // checks it gets before Finish — the API's own request schema, so the words match the API's.
-import { StartMoveBody } from '../../../src/api/schemas';
+import { DEFAULT_MOVE_HORIZON, startMoveBody } from '../../../src/api/schemas';
 import { fieldErrors } from '../../../src/api/fieldErrors';
 import type { FieldError } from '../api/client';
 import type { StartMoveInput } from '../api/moves';
@@ -58,7 +58,7 @@ export type CheckedForm = { ok: true; body: StartMoveInput } | { ok: false; erro
 
 /** The form checked with the API's own request schema (choices and times are the API's to judge). */
 export function checkForm(clientId: string, form: WizardForm): CheckedForm {
-  const result = StartMoveBody.safeParse(draftStartMove(clientId, form));
+  const result = startMoveBody(DEFAULT_MOVE_HORIZON).safeParse(draftStartMove(clientId, form));
   return result.success ? { ok: true, body: result.data } : { ok: false, errors: fieldErrors(result.error, 'body') };
 }
 
