@@ -18,6 +18,8 @@ export interface LoadResult {
   /** Requests per second asked for. */
   rate: number;
   durationS: number;
+  /** Requests sent, and answered (in time or not) within the run. */
+  sent: number;
   requests: number;
   p50Ms: number;
   p99Ms: number;
@@ -81,6 +83,7 @@ export async function loadApi(
     path,
     rate,
     durationS,
+    sent: result.requests.sent,
     requests: result.requests.total,
     p50Ms: round(result.latency.p50, 1),
     p99Ms: round(result.latency.p99, 1),

@@ -41,9 +41,6 @@ export interface Subject {
   space: number;
 }
 
-/** Where the NEEDS_ATTENTION rollback goes: a site whose space 1 the demo seed gives Cobalt Legal. */
-const OCCUPIED = { site: 'MAN-SPF', space: 1 };
-
 export interface FloorResult {
   ms: number;
   undoMs: number;
@@ -76,7 +73,7 @@ export interface WorkflowResult {
   activityCode: Record<string, { calls: number; ms: number }>;
   sql: StatementStats;
   rollback: {
-    /** From the operator's rollback (in NEEDS_ATTENTION at ASSIGN_SPACES) to ROLLED_BACK. */
+    /** From the operator's rollback (in NEEDS_ATTENTION at REHOME_PHONE_NUMBERS, a blocked number) to ROLLED_BACK. */
     ms: number;
     ratio: number;
     phase: string;
@@ -312,8 +309,34 @@ async function workflowMove(
   return { ms, phase: result.phase, historyEvents: events.length, history: breakdownOf(events), activityCode, sql };
 }
 
-/** A move whose ASSIGN_SPACES meets an occupied space: NEEDS_ATTENTION, then the operator rolls back. */
+/**
+ * A move that meets a number the carrier has blocked (its last one, so every other number has moved
+ * by then): NEEDS_ATTENTION at REHOME_PHONE_NUMBERS, then the operator rolls back and the services
+ * provisioned and numbers re-homed are undone. The number is unblocked after. (An occupied space no
+ * longer serves: the pre-move check holds such a move before anything moves, and it ends CANCELLED.)
+ */
 async function workflowRollback(
+  stack: BenchStack,
+  subject: Subject,
+  from: string,
+  batchSize: number,
+): Promise<WorkflowResult['rollback']> {
+  const clientId = clientIdOf(subject.client);
+  const { rows } = await stack.pool.query<{ id: string }>(
+    `UPDATE phone_number SET status = 'BLOCKED' WHERE id =
+       (SELECT id FROM phone_number WHERE client_id = $1 ORDER BY number DESC, id DESC LIMIT 1) RETURNING id`,
+    [clientId],
+  );
+  try {
+    return await rollbackMove(stack, subject, from, batchSize);
+  } finally {
+    await stack.pool.query(`UPDATE phone_number SET status = 'ACTIVE' WHERE id = ANY($1::uuid[])`, [
+      rows.map((row) => row.id),
+    ]);
+  }
+}
+
+async function rollbackMove(
   stack: BenchStack,
   subject: Subject,
   from: string,
@@ -321,8 +344,8 @@ async function workflowRollback(
 ): Promise<WorkflowResult['rollback']> {
   const move = await insertMove(stack.db, {
     client: subject.client,
-    to: OCCUPIED.site,
-    targetSpaces: [OCCUPIED.space],
+    to: from === subject.home ? subject.away : subject.home,
+    targetSpaces: [subject.space],
   });
   const options = moveWorkflowOptions(moveInputFor(move, { batchSize }), TASK_QUEUE);
   const handle = await stack.temporal.workflow.start(clientSiteMove, options);
