@@ -110,6 +110,8 @@ async function start(
   stops.push({ name: 'the bench database client', stop: () => db.$disconnect() });
   await seedDemoData(db, { env: 'development' });
   const pool = new pg.Pool({ connectionString: withAppName(databaseUrl, APP_NAMES.bench), max: 4 });
+  // An idle connection ended by the server (as PostgreSQL stops) must not end the run unwritten.
+  pool.on('error', (error) => options.log(`bench pool: ${error.message}`));
   stops.push({ name: 'the bench pool', stop: () => pool.end() });
   await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
 
