@@ -2,8 +2,13 @@
 // the API can answer 503 (try again) instead of 500 (a bug) while PostgreSQL is down or restarting.
 import { Prisma } from './client';
 
-/** Prisma's codes for an unreachable server, a timeout, a closed connection and an exhausted pool. */
-const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/**
+ * Prisma's codes for an unreachable server, a timeout, a closed connection and an exhausted pool; and
+ * P2028, a transaction that could not start in time (every connection busy: a burst of starts did
+ * this in the bench) or ran out of time: overload, which passes, so 503 and not 500 (the activities'
+ * own check counts it as an outage too).
+ */
+const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 /** The pg driver adapter's kinds for the same. */
 const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 /** SQLSTATEs: connection exceptions (08…), admin/crash shutdown and "starting up" (57P01-57P03). */
