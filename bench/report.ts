@@ -22,6 +22,11 @@ export interface BenchResults {
     date: string;
     /** 1, 5 and 15 minute load averages (as uptime shows them) when each part began, and at the end. */
     load: { start: number[]; moves: number[]; throughput: number[]; api: number[]; end: number[] };
+    /**
+     * The highest 1-minute load average seen, per core: above 1, other work on the machine (other
+     * people's tests) competed for the CPU and every time here is longer than the stack's own.
+     */
+    peakLoadPerCore: number;
   };
   settings: { batchSize: number; repeats: number; temporal: string; postgres: string };
   moves: MoveSizeResult[];
@@ -212,7 +217,8 @@ export function machineLine(results: BenchResults): string {
   const m = results.machine;
   return (
     `${results.mode} run, ${m.date}: ${m.cores} cores (${m.cpu}), Node ${m.node}; load average ` +
-    `${m.load.start.join(' / ')} at the start, ${m.load.end.join(' / ')} at the end (1 / 5 / 15 min)`
+    `${m.load.start.join(' / ')} at the start, ${m.load.end.join(' / ')} at the end (1 / 5 / 15 min), ` +
+    `at most ${m.peakLoadPerCore} per core`
   );
 }
 

@@ -183,6 +183,10 @@ async function main(): Promise<void> {
       node: process.version,
       date: new Date().toISOString(),
       load,
+      peakLoadPerCore: round(
+        Math.max(...Object.values(load).map(([oneMinute]) => oneMinute ?? 0)) / os.cpus().length,
+        1,
+      ),
     },
     settings: {
       batchSize,

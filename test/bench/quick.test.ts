@@ -23,6 +23,7 @@ it('runs the quick bench: every move completes or rolls back, the table and resu
 
   expect(results).toMatchObject({ schema: 1, mode: 'quick', settings: { repeats: 1 } });
   expect(results.machine.cores).toBeGreaterThan(0);
+  expect(results.machine.peakLoadPerCore).toBeGreaterThan(0);
   expect(Object.values(results.machine.load).every((load) => load.length === 3)).toBe(true);
 
   // Each size: the floor, the activities and the workflow ran; the workflow completed and its
