@@ -12,19 +12,23 @@ afterAll(() => database.drop());
 
 it('a transaction that cannot start in time, every connection busy, is unavailability (a burst of starts)', async () => {
   const db = createDb(database.url, 1);
+  let holding = () => {};
+  const holds = new Promise<void>((resolve) => (holding = resolve));
   let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
   const held = db.$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT 1`;
-      await new Promise<void>((resolve) => (release = resolve));
+      holding();
+      await released;
     },
-    { timeout: 30_000 },
+    { timeout: 60_000, maxWait: 60_000 },
   );
   try {
     // The one connection is held past the second transaction's maxWait (Prisma checks the wait once
-    // it has a connection, so the first lets go after a while).
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    setTimeout(() => release(), 500);
+    // it has a connection, so the first lets go a while after the second asked).
+    await holds;
+    setTimeout(release, 500);
     const error: unknown = await db
       .$transaction((tx) => tx.$queryRaw`SELECT 1`, { maxWait: 100 })
       .then(
