@@ -115,6 +115,8 @@ const EnvSchema = z.object({
   EMAIL_DELIVERY_WINDOW: duration('24 hours', 30 * DAY_MS, '30 days'),
   /** How far ahead a move may be scheduled; also keeps every move time a date PostgreSQL can store. */
   MOVE_MAX_AHEAD: duration('365 days', 10 * 365 * DAY_MS, '3650 days'),
+  /** The pre-move check runs this long before a scheduled move is due (and at scheduling and when due). */
+  MOVE_PREFLIGHT_LEAD: duration('1 hour', 7 * DAY_MS, '7 days'),
   /** Demo data (with its well-known tokens) goes into the embedded database only, unless this says so. */
   SEED_DEMO_DATA: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });
@@ -196,6 +198,8 @@ export interface Config {
     emailDeliveryWindow: string;
     /** How far ahead a move may be scheduled, e.g. "365 days". */
     maxAhead: string;
+    /** How long before a scheduled move the pre-move check runs again, e.g. "1 hour". */
+    preflightLead: string;
   };
   /** Whether `npm start` and `npm run db:seed` may put the demo data (and its tokens) in the database. */
   seedDemoData: boolean;
@@ -291,6 +295,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       outageWindow: e.MOVE_OUTAGE_WINDOW,
       emailDeliveryWindow: e.EMAIL_DELIVERY_WINDOW,
       maxAhead: e.MOVE_MAX_AHEAD,
+      preflightLead: e.MOVE_PREFLIGHT_LEAD,
     },
     seedDemoData:
       e.NODE_ENV !== 'production' &&

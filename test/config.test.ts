@@ -25,6 +25,7 @@ it('defaults to the embedded stack on its documented ports', () => {
     outageWindow: '30 minutes',
     emailDeliveryWindow: '24 hours',
     maxAhead: '365 days',
+    preflightLead: '1 hour',
   });
   expect(config.api).toMatchObject({ bodyLimit: '100kb', rateLimitPerMinute: 60, authFailuresPerMinute: 30 });
   expect(config.seedDemoData).toBe(true);
@@ -192,6 +193,8 @@ it.each([
   ['TEMPORAL_WEB_URL', 'ftp://temporal'],
   ['MOVE_MAX_AHEAD', 'forever'],
   ['MOVE_MAX_AHEAD', '20000 days'],
+  ['MOVE_PREFLIGHT_LEAD', 'soon'],
+  ['MOVE_PREFLIGHT_LEAD', '30 days'],
   ['SEED_DEMO_DATA', 'yes'],
 ])('refuses %s=%s with one line that names it and the value', (name, value) => {
   expect(() => loadConfig({ [name]: value })).toThrow(
@@ -203,6 +206,7 @@ it('takes sizes and durations as the README writes them', () => {
   expect(loadConfig({ BODY_LIMIT: '1mb' }).api.bodyLimit).toBe('1mb');
   expect(loadConfig({ BODY_LIMIT: '512kb' }).api.bodyLimit).toBe('512kb');
   expect(loadConfig({ MOVE_MAX_AHEAD: '90 days' }).move.maxAhead).toBe('90 days');
+  expect(loadConfig({ MOVE_PREFLIGHT_LEAD: '2 hours' }).move.preflightLead).toBe('2 hours');
   expect(loadConfig({ CORS_ORIGIN: 'https://a.example, https://b.example:8443' }).api.corsOrigin).toBe(
     'https://a.example, https://b.example:8443',
   );

@@ -96,7 +96,10 @@ export class ApiRouter {
     this.methodsByPath.set(route.path, known);
 
     const chain: RequestHandler[] = [
-      (_req, res, next) => {
+      (req, res, next) => {
+        // /api/client-site-moves/check is its own path, not the move "check": a path with a parameter
+        // never answers for a literal path declared beside it (that one answers, or says 405).
+        if (route.path.includes('{') && this.isLiteralPath(req.path)) return next('route');
         res.locals.route = route.path;
         next();
       },
@@ -134,13 +137,24 @@ export class ApiRouter {
     this.declared.add(expressPath(route.path));
   }
 
+  private isLiteralPath(requestPath: string): boolean {
+    for (const [path, { pattern }] of this.methodsByPath) {
+      if (!path.includes('{') && pattern.test(requestPath)) return true;
+    }
+    return false;
+  }
+
   /**
    * After the routes: a declared path asked with a method it does not take answers 405 with `Allow`
    * (not 404: the resource exists). Reads the paths at request time, so routes added later count.
    */
   methodNotAllowed(): RequestHandler {
     return (req, res, next) => {
-      for (const [path, { pattern, methods }] of this.methodsByPath) {
+      // Literal paths first: /api/client-site-moves/check is not a move id.
+      const byLiteralFirst = [...this.methodsByPath].sort(
+        ([a], [b]) => Number(a.includes('{')) - Number(b.includes('{')),
+      );
+      for (const [path, { pattern, methods }] of byLiteralFirst) {
         if (!pattern.test(req.path)) continue;
         const allow = [...methods].flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
         res.locals.route = path;

@@ -102,7 +102,15 @@ export async function startApiServer(config: Config, options: ApiServerOptions =
   });
 
   const sweep = startUnstartedSweep(
-    { db, temporal, timeouts: DEFAULT_TEMPORAL_TIMEOUTS, temporalHealth, log: logger },
+    {
+      db,
+      temporal,
+      timeouts: DEFAULT_TEMPORAL_TIMEOUTS,
+      taskQueue: config.temporal.taskQueue,
+      move: config.move,
+      temporalHealth,
+      log: logger,
+    },
     options.sweepIntervalMs ?? UNSTARTED_SWEEP_INTERVAL_MS,
   );
   const closeDependencies = async () => {

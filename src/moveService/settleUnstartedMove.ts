@@ -3,10 +3,14 @@
 // Such a move is settled against Temporal: adopted if its run exists, closed if none does. Settling
 // runs before a new start for the client, on a cancel of the move, and in a periodic sweep
 // (unstartedSweep.ts). Each settle locks its move row and skips one another process is settling, so
-// any number of API instances can sweep at once.
+// any number of API instances can sweep at once. A closed move emails its contact like every other
+// final phase, through the outcome email's own workflow.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Config } from '../config';
 import type { Db } from '../db/client';
 import { toJson } from '../db/json';
 import { scheduledProgress, type MoveProgress } from '../domain/move';
+import { outcomeEmailWorkflowOptions } from '../workflows/startOptions';
 import { findStartedRun, type TemporalDeps } from './startedRun';
 
 /** A start still in progress (recorded, not yet started) is left alone this long. */
@@ -14,7 +18,13 @@ export const UNSTARTED_GRACE_MS = 60_000;
 
 const NEVER_STARTED = 'Never started: Temporal has no run of it';
 
-export type SettleDeps = TemporalDeps & { db: Db };
+export type SettleDeps = TemporalDeps & {
+  db: Db;
+  /** Where the outcome email's workflow runs, and for how long it tries. */
+  taskQueue: string;
+  move: Pick<Config['move'], 'emailDeliveryWindow'>;
+  log?: { warn(details: object, message: string): void };
+};
 
 /**
  * What settling found: `adopted` (its run exists; the run id is recorded now), `closed` (no run: the
@@ -39,8 +49,9 @@ export async function settleUnstartedMove(
   reason = NEVER_STARTED,
 ): Promise<SettleOutcome> {
   const graceEnd = new Date(now.getTime() - UNSTARTED_GRACE_MS);
+  let closed: { progress: MoveProgress } | null = null;
   // The describe is bounded by startMs; the transaction holds the row lock only that long.
-  return deps.db.$transaction(
+  const outcome = await deps.db.$transaction(
     async (tx) => {
       const [move] = await tx.$queryRaw<UnstartedRow[]>`
         SELECT id, workflow_id AS "workflowId", client_id AS "clientId", scheduled_for AS "scheduledFor",
@@ -72,14 +83,10 @@ export async function settleUnstartedMove(
         where: { id: move.clientId, status: 'ACTIVE_MOVE_SCHEDULED' },
         data: { status: 'ACTIVE' },
       });
+      const progress = cancelledProgress(move, now, reason);
       await tx.dashboardTask.updateMany({
         where: { moveId: move.id },
-        data: {
-          phase: 'CANCELLED',
-          open: false,
-          closedAt: now,
-          progress: toJson(cancelledProgress(move, now, reason)),
-        },
+        data: { phase: 'CANCELLED', open: false, closedAt: now, progress: toJson(progress) },
       });
       await tx.auditEntry.createMany({
         skipDuplicates: true,
@@ -94,10 +101,30 @@ export async function settleUnstartedMove(
           },
         ],
       });
+      if (move.notify) closed = { progress };
       return 'closed';
     },
     { timeout: deps.timeouts.startMs + 10_000, maxWait: 5_000 },
   );
+  // After the commit: the email's activity reads the closed move. Only the settle that closed it
+  // gets here, and a second start of the email's workflow finds the first.
+  if (closed) await emailTheContact(deps, moveId, closed);
+  return outcome;
+}
+
+async function emailTheContact(deps: SettleDeps, moveId: string, { progress }: { progress: MoveProgress }) {
+  const input = { moveId, phase: 'CANCELLED' as const, progress, deliveryWindow: deps.move.emailDeliveryWindow };
+  try {
+    await deps.temporal.workflow.start('moveOutcomeEmail', outcomeEmailWorkflowOptions(input, deps.taskQueue));
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+    // Temporal answered the describe moments ago; if it fails now, the move shows why.
+    const reason = `The outcome email could not be handed over: ${error instanceof Error ? error.message : String(error)}`;
+    deps.log?.warn({ moveId, err: error }, reason);
+    await deps.db.$executeRaw`
+      UPDATE dashboard_task SET progress = jsonb_set(progress, '{email}', ${toJson({ state: 'FAILED', error: reason })}::jsonb)
+      WHERE move_id = ${moveId}::uuid`;
+  }
 }
 
 /** Before a new start for the client: settles its unstarted move, if it has one past its grace. */
@@ -135,9 +162,7 @@ function cancelledProgress(move: UnstartedRow, now: Date, reason: string): MoveP
     finishedAt: at,
     currentStep: null,
     cancelReason: reason,
-    // No workflow ran, so no email went out (and none will).
-    email: move.notify
-      ? { state: 'FAILED', error: 'The move never started, so no outcome email was sent' }
-      : { state: 'NOT_REQUESTED', error: null },
+    // The outcome email's workflow, started after the commit, follows its outbox row from here.
+    email: move.notify ? { state: 'PENDING', error: null } : { state: 'NOT_REQUESTED', error: null },
   };
 }

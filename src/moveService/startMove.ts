@@ -72,5 +72,6 @@ function workflowInput(
     outageWindow: deps.move.outageWindow,
     emailDeliveryWindow: deps.move.emailDeliveryWindow,
     moveMaxAhead: deps.move.maxAhead,
+    preflightLead: deps.move.preflightLead,
   };
 }

@@ -18,25 +18,34 @@ interface Operation {
   method: 'get' | 'post';
   path: string;
   secured: boolean;
+  /** Starts or changes a move: a T2 Super Admin's alone. */
+  mutating: boolean;
 }
+
+/** A POST that writes nothing (the wizard's check before Finish): anyone signed in may ask it. */
+const CHECK = '/api/client-site-moves/check';
 
 async function operations(): Promise<Operation[]> {
   const doc = (await request(harness.app).get('/api/openapi.json')).body as {
     paths: Record<string, Record<string, { security?: unknown[] }>>;
   };
   return Object.entries(doc.paths).flatMap(([path, item]) =>
-    Object.entries(item).map(([method, op]) => ({
-      method: method as 'get' | 'post',
-      // Any well-formed id: authentication comes before the lookup.
-      path: path.replace(/\{\w+\}/g, randomUUID()),
-      secured: (op.security ?? []).length > 0,
-    })),
+    Object.entries(item).map(([method, op]) => {
+      const secured = (op.security ?? []).length > 0;
+      return {
+        method: method as 'get' | 'post',
+        // Any well-formed id: authentication comes before the lookup.
+        path: path.replace(/\{\w+\}/g, randomUUID()),
+        secured,
+        mutating: secured && method === 'post' && path !== CHECK,
+      };
+    }),
   );
 }
 
 /** A body the route would accept, so a 401 or 403 is about the caller, not the input. */
 function validBody(path: string): object {
-  if (path === '/api/client-site-moves') return startBody('Dune & Finch', 'LDN-SHO');
+  if (path === '/api/client-site-moves' || path === CHECK) return startBody('Dune & Finch', 'LDN-SHO');
   if (path.endsWith('/cancel')) return { reason: 'client changed plans' };
   if (path.endsWith('/reschedule')) return { moveAt: new Date(Date.now() + 86_400_000).toISOString() };
   return {};
@@ -50,10 +59,11 @@ function send(op: Operation, token: string | null) {
   return token === null ? r : r.set('Authorization', token);
 }
 
-it('covers the six mutating routes and the eight reads', async () => {
+it('covers the six mutating routes, the check and the nine reads', async () => {
   const ops = await operations();
-  expect(ops.filter((o) => o.secured && o.method === 'post')).toHaveLength(6);
-  expect(ops.filter((o) => o.secured && o.method === 'get')).toHaveLength(8);
+  expect(ops.filter((o) => o.mutating)).toHaveLength(6);
+  expect(ops.filter((o) => o.secured && o.method === 'post' && !o.mutating).map((o) => o.path)).toEqual([CHECK]);
+  expect(ops.filter((o) => o.secured && o.method === 'get')).toHaveLength(9);
 });
 
 it('answers 401 problem+json with a Bearer challenge to every secured route without a valid token', async () => {
@@ -81,7 +91,7 @@ it('answers 401 problem+json with a Bearer challenge to every secured route with
 it('answers 403 to a T2_ADMIN on every mutating route, and lets them read', async () => {
   for (const op of (await operations()).filter((o) => o.secured)) {
     const res = await send(op, `Bearer ${ADMIN}`);
-    if (op.method === 'post') {
+    if (op.mutating) {
       expect({ op: op.path, status: res.status }).toEqual({ op: op.path, status: 403 });
       expect(res.body).toMatchObject({
         type: `${PROBLEM}forbidden`,
@@ -89,7 +99,8 @@ it('answers 403 to a T2_ADMIN on every mutating route, and lets them read', asyn
         detail: 'Only a T2 Super Admin can start or change a client site move',
       });
     } else {
-      // Reads of an unknown id are 404; the point is that the admin got past authorization.
+      // Reads of an unknown id are 404 (the check answers 200); the point is that the admin got past
+      // authorization.
       expect({ op: op.path, status: [200, 404].includes(res.status) ? 'allowed' : res.status }).toEqual({
         op: op.path,
         status: 'allowed',
@@ -107,11 +118,15 @@ it('lets anyone reach the public routes', async () => {
 });
 
 it('changes nothing for a refused request: no token, a bad token, or a T2 Admin', async () => {
-  for (const op of (await operations()).filter((o) => o.secured && o.method === 'post')) {
+  for (const op of (await operations()).filter((o) => o.mutating)) {
     for (const token of [null, 'Bearer not-a-real-token', `Bearer ${ADMIN}`]) {
       expect([401, 403]).toContain((await send(op, token)).status);
     }
   }
+  // The check a T2 Admin may ask writes nothing either.
+  expect((await send({ method: 'post', path: CHECK, secured: true, mutating: false }, `Bearer ${ADMIN}`)).status).toBe(
+    200,
+  );
   expect(await harness.db.clientSiteMove.count()).toBe(0);
   expect(await harness.db.auditEntry.count()).toBe(0);
   expect(await harness.db.client.count({ where: { status: { not: 'ACTIVE' } } })).toBe(0);

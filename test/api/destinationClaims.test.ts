@@ -5,6 +5,7 @@
 import { MoveSchema } from '../../src/api/schemas';
 import {
   PROBLEM,
+  anyString,
   api,
   bundleIdOf,
   clientIdOf,
@@ -61,7 +62,13 @@ describe('spaces', () => {
       expect(problemOf(res)).toEqual({
         status: 422,
         type: `${PROBLEM}space-occupied`,
-        errors: [{ field: 'spaceIds.0', message: stringMatching(/occupied by Brightwave Studios already/) }],
+        errors: [
+          {
+            field: 'spaceIds.0',
+            item: { kind: 'SPACE', id: space, label: anyString() },
+            message: stringMatching(/occupied by Brightwave Studios already/),
+          },
+        ],
       });
       expect(await harness.db.clientSiteMove.count()).toBe(0);
     } finally {
@@ -81,7 +88,13 @@ describe('spaces', () => {
       expect(problemOf(loser)).toEqual({
         status: 422,
         type: `${PROBLEM}space-occupied`,
-        errors: [{ field: 'spaceIds.0', message: stringMatching(/promised to another scheduled move/) }],
+        errors: [
+          {
+            field: 'spaceIds.0',
+            item: { kind: 'SPACE', id: space, label: anyString() },
+            message: stringMatching(/promised to another scheduled move/),
+          },
+        ],
       });
     }
     const winner = MoveSchema.parse(responses.find((r) => r.status === 201)!.body);
@@ -100,7 +113,13 @@ describe('client names (unique per site)', () => {
       expect(problemOf(res)).toEqual({
         status: 422,
         type: `${PROBLEM}client-name-taken`,
-        errors: [{ field: 'destinationSiteId', message: 'already has a client named Brightwave Studios' }],
+        errors: [
+          {
+            field: 'destinationSiteId',
+            item: { kind: 'CLIENT', id: namesake, label: 'Brightwave Studios' },
+            message: 'already has a client named Brightwave Studios',
+          },
+        ],
       });
       expect(res.body).toMatchObject({ detail: stringMatching(/Bristol Temple Quay already has a client named/) });
       expect(await harness.db.clientSiteMove.count()).toBe(before);
@@ -118,7 +137,11 @@ describe('client names (unique per site)', () => {
       status: 422,
       type: `${PROBLEM}client-name-taken`,
       errors: [
-        { field: 'destinationSiteId', message: 'is the destination of another move of a client named Harbour & Co' },
+        {
+          field: 'destinationSiteId',
+          item: { kind: 'CLIENT', id: first, label: 'Harbour & Co' },
+          message: 'is the destination of another move of a client named Harbour & Co',
+        },
       ],
     });
     // Anywhere else is fine.

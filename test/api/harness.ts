@@ -153,6 +153,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       outageWindow: '30 minutes',
       emailDeliveryWindow: '24 hours',
       maxAhead: '365 days',
+      preflightLead: '1 hour',
     },
     temporalTimeouts: { queryMs: 1_500, readyMs: 1_500, startMs: 3_000, updateMs: 20_000, ...options.temporalTimeouts },
   });
@@ -234,7 +235,7 @@ export interface StartBody {
   clientId: string;
   destinationSiteId: string;
   tariffId: string;
-  minuteBundleId: string;
+  minuteBundleId: string | null;
   spaceIds?: string[];
   moveAt: string;
   /** With a local moveAt: the destination site's zone. */

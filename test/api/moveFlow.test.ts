@@ -10,7 +10,8 @@ import {
   type MoveDetail,
 } from '../../src/api/schemas';
 import type { MovePhase } from '../../src/domain/move';
-import { clientState, itemProgressOf } from '../support/moveFixtures';
+import { UNSTARTED_GRACE_MS } from '../../src/moveService/settleUnstartedMove';
+import { clientState, insertMove, itemProgressOf } from '../support/moveFixtures';
 import {
   ADMIN,
   ADMIN_ID,
@@ -250,6 +251,31 @@ it('move-now: a scheduled move runs at once and completes', async () => {
   expect((await harness.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Cobalt Legal LLP') } })).siteId).toBe(
     siteIdOf('LDS-WEL'),
   );
+});
+
+it('a move that never started: cancelled, and its contact emailed like after any final phase', async () => {
+  // Recorded, never started (the API died in between), with the demo T2 Admin to tell.
+  const stale = await insertMove(harness.db, { client: 'Gale & Moss', to: 'LDN-SHO', notify: true });
+  await harness.db.clientSiteMove.update({
+    where: { id: stale.moveId },
+    data: { createdAt: new Date(Date.now() - UNSTARTED_GRACE_MS - 5_000) },
+  });
+  const res = await api(harness.app).post(`/api/client-site-moves/${stale.moveId}/cancel`, {
+    reason: 'client changed plans',
+  });
+  expect(res.status).toBe(200);
+  expect((await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: stale.moveId } })).status).toBe('CANCELLED');
+  const contact = await harness.db.operator.findUniqueOrThrow({ where: { id: ADMIN_ID } });
+  await eventually(
+    async () => {
+      const rows = await harness.db.emailOutbox.findMany({ where: { moveId: stale.moveId } });
+      return rows.length === 1 && rows[0]!.status === 'SENT' ? rows : undefined;
+    },
+    { what: 'the cancellation email to be sent' },
+  );
+  const sent = harness.mailSink!.messages().filter((m) => m.subject.includes('Gale & Moss'));
+  expect(sent).toHaveLength(1);
+  expect(sent[0]).toMatchObject({ to: [contact.email], subject: stringMatching(/cancel/i) });
 });
 
 describe('a move held in NEEDS_ATTENTION by a blocked phone number', () => {

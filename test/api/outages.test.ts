@@ -119,6 +119,7 @@ it('while PostgreSQL is down, reads answer 503 problem+json with Retry-After', a
           outageWindow: '30 minutes',
           emailDeliveryWindow: '24 hours',
           maxAhead: '365 days',
+          preflightLead: '1 hour',
         },
       },
     });

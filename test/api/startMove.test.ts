@@ -121,6 +121,7 @@ describe('a valid start', () => {
       outageWindow: '30 minutes',
       emailDeliveryWindow: '24 hours',
       moveMaxAhead: '365 days',
+      preflightLead: '1 hour',
     });
   });
 
@@ -169,6 +170,15 @@ describe('a valid start', () => {
     const at = Date.parse((res.body as { scheduledFor: string }).scheduledFor);
     expect(at).toBeGreaterThanOrEqual(before - 1000);
     expect(at).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe('the minute bundle is optional', () => {
+  it('starts a move with none, for a client that has none (Gale & Moss)', async () => {
+    const res = await post(startBody('Gale & Moss', 'LDN-SHO', { minuteBundleId: null, moveAt: inOneDay() }));
+    expect(res.status).toBe(201);
+    const row = await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: MoveSchema.parse(res.body).id } });
+    expect(row.minuteBundleId).toBeNull();
   });
 });
 

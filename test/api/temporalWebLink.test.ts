@@ -26,7 +26,13 @@ it('links the workflow id alone while the run id is unknown, and escapes what it
 });
 
 it("is the link a move's view carries", () => {
-  const row = { id: 'm1', workflowId: run.workflowId, runId: run.runId, spaces: [] } as unknown as MoveRow;
+  const row = {
+    id: 'm1',
+    workflowId: run.workflowId,
+    runId: run.runId,
+    spaces: [],
+    destinationSite: { timeZone: 'Europe/London' },
+  } as unknown as MoveRow;
   const at = new Date(0);
   const view = moveView(
     { ...row, scheduledFor: at, createdAt: at, updatedAt: at, startedAt: null, finishedAt: null },

@@ -43,7 +43,14 @@ const inOneDay = () => new Date(Date.now() + 86_400_000).toISOString();
 /** A sweep as an API instance runs it, through the faulty client (so a test decides what Temporal answers). */
 function sweep(intervalMs = 60_000): UnstartedSweep {
   const running = startUnstartedSweep(
-    { db: harness.db, temporal: faulty.client, timeouts: DEFAULT_TEMPORAL_TIMEOUTS, log: pino({ level: 'silent' }) },
+    {
+      db: harness.db,
+      temporal: faulty.client,
+      timeouts: DEFAULT_TEMPORAL_TIMEOUTS,
+      taskQueue: harness.taskQueue,
+      move: { emailDeliveryWindow: '24 hours' },
+      log: pino({ level: 'silent' }),
+    },
     intervalMs,
   );
   sweeps.push(running);

@@ -64,7 +64,7 @@ it('brings up PostgreSQL, Temporal with Temporal Web, the mail sink, the worker 
   const ports = await freePorts();
   const run = runStart({ ...ports, DATA_DIR: dataDir });
   try {
-    await waitFor(run, 'Connect Site Move is up', 90_000);
+    await waitFor(run, 'Connect Site Move is up', 150_000);
     const api = `http://127.0.0.1:${ports.API_PORT}`;
     expect(run.output()).toContain(api);
     expect(run.output()).toContain('dev-super-admin');
@@ -130,7 +130,7 @@ describe('after a crash', () => {
     let second: Run | undefined;
     try {
       const first = runStart({ ...ports, DATA_DIR: dir });
-      await waitFor(first, 'Connect Site Move is up', 90_000);
+      await waitFor(first, 'Connect Site Move is up', 150_000);
       // Each of these once threw inside the sink and took the API and the worker down with it.
       for (const body of ['null', '{"personalizations":{}}', '[null]', '{"personalizations":[{"to":"a@b.c"}]}']) {
         const res = await fetch(`http://127.0.0.1:${ports.MAIL_SINK_PORT}/v3/mail/send`, {
@@ -149,7 +149,7 @@ describe('after a crash', () => {
       expect(await canConnect(Number(ports.TEMPORAL_PORT))).toBe(true);
 
       second = runStart({ ...ports, DATA_DIR: dir });
-      await waitFor(second, 'Connect Site Move is up', 120_000);
+      await waitFor(second, 'Connect Site Move is up', 150_000);
       expect(second.output()).toMatch(/stopping Temporal dev server \(pid \d+\), left running by an earlier npm start/);
       expect((await fetch(`${api}/readyz`)).status).toBe(200);
     } finally {

@@ -52,7 +52,13 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
         let reading: ProgressReading | null = null;
         if (action.kind === 'cancel' && move.runId === null) {
           // Its start had an unknown outcome: settled now, so the cancel either closes it or reaches its run.
-          const settled = await settleBeforeCancel(deps, move.id, action.reason, new Date());
+          const settleDeps = {
+            ...deps,
+            taskQueue: deps.config.temporal.taskQueue,
+            move: deps.config.move,
+            log: deps.logger,
+          };
+          const settled = await settleBeforeCancel(settleDeps, move.id, action.reason, new Date());
           move = await loadMove(deps, params.id);
           if (settled === 'cancelled') reading = { progress: storedProgress(move.task?.progress), source: 'database' };
         }
