@@ -87,7 +87,8 @@ export function breakdownOf(allEvents: HistoryEvent[], from = 0): HistoryBreakdo
     activityToWorkflowTaskMs: 0,
   };
   for (const [index, event] of events.entries()) {
-    switch (event.eventType) {
+    // A plain number: the proto's enum type is only a type here (imported as such).
+    switch (Number(event.eventType)) {
       case EventType.WorkflowTaskStarted: {
         breakdown.workflowTasks += 1;
         const scheduled = byId.get(Number(event.workflowTaskStartedEventAttributes?.scheduledEventId));
@@ -117,7 +118,7 @@ export function breakdownOf(allEvents: HistoryEvent[], from = 0): HistoryBreakdo
         entry.calls += 1;
         entry.ms += ms;
         const next = events[index + 1];
-        if (next?.eventType === EventType.WorkflowTaskScheduled)
+        if (Number(next?.eventType) === EventType.WorkflowTaskScheduled)
           breakdown.activityToWorkflowTaskMs += at(next) - at(event);
         break;
       }

@@ -1,7 +1,7 @@
 // The bench's throwaway stack, laid out as production runs it: an embedded PostgreSQL (with
 // pg_stat_statements loaded), a Temporal dev server, the product's worker and the product's API, each
 // in a process of its own, so the worker's memory and every process's connections are its own.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +12,7 @@ import pg from 'pg';
 import { createDb, type Db } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
 import { ensureDatabase } from '../src/dev/databases';
-import { startEmbeddedPostgres, type RunningPostgres } from '../src/dev/embeddedPostgres';
+import { startEmbeddedPostgres } from '../src/dev/embeddedPostgres';
 import { freePort } from '../src/dev/ports';
 import { seedDemoData } from '../src/dev/seed';
 import { startTemporalDevServer, type RunningDevServer } from '../src/dev/temporalDevServer';
@@ -289,7 +289,8 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
       if (error instanceof Error && /exited with code/.test(error.message)) throw error;
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${String(last ?? 'not yet')}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for ${what}: ${last instanceof Error ? last.message : 'not yet'}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

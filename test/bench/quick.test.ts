@@ -4,7 +4,6 @@
 // never a timing (timings belong to the full bench, on a quiet machine).
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { markdownTable, resultTable, TABLE_HEADER, type BenchResults } from '../../bench/report';
