@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as prettier from 'prettier';
 import type { LoadResult } from './apiLoad';
 import type { HistoryBreakdown, ProcessRole } from './measure';
 import type { MoveSizeResult } from './singleMoves';
@@ -370,7 +371,9 @@ export async function writePerformancePage(file: string, results: BenchResults):
       ? `${page.trimEnd()}\n\n${section}\n`
       : page.slice(0, begin) + section + page.slice(end + END.length);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, next);
+  // Formatted as `npm run lint` wants the page (its tables aligned).
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  await writeFile(file, await prettier.format(next, { ...options, filepath: file }));
 }
 
 export async function writeResults(file: string, results: BenchResults): Promise<void> {
