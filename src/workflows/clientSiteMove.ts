@@ -522,7 +522,9 @@ async function moveEverything(move: Move): Promise<MoveOutcome> {
       // Recorded before it runs: a step that fails half-way has its finished part undone too.
       begun.push(row.step);
       progress.currentStep = row.step;
-      await mirrorStep(move);
+      // The first step's mirror always goes: it carries what the snapshot found (item totals, what
+      // changed since the review) to the dashboard.
+      await (begun.length === 1 ? mirrorProgress(move) : mirrorStep(move));
       if ((await runOrAskOperator(move, row.step, () => runStep(move, row, 'forward'))) === 'rollback') {
         return { undo: begun };
       }

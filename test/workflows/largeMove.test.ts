@@ -45,8 +45,9 @@ it("mirrors progress to the database on phase changes, not before each of a quic
   const input = await moveInput(env, { moveNow: true, batchSize: 500 });
   const result = await withMove(env, fake, input, (handle) => handle.result());
   expect(result.phase).toBe('COMPLETED');
-  // The check's report and the move's start (MOVING) are mirrored; the steps, seconds apart at most,
-  // are not; finishMove records the final progress itself. Before: one more mirror per step.
+  // The check's report, the move's start (MOVING) and the first step (with the snapshot's totals)
+  // are mirrored; the later steps, seconds apart at most, are not; finishMove records the final
+  // progress itself. Before: one mirror per step.
   const mirrors = fake.calls.filter((c) => c === 'recordProgress').length;
   expect(mirrors).toBeGreaterThan(0);
   expect(mirrors).toBeLessThan(MOVE_STEPS.length);
