@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as prettier from 'prettier';
 import type { LoadResult } from './apiLoad';
 import type { HistoryBreakdown, ProcessRole } from './measure';
 import type { MoveSizeResult } from './singleMoves';
@@ -371,7 +370,9 @@ export async function writePerformancePage(file: string, results: BenchResults):
       ? `${page.trimEnd()}\n\n${section}\n`
       : page.slice(0, begin) + section + page.slice(end + END.length);
   await mkdir(path.dirname(file), { recursive: true });
-  // Formatted as `npm run lint` wants the page (its tables aligned).
+  // Formatted as `npm run lint` wants the page (its tables aligned). Loaded here, not at the top:
+  // jest (which imports this module for its table) cannot load prettier.
+  const prettier = await import('prettier');
   const options = (await prettier.resolveConfig(file)) ?? {};
   await writeFile(file, await prettier.format(next, { ...options, filepath: file }));
 }
