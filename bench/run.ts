@@ -1,171 +1,215 @@
-// `npm run bench`: timings, which do not belong in tests. On a throwaway embedded PostgreSQL and a
-// throwaway Temporal dev server: the activities over the 2,000-item demo client and a synthetic
-// 10,000-item client (per batch size), and a whole move through Temporal with a real worker.
-import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+// `npm run bench`: one run, one table. On a throwaway PostgreSQL, Temporal dev server, worker and
+// API (bench/stack.ts): (1) clients of 100, 2,100 and 10,000 items moved as the floor (one SQL
+// transaction), as the activities alone and as the whole workflow, each with its rollback; (2) 100
+// concurrent 50-item moves through the API; (3) the API under autocannon while moves run. Writes
+// bench/results.json and the generated part of docs/performance.md; `--quick` runs small sizes (the
+// test in npm test does, so the bench never rots) and writes to a folder of its own.
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../src/activities';
-import { createDb, type Db } from '../src/db/client';
-import { ensureDatabase } from '../src/dev/databases';
-import { startEmbeddedPostgres } from '../src/dev/embeddedPostgres';
-import { migrateDatabase } from '../src/db/migrate';
-import { seedDemoData, seedId } from '../src/dev/seed';
-import { moveWorkflowId } from '../src/domain/move';
-import { freePort } from '../src/dev/ports';
-import { readTemporalTool } from '../src/dev/tools';
-import { clientSiteMove } from '../src/workflows/clientSiteMove';
-import { MOVE_SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes';
-import { moveWorkflowOptions } from '../src/workflows/startOptions';
-import { insertMove, moveInputFor, noMail, runCompensations, runForwardSteps } from '../test/support/moveFixtures';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config';
+import { PROJECT_ROOT } from '../src/paths';
+import { endpointsFor, loadApi, prepareLiveTasks, type LoadResult } from './apiLoad';
+import { createClient } from './clients';
+import { cpuDelta, cpuSample, loadAverage, round, tableUpdates } from './measure';
+import {
+  checkTargets,
+  machineLine,
+  resultTable,
+  textTable,
+  writePerformancePage,
+  writeResults,
+  RESULTS_SCHEMA,
+  type BenchResults,
+} from './report';
+import { benchMoveSize, type MoveSizeResult, type Subject } from './singleMoves';
+import { startBenchStack } from './stack';
+import { benchThroughput } from './throughput';
 
-const rows: string[][] = [['benchmark', 'items', 'batch', 'snapshot ms', 'forward ms', 'rollback ms', 'notes']];
-
-async function time<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const started = process.hrtime.bigint();
-  const result = await work();
-  return [result, Number(process.hrtime.bigint() - started) / 1e6];
+interface Plan {
+  subjects: Subject[];
+  repeats: number;
+  throughput: { moves: number; itemsPerMove: number; timeoutMs: number };
+  liveTasks: number;
+  rates: number[];
+  durationS: number;
 }
 
-/** A client of `size` items split 50/30/20 between users, numbers and services, at Bristol. */
-async function createSyntheticClient(db: Db, size: number): Promise<string> {
-  const name = `Synthetic ${size} ${randomUUID().slice(0, 8)}`;
-  const siteId = seedId('site/BRS-TQY');
-  const client = await db.client.create({
-    data: {
-      // Named like a seed client, so the test fixtures find it by name.
-      id: seedId(`client/${name}`),
-      name,
-      siteId,
-      tariffId: seedId('tariff/BRS-TQY/Standard'),
-      minuteBundleId: seedId('bundle/BRS-TQY/500 minutes'),
-    },
-  });
-  const users = Math.round(size * 0.5);
-  const numbers = Math.round(size * 0.3);
-  const services = size - users - numbers;
-  const prefix = String(Math.floor(Math.random() * 900) + 100);
-  await db.clientUser.createMany({
-    data: Array.from({ length: users }, (_, i) => ({
-      clientId: client.id,
-      siteId,
-      name: `User ${i}`,
-      email: `u${i}@synthetic.example`,
-    })),
-  });
-  await db.phoneNumber.createMany({
-    data: Array.from({ length: numbers }, (_, i) => ({
-      clientId: client.id,
-      siteId,
-      number: `+44117${prefix}${String(i).padStart(5, '0')}`,
-    })),
-  });
-  await db.service.createMany({
-    data: Array.from({ length: services }, (_, i) => ({
-      clientId: client.id,
-      siteId,
-      type: 'INTERNET' as const,
-      name: `svc ${i}`,
-    })),
-  });
-  return name;
-}
+/** Spaces 10 to 12 are vacant at every demo site: each subject moves into its own. */
+const FULL: Plan = {
+  subjects: [
+    { client: 'Bench 100 items', items: 100, home: 'BRS-TQY', away: 'LDS-WEL', space: 10 },
+    { client: 'Acme Analytics Ltd', items: 2_100, home: 'LDN-SHO', away: 'LDS-WEL', space: 11 },
+    { client: 'Bench 10,000 items', items: 10_000, home: 'BRS-TQY', away: 'LDS-WEL', space: 12 },
+  ],
+  repeats: 3,
+  throughput: { moves: 100, itemsPerMove: 50, timeoutMs: 300_000 },
+  liveTasks: 20,
+  rates: [100, 500],
+  durationS: 10,
+};
 
-async function benchActivities(
-  db: Db,
-  clientName: string,
-  items: number,
-  batchSize: number,
-  to: string,
-): Promise<void> {
-  const activities = createActivities({ db, mailer: noMail });
-  const move = await insertMove(db, { client: clientName, to });
-  const [, snapshotMs] = await time(() => activities.snapshotMoveItems({ moveId: move.moveId }));
-  const [, forwardMs] = await time(() => runForwardSteps(activities, move.moveId, batchSize));
-  const [, rollbackMs] = await time(() => runCompensations(activities, move.moveId, batchSize));
-  // Give the client back its ACTIVE state so the next run can move it again.
-  await db.clientSiteMove.update({
-    where: { id: move.moveId },
-    data: { status: 'ROLLED_BACK', finishedAt: new Date() },
-  });
-  rows.push([
-    `activities: ${clientName}`,
-    String(items),
-    String(batchSize),
-    fmt(snapshotMs),
-    fmt(forwardMs),
-    fmt(rollbackMs),
-    '',
-  ]);
-}
+const QUICK: Plan = {
+  subjects: [
+    { client: 'Bench 10 items', items: 10, home: 'BRS-TQY', away: 'LDS-WEL', space: 10 },
+    { client: 'Bench 60 items', items: 60, home: 'BRS-TQY', away: 'LDS-WEL', space: 11 },
+  ],
+  repeats: 1,
+  throughput: { moves: 4, itemsPerMove: 10, timeoutMs: 60_000 },
+  liveTasks: 3,
+  rates: [20, 50],
+  durationS: 2,
+};
 
-async function benchWorkflow(db: Db, databaseUrl: string): Promise<void> {
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: readTemporalTool('temporalCli') },
-      searchAttributes: MOVE_SEARCH_ATTRIBUTES,
-    },
-  });
-  try {
-    const taskQueue = 'bench';
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowsPath: require.resolve('../src/workflows'),
-      activities: createActivities({ db: createDb(databaseUrl), mailer: noMail }),
-    });
-    const move = await insertMove(db, { client: 'Acme Analytics Ltd', to: 'LDS-WEL' });
-    const [result, ms] = await worker.runUntil(() =>
-      time(() => env.client.workflow.execute(clientSiteMove, moveWorkflowOptions(moveInputFor(move), taskQueue))),
-    );
-    const history = await env.client.workflow.getHandle(moveWorkflowId(move.clientId)).fetchHistory();
-    rows.push([
-      'workflow (dev server, real worker): Acme',
-      '2100',
-      '500',
-      '',
-      fmt(ms),
-      '',
-      `${result.phase}, ${history.events?.length ?? 0} history events`,
-    ]);
-  } finally {
-    await env.teardown();
-  }
-}
-
-const fmt = (ms: number) => ms.toFixed(0);
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'csm-bench-'));
-  await chmod(dir, 0o755);
-  const postgres = await startEmbeddedPostgres({
-    dir: path.join(dir, 'pg'),
-    port: await freePort(),
-    persistent: false,
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'port-base': { type: 'string' },
+      'workflow-bundle': { type: 'string' },
+      // For experiments: run some sections only (the API section needs the throughput's moves).
+      sections: { type: 'string', default: 'moves,throughput,api' },
+      // For experiments: Temporal server dynamic config, name=value (repeatable).
+      'temporal-config': { type: 'string', multiple: true },
+      // For experiments: Temporal's state in memory instead of a SQLite file.
+      'temporal-memory': { type: 'boolean', default: false },
+      // Keep the worker's and the API's output in this folder.
+      logs: { type: 'string' },
+      // For experiments: worker tuning as JSON, e.g. '{"workflowThreadPoolSize":2}'.
+      'worker-tuning': { type: 'string' },
+      // For experiments: V8 CPU profiles of the worker, written into this folder when it stops.
+      'profile-worker': { type: 'string' },
+      // For experiments: how many concurrent moves the throughput section starts.
+      'concurrent-moves': { type: 'string' },
+      // For experiments: another batch size than the product's default, and only some client sizes.
+      'batch-size': { type: 'string' },
+      sizes: { type: 'string' },
+    },
   });
-  const url = postgres.urlFor('bench');
+  const sections = new Set((values.sections ?? '').split(','));
+  const quick = values.quick ?? false;
+  const base = quick ? QUICK : FULL;
+  const concurrent = values['concurrent-moves'];
+  const sizes = values.sizes?.split(',').map(Number);
+  const plan: Plan = {
+    ...base,
+    subjects: sizes ? base.subjects.filter((s) => sizes.includes(s.items)) : base.subjects,
+    throughput: concurrent ? { ...base.throughput, moves: Number(concurrent) } : base.throughput,
+  };
+  const out = values.out ?? (quick ? await mkdtemp(path.join(os.tmpdir(), 'csm-bench-quick-')) : undefined);
+  const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+  // The product's default, so the bench measures what a deployment without MOVE_BATCH_SIZE runs.
+  const batchSize = values['batch-size'] ? Number(values['batch-size']) : loadConfig({}).move.batchSize;
+  const began = Date.now();
+  const load = { start: loadAverage(), moves: [0], throughput: [0], api: [0], end: [0] };
+  log(`load average ${load.start.join(' / ')}; starting PostgreSQL, Temporal, the worker and the API`);
+
+  const stack = await startBenchStack({
+    portBase: values['port-base'] === undefined ? undefined : Number(values['port-base']),
+    workflowBundle: values['workflow-bundle'],
+    temporalDynamicConfig: Object.fromEntries(
+      (values['temporal-config'] ?? []).map((pair) => [
+        pair.slice(0, pair.indexOf('=')),
+        pair.slice(pair.indexOf('=') + 1),
+      ]),
+    ),
+    profileWorkerDir: values['profile-worker'],
+    temporalStore: values['temporal-memory'] ? 'memory' : 'file',
+    logDir: values.logs,
+    workerTuning: values['worker-tuning'],
+    log,
+  });
+  const moves: MoveSizeResult[] = [];
+  let moveItemUpdates = { updates: 0, hot: 0 };
+  let movesCpu: BenchResults['movesCpu'] = { wallS: 0, bench: 0, worker: 0, api: 0, temporal: 0, postgres: 0 };
+  let throughput: Awaited<ReturnType<typeof benchThroughput>> | undefined;
+  const api: LoadResult[] = [];
   try {
-    await ensureDatabase(url);
-    await migrateDatabase(url);
-    const db = createDb(url);
-    await seedDemoData(db, { env: 'development' });
-    for (const batch of [100, 500, 2_000]) await benchActivities(db, 'Acme Analytics Ltd', 2_100, batch, 'MAN-SPF');
-    for (const batch of [500, 2_000]) {
-      const name = await createSyntheticClient(db, 10_000);
-      await benchActivities(db, name, 10_000, batch, 'LDN-SHO');
+    for (const subject of plan.subjects) {
+      // Acme Analytics Ltd is the demo seed's own 2,100-item client.
+      if (subject.client !== 'Acme Analytics Ltd')
+        await createClient(stack.db, subject.client, subject.home, subject.items);
     }
-    await benchWorkflow(db, url);
-    await db.$disconnect();
+    load.moves = loadAverage();
+    log(`moves (floor, activities, workflow), ${plan.repeats} runs each; load ${load.moves.join(' / ')}`);
+    const cpuBefore = await cpuSample();
+    const movesBegan = Date.now();
+    for (const subject of sections.has('moves') ? plan.subjects : []) {
+      moves.push(await benchMoveSize(stack, subject, { repeats: plan.repeats, batchSize, log }));
+    }
+    moveItemUpdates = await tableUpdates(stack.pool, 'move_item');
+    movesCpu = { wallS: round((Date.now() - movesBegan) / 1000, 1), ...cpuDelta(cpuBefore, await cpuSample()) };
+
+    if (sections.has('throughput') || sections.has('api')) {
+      load.throughput = loadAverage();
+      log(
+        `throughput: ${plan.throughput.moves} moves of ${plan.throughput.itemsPerMove} items; load ${load.throughput.join(' / ')}`,
+      );
+      throughput = await benchThroughput(stack, plan.throughput);
+      log(
+        `  all ${throughput.completed}/${throughput.moves} COMPLETED in ${throughput.allCompletedMs} ms; ` +
+          `CPU s ${JSON.stringify(throughput.cpuSeconds)}`,
+      );
+    }
+    if (throughput && sections.has('api')) {
+      const live = await prepareLiveTasks(stack, throughput.started, plan.liveTasks);
+      load.api = loadAverage();
+      log(`API under load with ${live.length} live tasks; load ${load.api.join(' / ')}`);
+      for (const rate of plan.rates) {
+        for (const { endpoint, path: urlPath } of endpointsFor(live[0]!, throughput.started[0]!)) {
+          const result = await loadApi(stack, { endpoint, path: urlPath, rate, durationS: plan.durationS });
+          log(`  ${endpoint} at ${rate} rps: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors`);
+          api.push(result);
+        }
+      }
+    }
   } finally {
-    await postgres.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stack.stop();
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
-  console.log(`\n${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
+  load.end = loadAverage();
+
+  const throughputResult = throughput ? (({ started: _started, ...rest }) => rest)(throughput) : null;
+  const partial: Omit<BenchResults, 'targets'> = {
+    schema: RESULTS_SCHEMA,
+    mode: quick ? 'quick' : 'full',
+    command,
+    machine: {
+      cores: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      date: new Date().toISOString(),
+      load,
+      peakLoadPerCore: round(
+        Math.max(...Object.values(load).map(([oneMinute]) => oneMinute ?? 0)) / os.cpus().length,
+        1,
+      ),
+    },
+    settings: {
+      batchSize,
+      repeats: plan.repeats,
+      temporal: 'Temporal CLI dev server (SQLite file), one worker process',
+      postgres: 'embedded PostgreSQL 17, pg_stat_statements loaded',
+    },
+    moves,
+    movesCpu,
+    moveItemUpdates,
+    throughput: throughputResult,
+    api,
+    durationS: Math.round((Date.now() - began) / 1000),
+  };
+  const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+
+  console.log(textTable(resultTable(results)));
+  console.log(`\n${machineLine(results)}; ${results.durationS} s in all`);
+  const resultsFile = out ? path.join(out, 'results.json') : path.join(PROJECT_ROOT, 'bench', 'results.json');
+  const pageFile = out ? path.join(out, 'performance.md') : path.join(PROJECT_ROOT, 'docs', 'performance.md');
+  await writeResults(resultsFile, results);
+  await writePerformancePage(pageFile, results);
+  console.log(`Wrote ${path.relative(process.cwd(), resultsFile)} and ${path.relative(process.cwd(), pageFile)}`);
 }
 
 main().catch((error: unknown) => {

@@ -107,7 +107,8 @@ const EnvSchema = z.object({
         BODY_LIMIT.test(v) && bodyLimitBytes(v) >= BODY_LIMIT_RANGE.min && bodyLimitBytes(v) <= BODY_LIMIT_RANGE.max,
       'must be a size from 1kb to 10mb, such as "100kb" or "1mb"',
     ),
-  MOVE_BATCH_SIZE: wholeNumber(1, 5000, 500),
+  // 2000: fewer round trips through Temporal than 500, and still short transactions (docs/performance.md).
+  MOVE_BATCH_SIZE: wholeNumber(1, 5000, 2000),
   // Checked here, where a bad value names itself: the workflow would otherwise fail on its first line.
   MOVE_DECISION_TIMEOUT: duration('24 hours', 365 * DAY_MS, '365 days'),
   MOVE_OUTAGE_WINDOW: duration('30 minutes', 7 * DAY_MS, '7 days'),

@@ -41,10 +41,14 @@ export interface MoveWorkerDeps {
   tracing?: Tracing;
   /** For workflows the activities start (the outcome email's), on the same server and namespace. */
   client: Client;
+  /** Other task slots or threads than the SDK's defaults, for the bench's experiments. */
+  tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'workflowThreadPoolSize'>>;
 }
 
 export async function createMoveWorker(deps: MoveWorkerDeps): Promise<Worker> {
   return Worker.create({
+    // The SDK's defaults (docs/performance.md measured the alternatives), unless the bench asks otherwise.
+    ...deps.tuning,
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
@@ -94,6 +98,8 @@ export interface StartWorkerOverrides {
   mailer?: Mailer;
   /** The process's tracing (started by the entry point), for the workflow's spans. */
   tracing?: Tracing;
+  /** The bench's experiments: other task slots or threads than the SDK's defaults. */
+  tuning?: MoveWorkerDeps['tuning'];
 }
 
 /** Connects to the configured Temporal and PostgreSQL, serves the metrics if asked, and starts polling. */
@@ -132,6 +138,7 @@ export async function startWorker(config: Config, overrides: StartWorkerOverride
       temporalWebUrl: config.temporal.webUrl,
       metrics,
       tracing: overrides.tracing,
+      tuning: overrides.tuning,
       // Traced like the API's client: the outcome email's workflow joins the move's trace.
       client: new Client({
         connection: clientConnection,

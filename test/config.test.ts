@@ -20,7 +20,7 @@ it('defaults to the embedded stack on its documented ports', () => {
   });
   expect(config.dataDir).toBe('/srv/app/.data');
   expect(config.move).toEqual({
-    batchSize: 500,
+    batchSize: 2000,
     decisionTimeout: '24 hours',
     outageWindow: '30 minutes',
     emailDeliveryWindow: '24 hours',

@@ -5,6 +5,14 @@ import { PrismaClient } from '../generated/prisma/client';
 export type Db = PrismaClient;
 export { Prisma } from '../generated/prisma/client';
 
-export function createDb(connectionString: string): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+/**
+ * Connections each process keeps open at most. 20, not pg's default 10: when 100 moves start at once,
+ * the API's start transactions queue for the site's lock while holding a connection, and with 10 the
+ * rest could not get one within Prisma's 2 s maxWait (half as many refused starts with 20;
+ * docs/performance.md). The worker never held more than 10.
+ */
+export const DB_POOL_SIZE = 20;
+
+export function createDb(connectionString: string, poolSize = DB_POOL_SIZE): Db {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: poolSize }) });
 }

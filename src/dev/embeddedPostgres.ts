@@ -17,6 +17,8 @@ export interface EmbeddedPostgresOptions {
   portSetting?: string;
   /** Keep the data when stopped (development) or delete it (tests). */
   persistent?: boolean;
+  /** Extra server settings (`-c name=value`), e.g. the bench's pg_stat_statements. */
+  settings?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -41,6 +43,7 @@ function embeddedServer(
   port: number,
   persistent: boolean,
   log: (message: unknown) => void,
+  settings: Record<string, string> = {},
 ): EmbeddedPostgres {
   return new EmbeddedPostgres({
     databaseDir: dir,
@@ -51,7 +54,10 @@ function embeddedServer(
     // PostgreSQL refuses to run as root; the library runs it as a `postgres` system user.
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: SERVER_FLAGS,
+    postgresFlags: [
+      ...SERVER_FLAGS,
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     onLog: log,
     onError: log,
   });
@@ -70,7 +76,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (recent.length > 20) recent.shift();
     log(line);
   };
-  const server = embeddedServer(dir, port, persistent, remember);
+  const server = embeddedServer(dir, port, persistent, remember, options.settings);
   try {
     if (!existsSync(path.join(dir, 'PG_VERSION'))) await server.initialise();
     await server.start();

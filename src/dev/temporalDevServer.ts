@@ -11,7 +11,10 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
-  dbFile: string;
+  /** The SQLite file that keeps Temporal's state; null: in memory (lost when the server stops). */
+  dbFile: string | null;
+  /** Server dynamic config (`--dynamic-config-value name=value`), e.g. for the bench's experiments. */
+  dynamicConfig?: Record<string, string>;
   log?: (line: string) => void;
   startTimeoutMs?: number;
 }
@@ -37,11 +40,14 @@ export function devServerArgs(options: Omit<DevServerOptions, 'cli' | 'log' | 's
     String(options.uiPort),
     '--namespace',
     options.namespace,
-    '--db-filename',
-    options.dbFile,
+    ...(options.dbFile === null ? [] : ['--db-filename', options.dbFile]),
     '--log-level',
     'warn',
     ...searchAttributeFlags(),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([name, value]) => [
+      '--dynamic-config-value',
+      `${name}=${value}`,
+    ]),
   ];
 }
 

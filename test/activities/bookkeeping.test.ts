@@ -145,10 +145,23 @@ describe('recordProgress', () => {
     expect(await fullState(database.db, fixture)).toEqual(final);
   });
 
-  it('fails non-retryably for an unknown move', async () => {
-    await expect(
-      activities.recordProgress(progressFor('6f1d2c3b-0000-4000-8000-000000000000', 'MOVING')),
-    ).rejects.toMatchObject({ type: 'MoveDataMissing', nonRetryable: true });
+  it('stamps the move row and its task with the time it wrote them (the dashboard lists tasks by it)', async () => {
+    const later = new Date('2026-12-01T10:05:00.000Z');
+    const writing = createActivities({ db: database.db, mailer: noMail, now: () => later });
+    await writing.recordProgress(progressFor(moveId(), 'MOVING', { startedAt: NOW.toISOString() }));
+    const move = await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: moveId() } });
+    const task = await database.db.dashboardTask.findUniqueOrThrow({ where: { moveId: moveId() } });
+    expect([move.updatedAt, task.updatedAt]).toEqual([later, later]);
+  });
+
+  it.each([
+    ['an unknown move', '6f1d2c3b-0000-4000-8000-000000000000'],
+    ['a malformed id', 'not-a-uuid'],
+  ])('fails non-retryably for %s', async (_, id) => {
+    await expect(activities.recordProgress(progressFor(id, 'MOVING'))).rejects.toMatchObject({
+      type: 'MoveDataMissing',
+      nonRetryable: true,
+    });
   });
 
   // The contract the workflow's background catch-up relies on (issue 8, item 11).

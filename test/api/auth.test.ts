@@ -1,6 +1,8 @@
 // Authentication and authorization on every route the spec lists: no token or an unknown one is 401,
 // a T2_ADMIN may read but gets 403 on every change, and a refused request changes nothing.
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createOperator } from '../../src/api/operators';
 import { DEMO_TOKENS } from '../../src/domain/tokens';
@@ -183,5 +185,26 @@ describe('failed authentications, per client address', () => {
     // The address is held up whatever it sends now; public routes stay open.
     expect((await api(app, ADMIN).get('/api/sites')).status).toBe(429);
     expect((await request(app).get('/healthz')).status).toBe(200);
+  });
+
+  it('valid requests in flight at once never count, however many (a dashboard polling under load)', async () => {
+    const app = harness.appWith({ authFailuresPerMinute: 3 });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/api/sites`, {
+            headers: { authorization: `Bearer ${ADMIN}` },
+          });
+          await res.arrayBuffer();
+          return res.status;
+        }),
+      );
+      expect(statuses).toEqual(Array.from({ length: 20 }, () => 200));
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,6 +1,8 @@
-// A client with 10,000 items: batches keep the workflow history small (one activity per batch).
+// A client with 10,000 items: batches keep the workflow history small (one activity per batch), and
+// the dashboard mirror is written on phase changes, not before every step.
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MOVE_STEPS } from '../../src/domain/steps';
 import { createFakeMoveActivities } from '../support/fakeMoveActivities';
 import { moveInput, withMove } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
@@ -36,4 +38,17 @@ it('moves 10,000 items in batches of 500 with a history far inside Temporal limi
   console.log(`10,000-item move: ${events} history events, ${bytes} bytes`);
   expect(events).toBeLessThan(500);
   expect(bytes).toBeLessThan(1_000_000);
+});
+
+it("mirrors progress to the database on phase changes, not before each of a quick move's steps", async () => {
+  const fake = createFakeMoveActivities({ totals: { USER: 4, PHONE_NUMBER: 2, SERVICE: 2 } });
+  const input = await moveInput(env, { moveNow: true, batchSize: 500 });
+  const result = await withMove(env, fake, input, (handle) => handle.result());
+  expect(result.phase).toBe('COMPLETED');
+  // The check's report, the move's start (MOVING) and the first step (with the snapshot's totals)
+  // are mirrored; the later steps, seconds apart at most, are not; finishMove records the final
+  // progress itself. Before: one mirror per step.
+  const mirrors = fake.calls.filter((c) => c === 'recordProgress').length;
+  expect(mirrors).toBeGreaterThan(0);
+  expect(mirrors).toBeLessThan(MOVE_STEPS.length);
 });

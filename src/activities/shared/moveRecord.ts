@@ -4,7 +4,7 @@
 // the run recorded on the move (or, while none is, the first run to claim it) may act on it.
 import { Prisma } from '../../db/client';
 import { MoveFailureType } from '../../domain/errors';
-import { outcomeEmailWorkflowId } from '../../domain/move';
+import { outcomeEmailWorkflowId, type MovePhase } from '../../domain/move';
 import { callingRunId, callingWorkflow } from './activityContext';
 import { moveFailure } from './failures';
 
@@ -47,14 +47,24 @@ export function moveMissing(moveId: string): Error {
   return moveFailure(MoveFailureType.MoveDataMissing, `Move ${moveId} does not exist`);
 }
 
+/** The move row as locked: its phase and client come with the lock, for callers that want them. */
+export interface LockedMove {
+  id: string;
+  runId: string | null;
+  status: MovePhase;
+  clientId: string;
+}
+
 /** Locks the move row for the rest of the transaction; a missing move cannot be worked on. */
-export async function lockMove(tx: Tx, moveId: string): Promise<void> {
+export async function lockMove(tx: Tx, moveId: string): Promise<LockedMove> {
   // A malformed id would fail the uuid cast on every retry; it names no move, so say that once.
   if (!UUID.test(moveId)) throw moveMissing(moveId);
-  const [move] = await tx.$queryRaw<{ id: string; runId: string | null }[]>`
-    SELECT id, run_id AS "runId" FROM client_site_move WHERE id = ${moveId}::uuid FOR NO KEY UPDATE`;
+  const [move] = await tx.$queryRaw<LockedMove[]>`
+    SELECT id, run_id AS "runId", status, client_id AS "clientId"
+    FROM client_site_move WHERE id = ${moveId}::uuid FOR NO KEY UPDATE`;
   if (!move) throw moveMissing(moveId);
   await actOnlyForOwnRun(tx, move);
+  return move;
 }
 
 /**
