@@ -6,6 +6,7 @@ import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { readProjectTool } from '../../src/dev/tools';
+import { startApiHarness, type ApiHarness, type HarnessOptions } from '../api/harness';
 import { PROJECT_ROOT } from '../../src/paths';
 
 /** Headless and quiet: without the networking flags Chromium keeps calling home on a closed network. */
@@ -36,6 +37,27 @@ export function ensureWebAppBuilt(): void {
 /** Chromium with a fresh profile (Playwright makes a new user-data-dir for each launch). */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: readProjectTool('browser'), headless: true, args: CHROMIUM_ARGS });
+}
+
+/** The API over HTTP serving the built app, a browser, and one London tab on it (not signed in yet). */
+export interface WebStack {
+  harness: ApiHarness;
+  browser: Browser;
+  page: Page;
+  baseUrl: string;
+}
+
+export async function startWebStack(options: Omit<HarnessOptions, 'http'>): Promise<WebStack> {
+  ensureWebAppBuilt();
+  const [harness, browser] = await Promise.all([startApiHarness({ ...options, http: true }), launchBrowser()]);
+  const { page } = await openTab(browser);
+  return { harness, browser, page, baseUrl: harness.url! };
+}
+
+/** For afterAll: whatever of the stack started. */
+export async function closeWebStack(stack: Partial<WebStack>): Promise<void> {
+  await stack.browser?.close();
+  await stack.harness?.close();
 }
 
 export interface Viewer {

@@ -14,16 +14,14 @@ import {
   eventually,
   siteIdOf,
   spaceIdOf,
-  startApiHarness,
   startBody,
   type ApiHarness,
 } from '../api/harness';
 import {
-  ensureWebAppBuilt,
-  launchBrowser,
-  openTab,
+  closeWebStack,
   seriousAccessibilityProblems,
   signInAsDemo,
+  startWebStack,
   waitForHeading,
   waitForText,
 } from './browser';
@@ -35,21 +33,12 @@ let baseUrl: string;
 let operatorName: string;
 
 beforeAll(async () => {
-  ensureWebAppBuilt();
-  [harness, browser] = await Promise.all([
-    startApiHarness({ temporal: 'dev-server', worker: true, http: true }),
-    launchBrowser(),
-  ]);
-  baseUrl = harness.url!;
-  // The viewer is in London (openTab): Amsterdam's times differ from the browser's by an hour.
-  ({ page } = await openTab(browser));
+  // The viewer is in London (its tab's zone): Amsterdam's times differ from the browser's by an hour.
+  ({ harness, browser, page, baseUrl } = await startWebStack({ temporal: 'dev-server', worker: true }));
   await signInAsDemo(page, baseUrl, 'T2 Super Admin');
   operatorName = (await harness.db.operator.findUniqueOrThrow({ where: { id: SUPER_ADMIN_ID } })).name;
 });
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+afterAll(() => closeWebStack({ browser, harness }));
 
 const accessible = async (what: string) =>
   expect({ what, problems: await seriousAccessibilityProblems(page) }).toEqual({ what, problems: [] });

@@ -4,18 +4,18 @@
 // stops in Needs attention on its blocked number and is rolled back from its page. Errors from the
 // API appear beside the field they name; axe-core finds nothing serious, dialogs included.
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN, startApiHarness, type ApiHarness } from '../api/harness';
+import { ADMIN, type ApiHarness } from '../api/harness';
 import {
   clientRow,
-  ensureWebAppBuilt,
-  launchBrowser,
+  closeWebStack,
   openTab,
   seriousAccessibilityProblems,
   signInAsDemo,
   signInWithToken,
+  startWebStack,
+  type Viewer,
   waitForHeading,
   waitForText,
-  type Viewer,
 } from './browser';
 
 let harness: ApiHarness;
@@ -26,20 +26,11 @@ let admin: Viewer;
 let brightwaveMove: string;
 
 beforeAll(async () => {
-  ensureWebAppBuilt();
-  [harness, browser] = await Promise.all([
-    startApiHarness({ temporal: 'dev-server', worker: true, http: true }),
-    launchBrowser(),
-  ]);
-  baseUrl = harness.url!;
-  ({ page } = await openTab(browser));
+  ({ harness, browser, page, baseUrl } = await startWebStack({ temporal: 'dev-server', worker: true }));
   admin = await openTab(browser);
   await Promise.all([signInAsDemo(page, baseUrl, 'T2 Super Admin'), signInWithToken(admin.page, baseUrl, ADMIN)]);
 });
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+afterAll(() => closeWebStack({ browser, harness }));
 
 const accessible = async (what: string, on = page) =>
   expect({ what, problems: await seriousAccessibilityProblems(on) }).toEqual({ what, problems: [] });

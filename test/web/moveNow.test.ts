@@ -4,17 +4,17 @@
 // full bars, the email is in the sink; the first step's checks show beside their fields; axe-core
 // finds nothing serious on any page or step.
 import type { Browser, Page } from 'playwright-core';
-import { startApiHarness, type ApiHarness } from '../api/harness';
+import { type ApiHarness } from '../api/harness';
 import {
-  PHONE,
   barOf,
   clientRow,
-  ensureWebAppBuilt,
+  closeWebStack,
   fitsTheWindow,
-  launchBrowser,
   openTab,
+  PHONE,
   seriousAccessibilityProblems,
   signInAsDemo,
+  startWebStack,
   waitForHeading,
   waitForText,
 } from './browser';
@@ -25,18 +25,13 @@ let page: Page;
 let baseUrl: string;
 
 beforeAll(async () => {
-  ensureWebAppBuilt();
-  [harness, browser] = await Promise.all([
-    startApiHarness({ temporal: 'dev-server', worker: true, http: true, temporalWebUrl: 'http://temporal-web.test' }),
-    launchBrowser(),
-  ]);
-  baseUrl = harness.url!;
-  ({ page } = await openTab(browser));
+  ({ harness, browser, page, baseUrl } = await startWebStack({
+    temporal: 'dev-server',
+    worker: true,
+    temporalWebUrl: 'http://temporal-web.test',
+  }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+afterAll(() => closeWebStack({ browser, harness }));
 
 const accessible = async (what: string) =>
   expect({ what, problems: await seriousAccessibilityProblems(page) }).toEqual({ what, problems: [] });

@@ -4,9 +4,9 @@
 // up, since when, and when it stops waiting and asks an operator, at the destination site's time.
 import type { Browser, Page } from 'playwright-core';
 import { formatAtSite } from '../../src/domain/timeZones';
-import { startApiHarness, type ApiHarness } from '../api/harness';
+import { type ApiHarness } from '../api/harness';
 import { insertMove, progressFor, siteIdOf } from '../support/moveFixtures';
-import { ensureWebAppBuilt, launchBrowser, openTab, signInAsDemo, waitForHeading, waitForText } from './browser';
+import { closeWebStack, signInAsDemo, startWebStack, waitForHeading, waitForText } from './browser';
 
 let harness: ApiHarness;
 let browser: Browser;
@@ -14,16 +14,10 @@ let page: Page;
 let baseUrl: string;
 
 beforeAll(async () => {
-  ensureWebAppBuilt();
-  [harness, browser] = await Promise.all([startApiHarness({ temporal: 'unreachable', http: true }), launchBrowser()]);
-  baseUrl = harness.url!;
-  ({ page } = await openTab(browser));
+  ({ harness, browser, page, baseUrl } = await startWebStack({ temporal: 'unreachable' }));
   await signInAsDemo(page, baseUrl, 'T2 Super Admin');
 });
-afterAll(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+afterAll(() => closeWebStack({ browser, harness }));
 
 it('shows the move and its dashboard task waiting for the database, until when, in the site’s time', async () => {
   const move = await insertMove(harness.db, { client: 'Brightwave Studios', to: 'AMS-ZUI' });
