@@ -46,7 +46,11 @@ const EventType = {
   ActivityTaskStarted: 11,
   ActivityTaskCompleted: 12,
   ActivityTaskFailed: 13,
+  MarkerRecorded: 25,
 } as const;
+
+/** The marker a local activity's result is recorded in. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
 /** Where a workflow run's time went, from its history's timestamps (milliseconds). */
 export interface HistoryBreakdown {
@@ -63,6 +67,10 @@ export interface HistoryBreakdown {
   activityQueueMs: number;
   /** Activity picked up until its result reached the server (the activity's code, and the round trip). */
   activityRunMs: number;
+  /** Local activities: run in the worker within a workflow task, recorded as markers (no queue of their own). */
+  localActivities: number;
+  /** Local activity calls by activity type. */
+  localActivityCalls: Record<string, number>;
   /** activityRunMs by activity type. */
   activityRunMsByType: Record<string, { calls: number; ms: number }>;
   /** Activity completed until the next workflow task was scheduled (the server's own turn). */
@@ -83,6 +91,8 @@ export function breakdownOf(allEvents: HistoryEvent[], from = 0): HistoryBreakdo
     activities: 0,
     activityQueueMs: 0,
     activityRunMs: 0,
+    localActivities: 0,
+    localActivityCalls: {},
     activityRunMsByType: {},
     activityToWorkflowTaskMs: 0,
   };
@@ -106,6 +116,14 @@ export function breakdownOf(allEvents: HistoryEvent[], from = 0): HistoryBreakdo
         breakdown.activityQueueMs += at(event) - at(scheduled);
         break;
       }
+      case EventType.MarkerRecorded: {
+        const marker = event.markerRecordedEventAttributes;
+        if (marker?.markerName !== LOCAL_ACTIVITY_MARKER) break;
+        breakdown.localActivities += 1;
+        const type = localActivityType(marker.details?.data?.payloads?.[0]?.data);
+        breakdown.localActivityCalls[type] = (breakdown.localActivityCalls[type] ?? 0) + 1;
+        break;
+      }
       case EventType.ActivityTaskCompleted:
       case EventType.ActivityTaskFailed: {
         const attributes = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes;
@@ -125,6 +143,16 @@ export function breakdownOf(allEvents: HistoryEvent[], from = 0): HistoryBreakdo
     }
   }
   return breakdown;
+}
+
+/** The activity type in a local activity marker's data (JSON the SDK's core writes). */
+function localActivityType(data: Uint8Array | null | undefined): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(data ?? []).toString('utf8')) as { activity_type?: unknown };
+    return typeof parsed.activity_type === 'string' ? parsed.activity_type : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 // ------------------------------------------------------------------------------ worker metrics

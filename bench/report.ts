@@ -157,7 +157,8 @@ export function resultTable(results: BenchResults): string[][] {
       `${m.workflow.ratio}×`,
       ms(m.workflow.rollback.ms),
       `${m.workflow.rollback.ratio}×`,
-      `${m.workflow.phase}, ${m.workflow.historyEvents} events, ${m.workflow.history.activities} activities; ` +
+      `${m.workflow.phase}, ${m.workflow.historyEvents} events, ${m.workflow.history.activities} activities ` +
+        `+ ${m.workflow.history.localActivities} local; ` +
         `rollback ${m.workflow.rollback.phase}`,
       targetFor(`workflow-vs-floor-${m.items}`),
     ]);
@@ -238,6 +239,7 @@ function historyRow(label: string, h: HistoryBreakdown): string[] {
     String(h.events),
     `${h.workflowTasks}: queue ${ms(h.workflowTaskQueueMs)}, run ${ms(h.workflowTaskRunMs)}`,
     `${h.activities}: queue ${ms(h.activityQueueMs)}, run ${ms(h.activityRunMs)}`,
+    String(h.localActivities),
     ms(h.activityToWorkflowTaskMs),
     ms(other),
   ];
@@ -246,7 +248,16 @@ function historyRow(label: string, h: HistoryBreakdown): string[] {
 export function whereTimeGoes(results: BenchResults): string {
   const parts: string[] = [];
   const history: string[][] = [
-    ['run', 'first to last event', 'events', 'workflow tasks', 'activities', 'activity done → next task', 'rest'],
+    [
+      'run',
+      'first to last event',
+      'events',
+      'workflow tasks',
+      'activities',
+      'local activities',
+      'activity done → next task',
+      'rest',
+    ],
   ];
   for (const m of results.moves) {
     history.push(historyRow(`${fmtInt(m.items)} items, move`, m.workflow.history));
@@ -257,14 +268,24 @@ export function whereTimeGoes(results: BenchResults): string {
   const code: string[][] = [
     ['activity', ...results.moves.map((m) => `${fmtInt(m.items)} items: calls, code ms, history ms`)],
   ];
-  const types = [...new Set(results.moves.flatMap((m) => Object.keys(m.workflow.history.activityRunMsByType)))];
+  // A local activity has no started/completed events: only the worker's histogram has it.
+  const types = [
+    ...new Set(
+      results.moves.flatMap((m) => [
+        ...Object.keys(m.workflow.history.activityRunMsByType),
+        ...Object.keys(m.workflow.history.localActivityCalls),
+      ]),
+    ),
+  ];
   for (const type of types) {
     code.push([
       type,
       ...results.moves.map((m) => {
         const inCode = m.workflow.activityCode[type];
         const inHistory = m.workflow.history.activityRunMsByType[type];
-        return inHistory ? `${inHistory.calls}, ${ms(inCode?.ms ?? Number.NaN)}, ${ms(inHistory.ms)}` : '';
+        if (inHistory) return `${inHistory.calls}, ${ms(inCode?.ms ?? Number.NaN)}, ${ms(inHistory.ms)}`;
+        const local = m.workflow.history.localActivityCalls[type];
+        return local ? `${local}, ${ms(inCode?.ms ?? Number.NaN)}, local` : '';
       }),
     ]);
   }

@@ -15,11 +15,14 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
+  type ActivityInterfaceFor,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { MoveActivities, PreflightResult } from '../activities/contract';
 import { durationMs } from '../domain/durations';
@@ -119,6 +122,14 @@ const PATCHES = {
    * trips: docs/performance.md). The progress query stays live at every step.
    */
   stepMirrorThrottle: 'step-mirror-throttle',
+  /**
+   * The move's bookkeeping (its record, the dashboard mirror, the pre-move check, the review
+   * comparison, handing the email over) runs as local activities: in the worker that runs the
+   * workflow task, recorded as markers, without a round trip through Temporal's task queue each
+   * (docs/performance.md). The steps stay activities: they heartbeat, and cancelling one waits for
+   * its batch to stop.
+   */
+  localBookkeeping: 'local-bookkeeping',
 } as const;
 
 // ------------------------------------------------------------------------------ activity policies
@@ -172,15 +183,45 @@ const MAIL: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
 };
 
-const { markMoveScheduled, finishMove, deliverOutcomeEmail } = proxyActivities<MoveActivities>(BOOKKEEPING);
-const { recordProgress } = proxyActivities<MoveActivities>(MIRROR);
-const { snapshotMoveItems, compareWithReview } = proxyActivities<MoveActivities>(MOVE_STEP);
-const { sendOutcomeEmail, sendWarningsEmail } = proxyActivities<MoveActivities>(MAIL);
 /** Best effort: the move's own steps are the last word, so a check that cannot run is skipped. */
-const { preflightCheck } = proxyActivities<MoveActivities>({
+const PREFLIGHT: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+};
+
+const { snapshotMoveItems } = proxyActivities<MoveActivities>(MOVE_STEP);
+const { sendOutcomeEmail, sendWarningsEmail } = proxyActivities<MoveActivities>(MAIL);
+
+/** The bookkeeping calls: activities, or local activities since PATCHES.localBookkeeping. */
+type Bookkeeping = Pick<
+  ActivityInterfaceFor<MoveActivities>,
+  'markMoveScheduled' | 'finishMove' | 'deliverOutcomeEmail' | 'recordProgress' | 'preflightCheck' | 'compareWithReview'
+>;
+
+function bookkeepingCalls(proxy: (options: ActivityOptions) => ActivityInterfaceFor<MoveActivities>): Bookkeeping {
+  const { markMoveScheduled, finishMove, deliverOutcomeEmail } = proxy(BOOKKEEPING);
+  const { recordProgress } = proxy(MIRROR);
+  const { compareWithReview } = proxy(MOVE_STEP);
+  const { preflightCheck } = proxy(PREFLIGHT);
+  return { markMoveScheduled, finishMove, deliverOutcomeEmail, recordProgress, preflightCheck, compareWithReview };
+}
+
+/**
+ * A local activity's retry that would wait longer than this waits on a durable timer instead of in
+ * the worker: Temporal holds the progress query until an open workflow task completes, so a retry
+ * never keeps the dashboard waiting (and tests skip the wait).
+ */
+const LOCAL_RETRY_THRESHOLD = '500 milliseconds';
+
+const asLocal = ({ startToCloseTimeout, retry, cancellationType }: ActivityOptions): LocalActivityOptions => ({
+  startToCloseTimeout,
+  retry,
+  cancellationType,
+  localRetryThreshold: LOCAL_RETRY_THRESHOLD,
 });
+
+const ACTIVITY_BOOKKEEPING = bookkeepingCalls((options) => proxyActivities<MoveActivities>(options));
+const LOCAL_BOOKKEEPING = bookkeepingCalls((options) => proxyLocalActivities<MoveActivities>(asLocal(options)));
 /** A step's activities, with what Temporal Web shows for the call ("Move users: batch 3 of 20"). */
 const moveStep = (summary?: string): Pick<MoveActivities, ForwardActivityName> =>
   proxyActivities<MoveActivities>({ ...MOVE_STEP, summary });
@@ -227,6 +268,8 @@ interface Move {
   checksBeforeMoving: boolean;
   /** Steps are mirrored at most every STEP_MIRROR_EVERY_MS (PATCHES.stepMirrorThrottle). */
   throttlesStepMirror: boolean;
+  /** Its bookkeeping calls: local activities since PATCHES.localBookkeeping. */
+  readonly bookkeeping: Bookkeeping;
   /** Workflow time of the last mirror the database took. */
   lastMirroredAt: number;
   /** The scheduled time the check a while before the move last ran for (a reschedule asks again). */
@@ -256,6 +299,7 @@ function newMove(input: ClientSiteMoveInput): Move {
     showsDetails: patched(PATCHES.temporalWebDetails),
     checksBeforeMoving: patched(PATCHES.checksBeforeMoving),
     throttlesStepMirror: patched(PATCHES.stepMirrorThrottle),
+    bookkeeping: patched(PATCHES.localBookkeeping) ? LOCAL_BOOKKEEPING : ACTIVITY_BOOKKEEPING,
     lastMirroredAt: 0,
     leadCheckedFor: null,
     warningSetsEmailed: [],
@@ -358,7 +402,7 @@ async function markScheduled(move: Move): Promise<void> {
   showDetails(move);
   // Not cancellable, so even a move cancelled the instant it starts has a task to close as cancelled.
   await CancellationScope.nonCancellable(async () => {
-    await markMoveScheduled({ moveId: move.input.moveId });
+    await move.bookkeeping.markMoveScheduled({ moveId: move.input.moveId });
     await mirrorProgress(move);
   });
 }
@@ -432,7 +476,7 @@ async function runPreflight(move: Move): Promise<PreflightResult | null> {
   const moveId = move.input.moveId;
   let found: PreflightResult;
   try {
-    found = await preflightCheck({ moveId });
+    found = await move.bookkeeping.preflightCheck({ moveId });
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('The pre-move check could not run; the move goes on', { moveId, error: messageOf(rootCause(error)) });
@@ -515,7 +559,8 @@ async function moveEverything(move: Move): Promise<MoveOutcome> {
     await mirrorProgress(move);
     const snapshot = await runOrAskOperator(move, 'SNAPSHOT', async () => {
       progress.items = await snapshotMoveItems({ moveId: move.input.moveId });
-      if (move.checksBeforeMoving) progress.sinceReview = await compareWithReview({ moveId: move.input.moveId });
+      if (move.checksBeforeMoving)
+        progress.sinceReview = await move.bookkeeping.compareWithReview({ moveId: move.input.moveId });
     });
     if (snapshot === 'rollback') return { undo: begun };
     for (const row of MOVE_STEP_TABLE) {
@@ -652,12 +697,12 @@ async function finish(move: Move, phase: FinalPhase): Promise<ClientSiteMoveResu
   progress.finishedAt = new Date().toISOString();
   progress.currentStep = null;
   progress.decisionDeadline = null;
-  await finishMove({ moveId, phase, progress });
+  await move.bookkeeping.finishMove({ moveId, phase, progress });
   move.finishRecorded = true;
   if (move.input.notify && patched(PATCHES.emailWorkflow)) {
     // Delivered apart from the move, retried through mail outages for hours; the move's email state
     // follows its outbox row from here on. Not mirrored again: finishMove recorded the final progress.
-    await deliverOutcomeEmail({
+    await move.bookkeeping.deliverOutcomeEmail({
       moveId,
       phase,
       progress,
@@ -736,7 +781,7 @@ async function mirrorProgress(move: Move): Promise<void> {
   markUpdated(move);
   const reschedules = move.reschedules;
   try {
-    await recordProgress(move.progress);
+    await move.bookkeeping.recordProgress(move.progress);
     move.lastMirroredAt = Date.now();
     move.mirrorBehind = false;
     move.reschedulesRecorded = reschedules;

@@ -40,7 +40,7 @@ import { startTimeSkippingEnv } from '../support/temporal';
 import { outcomeEmailWorkflowId } from '../../src/workflows/moveOutcomeEmail';
 
 /** The generation of the workflow the current code records (bump it with the next patched change). */
-const GENERATION = 'gen4';
+const GENERATION = 'gen5';
 
 interface Scenario {
   name: string;

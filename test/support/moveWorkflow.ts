@@ -45,6 +45,10 @@ export async function withMove<T>(
   fake: FakeMoveActivities,
   input: ClientSiteMoveInput,
   body: (handle: MoveHandle) => Promise<T>,
+  options: {
+    /** Runs once the move is started, before its worker: what it sends, the first workflow task sees. */
+    beforeWorker?: (handle: MoveHandle) => Promise<void>;
+  } = {},
 ): Promise<T> {
   const taskQueue = `test-${randomUUID()}`;
   fake.startsEmailWorkflowsOn(env.client, taskQueue);
@@ -58,8 +62,12 @@ export async function withMove<T>(
     maxHeartbeatThrottleInterval: '50 milliseconds',
     defaultHeartbeatThrottleInterval: '50 milliseconds',
   });
+  const started = options.beforeWorker
+    ? await env.client.workflow.start(clientSiteMove, moveWorkflowOptions(input, taskQueue))
+    : null;
+  if (started) await options.beforeWorker?.(started);
   return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(clientSiteMove, moveWorkflowOptions(input, taskQueue));
+    const handle = started ?? (await env.client.workflow.start(clientSiteMove, moveWorkflowOptions(input, taskQueue)));
     const value = await withDiagnosis(body(handle), handle, fake);
     // The outcome email runs on as its own workflow; let it finish while the worker still runs, so
     // nothing is left running on the shared test server.

@@ -2,7 +2,7 @@
 // the dashboard mirror is written on phase changes, not before every step.
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { MOVE_STEPS } from '../../src/domain/steps';
+import { MOVE_STEPS, stepRow } from '../../src/domain/steps';
 import { createFakeMoveActivities } from '../support/fakeMoveActivities';
 import { moveInput, withMove } from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
@@ -51,4 +51,36 @@ it("mirrors progress to the database on phase changes, not before each of a quic
   const mirrors = fake.calls.filter((c) => c === 'recordProgress').length;
   expect(mirrors).toBeGreaterThan(0);
   expect(mirrors).toBeLessThan(MOVE_STEPS.length);
+});
+
+it('runs the bookkeeping as local activities: only the snapshot and the steps go through the task queue', async () => {
+  const fake = createFakeMoveActivities({ totals: { USER: 4, PHONE_NUMBER: 2, SERVICE: 2 } });
+  const input = await moveInput(env, { moveNow: true, batchSize: 500 });
+  const { result, history } = await withMove(env, fake, input, async (handle) => ({
+    result: await handle.result(),
+    history: await handle.fetchHistory(),
+  }));
+  expect(result.phase).toBe('COMPLETED');
+  const { EventType } = temporal.api.enums.v1;
+  const events = history.events ?? [];
+  const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  expect(scheduled).toEqual(['snapshotMoveItems', ...MOVE_STEPS.map((step) => stepRow(step).forward)]);
+  const localMarkers = events.filter(
+    (e) =>
+      e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED &&
+      e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+  );
+  const bookkeeping = [
+    'markMoveScheduled',
+    'recordProgress',
+    'preflightCheck',
+    'compareWithReview',
+    'finishMove',
+    'deliverOutcomeEmail',
+  ];
+  // Every bookkeeping call the worker ran is in the history as a local activity's marker.
+  expect(localMarkers).toHaveLength(fake.calls.filter((c) => bookkeeping.includes(c)).length);
+  // Far fewer workflow tasks than one per activity: a step's result and the bookkeeping after it share one.
+  const workflowTasks = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length;
+  expect(workflowTasks).toBeLessThanOrEqual(scheduled.length + 2);
 });

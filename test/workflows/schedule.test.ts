@@ -209,13 +209,14 @@ describe('a move scheduled 7 days ahead', () => {
   it('a Temporal cancellation the instant a move-now starts is a cancel too', async () => {
     const fake = createFakeMoveActivities();
     const input = await moveInput(env, { moveNow: true });
-    const result = await withMove(env, fake, input, async (handle) => {
-      await handle.cancel();
-      return handle.result();
+    // Requested before the worker runs, so the move's first workflow task already carries it.
+    const result = await withMove(env, fake, input, (handle) => handle.result(), {
+      beforeWorker: async (handle) => void (await handle.cancel()),
     });
     expect(result.phase).toBe('CANCELLED');
     expect(fake.finished.map((f) => f.phase)).toEqual(['CANCELLED']);
     expect(fake.calls).toContain('markMoveScheduled');
+    expect(fake.calls).not.toContain('snapshotMoveItems');
   });
 
   it('upserts the MovePhase search attribute as the phase changes', async () => {
