@@ -49,6 +49,17 @@ export interface WarningsEmailInput extends MoveRef {
   digest: string;
 }
 
+/** A set of warnings for the warnings email's own workflow (moveWarningsEmail). */
+export interface WarningsEmailDelivery extends WarningsEmailInput {
+  /** The move's scheduled time: the email is news until then (and tried for a while at least). */
+  deliverBy: string;
+}
+
+export interface WarningsGiveUpInput extends MoveRef {
+  digest: string;
+  reason: string;
+}
+
 export interface EmailGiveUpInput extends MoveRef {
   phase: FinalPhase;
   reason: string;
@@ -95,6 +106,10 @@ export interface MoveActivities {
   sendOutcomeEmail(input: FinishInput): Promise<EmailOutcome>;
   /** Delivery gave up (window over, or outcome uncertain): the outbox and the move say so for good. */
   giveUpOutcomeEmail(input: EmailGiveUpInput): Promise<void>;
+  /** Hands a set of warnings to its own email workflow (moveWarningsEmail): safe to run twice. */
+  deliverWarningsEmail(input: WarningsEmailDelivery): Promise<void>;
+  /** Delivery of a warnings email gave up: its outbox row says so for good. */
+  giveUpWarningsEmail(input: WarningsGiveUpInput): Promise<void>;
 }
 
 /** Compile-time: every activity the step table names is here, with the shape its row says. */

@@ -7,8 +7,9 @@ import type { ActivityDeps } from './shared/deps';
 import { finishMove } from './finishMove';
 import { compareWithReview } from './compareWithReview';
 import { deliverOutcomeEmail } from './deliverOutcomeEmail';
+import { deliverWarningsEmail } from './deliverWarningsEmail';
 import { preflightCheck } from './preflightCheck';
-import { sendWarningsEmail } from './sendWarningsEmail';
+import { giveUpWarningsEmail, sendWarningsEmail } from './sendWarningsEmail';
 import { giveUpOutcomeEmail, sendOutcomeEmail } from './sendOutcomeEmail';
 import { rehomePhoneNumbers, restorePhoneNumbers } from './rehomePhoneNumbers';
 import { recordProgress } from './recordProgress';
@@ -59,6 +60,8 @@ export function createActivities({ now = () => new Date(), ...rest }: CreateActi
     deliverOutcomeEmail: (input) => deliverOutcomeEmail(deps, input),
     sendOutcomeEmail: (input) => sendOutcomeEmail(deps, input),
     giveUpOutcomeEmail: (input) => giveUpOutcomeEmail(deps, input),
+    deliverWarningsEmail: (input) => deliverWarningsEmail(deps, input),
+    giveUpWarningsEmail: (input) => giveUpWarningsEmail(deps, input),
   };
   // Every activity reports an unreachable database the same way, for the workflow to wait out.
   return Object.fromEntries(

@@ -2,7 +2,7 @@
 // warnings (the outbox keys the email by the set's digest), through the same at-most-once outbox as
 // the outcome email.
 import { formatAtSite } from '../domain/timeZones';
-import type { EmailOutcome, WarningsEmailInput } from './contract';
+import type { EmailOutcome, WarningsEmailInput, WarningsGiveUpInput } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { loadMove } from './shared/moveRecord';
 import { escapeHtml } from './shared/outcomeMessage';
@@ -17,7 +17,7 @@ export async function sendWarningsEmail(deps: ActivityDeps, input: WarningsEmail
     `The move of ${move.clientName} from ${move.sourceSiteName} to ${move.destinationSiteName}, scheduled for ` +
     `${when}, has not started yet. The pre-move check found what could stop or surprise it:`;
   await sendThroughOutbox(deps, {
-    dedupeKey: `move:${move.id}:warnings:${input.digest}`,
+    dedupeKey: warningsEmailKey(move.id, input.digest),
     moveId: move.id,
     toEmail: move.notifyEmail,
     subject,
@@ -29,4 +29,23 @@ export async function sendWarningsEmail(deps: ActivityDeps, input: WarningsEmail
     ].join('\n'),
   });
   return { state: 'SENT' };
+}
+
+/**
+ * Delivery gave up (the move is due, or the outcome is uncertain): the row becomes FAILED with the
+ * reason, unless it was sent or is UNCERTAIN. A row never written (the database was down throughout)
+ * stays unwritten: there is nothing to show.
+ */
+export async function giveUpWarningsEmail(deps: ActivityDeps, input: WarningsGiveUpInput): Promise<void> {
+  await deps.db.emailOutbox.updateMany({
+    where: {
+      dedupeKey: warningsEmailKey(input.moveId, input.digest),
+      status: { in: ['PENDING', 'SENDING', 'FAILED'] },
+    },
+    data: { status: 'FAILED', lastError: input.reason },
+  });
+}
+
+function warningsEmailKey(moveId: string, digest: string): string {
+  return `move:${moveId}:warnings:${digest}`;
 }

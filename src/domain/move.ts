@@ -243,6 +243,11 @@ export function outcomeEmailWorkflowId(moveId: string): string {
   return `client-site-move-email-${moveId}`;
 }
 
+/** One warnings email per move and set of warnings (its digest). */
+export function warningsEmailWorkflowId(moveId: string, digest: string): string {
+  return `client-site-move-warnings-${moveId}-${digest}`;
+}
+
 /** The outbox's name for the outcome email of a move's final phase: sent at most once. */
 export function outcomeEmailKey(moveId: string, phase: string): string {
   return `move:${moveId}:${phase}`;

@@ -130,6 +130,11 @@ const PATCHES = {
    * its batch to stop.
    */
   localBookkeeping: 'local-bookkeeping',
+  /**
+   * A warnings email is delivered by its own workflow (moveWarningsEmail), retried through mail
+   * outages until the move is due, instead of six attempts within the move (about a minute).
+   */
+  warningsEmailWorkflow: 'warnings-email-workflow',
 } as const;
 
 // ------------------------------------------------------------------------------ activity policies
@@ -195,15 +200,29 @@ const { sendOutcomeEmail, sendWarningsEmail } = proxyActivities<MoveActivities>(
 /** The bookkeeping calls: activities, or local activities since PATCHES.localBookkeeping. */
 type Bookkeeping = Pick<
   ActivityInterfaceFor<MoveActivities>,
-  'markMoveScheduled' | 'finishMove' | 'deliverOutcomeEmail' | 'recordProgress' | 'preflightCheck' | 'compareWithReview'
+  | 'markMoveScheduled'
+  | 'finishMove'
+  | 'deliverOutcomeEmail'
+  | 'deliverWarningsEmail'
+  | 'recordProgress'
+  | 'preflightCheck'
+  | 'compareWithReview'
 >;
 
 function bookkeepingCalls(proxy: (options: ActivityOptions) => ActivityInterfaceFor<MoveActivities>): Bookkeeping {
-  const { markMoveScheduled, finishMove, deliverOutcomeEmail } = proxy(BOOKKEEPING);
+  const { markMoveScheduled, finishMove, deliverOutcomeEmail, deliverWarningsEmail } = proxy(BOOKKEEPING);
   const { recordProgress } = proxy(MIRROR);
   const { compareWithReview } = proxy(MOVE_STEP);
   const { preflightCheck } = proxy(PREFLIGHT);
-  return { markMoveScheduled, finishMove, deliverOutcomeEmail, recordProgress, preflightCheck, compareWithReview };
+  return {
+    markMoveScheduled,
+    finishMove,
+    deliverOutcomeEmail,
+    deliverWarningsEmail,
+    recordProgress,
+    preflightCheck,
+    compareWithReview,
+  };
 }
 
 /**
@@ -489,7 +508,10 @@ async function runPreflight(move: Move): Promise<PreflightResult | null> {
   if (found.warnings.length > 0 && tellContact && !move.warningSetsEmailed.includes(digest)) {
     move.warningSetsEmailed.push(digest);
     try {
-      await sendWarningsEmail({ moveId, warnings: found.warnings, digest });
+      const warnings = { moveId, warnings: found.warnings, digest };
+      await (patched(PATCHES.warningsEmailWorkflow)
+        ? move.bookkeeping.deliverWarningsEmail({ ...warnings, deliverBy: progress.scheduledFor })
+        : sendWarningsEmail(warnings));
     } catch (error) {
       if (isCancellation(error)) throw error;
       log.warn('The warnings email kept failing', { moveId, error: messageOf(rootCause(error)) });

@@ -3,11 +3,12 @@
 // The API, the tests and the bench all start moves with these options (not bundled: the workflow
 // itself never imports this module).
 import type { WorkflowStartOptions } from '@temporalio/client';
-import type { OutcomeEmailInput } from '../activities/contract';
+import type { OutcomeEmailInput, WarningsEmailDelivery } from '../activities/contract';
 import { moveWorkflowId, type ClientSiteMoveInput } from '../domain/move';
 import { moveStaticDetails, moveStaticSummary, type MoveDescription } from '../domain/moveSummary';
 import type { clientSiteMove } from './clientSiteMove';
 import { outcomeEmailWorkflowId, type moveOutcomeEmail } from './moveOutcomeEmail';
+import { warningsEmailWorkflowId, type moveWarningsEmail } from './moveWarningsEmail';
 import { ClientIdKey, DestinationSiteIdKey, MoveIdKey, MovePhaseKey, SourceSiteIdKey } from './searchAttributes';
 
 /** `description` names the move for Temporal Web (summary and details); without it the run has none. */
@@ -50,5 +51,20 @@ export function outcomeEmailWorkflowOptions(
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
     memo: { moveId: input.moveId, phase: input.phase },
+  };
+}
+
+/** One warnings email workflow per move and set of warnings; a second start finds the first. */
+export function warningsEmailWorkflowOptions(
+  input: WarningsEmailDelivery,
+  taskQueue: string,
+): WorkflowStartOptions<typeof moveWarningsEmail> {
+  return {
+    taskQueue,
+    workflowId: warningsEmailWorkflowId(input.moveId, input.digest),
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    memo: { moveId: input.moveId, digest: input.digest },
   };
 }

@@ -289,3 +289,30 @@ it('a FAILED move says so loudly and lists what needs a human; each outcome has 
   const rolledBack = mailsOf(rows.find((r) => r.dedupeKey.endsWith(':ROLLED_BACK'))!.id)[0]!;
   expect(rolledBack.text).toContain('rolled back: the client is back at Bristol Temple Quay as it was');
 });
+
+it('a warnings email whose delivery gave up is FAILED with the reason; a sent one stays SENT', async () => {
+  const warnings = [
+    { type: 'phone-number-blocked', message: '+442070000001 is blocked by the carrier', field: null, item: null },
+  ];
+  sink.failNext(1);
+  await rejectionOf(activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'aaaa0001' }));
+  await activities.giveUpWarningsEmail({
+    moveId: fixture.moveId,
+    digest: 'aaaa0001',
+    reason: 'Not delivered within 15 minutes',
+  });
+  await activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'bbbb0002' });
+  await activities.giveUpWarningsEmail({ moveId: fixture.moveId, digest: 'bbbb0002', reason: 'too late' });
+  // Run twice, the give-up changes nothing more.
+  await activities.giveUpWarningsEmail({
+    moveId: fixture.moveId,
+    digest: 'aaaa0001',
+    reason: 'Not delivered within 15 minutes',
+  });
+  const rows = await outbox();
+  expect(rows.find((r) => r.dedupeKey.endsWith(':aaaa0001'))).toMatchObject({
+    status: 'FAILED',
+    lastError: 'Not delivered within 15 minutes',
+  });
+  expect(rows.find((r) => r.dedupeKey.endsWith(':bbbb0002'))).toMatchObject({ status: 'SENT', lastError: null });
+});

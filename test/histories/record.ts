@@ -35,17 +35,20 @@ import {
   withMove,
   type MoveHandle,
 } from '../support/moveWorkflow';
-import type { MoveCheck } from '../../src/domain/move';
+import { checksDigest, type MoveCheck } from '../../src/domain/move';
 import { startTimeSkippingEnv } from '../support/temporal';
 import { outcomeEmailWorkflowId } from '../../src/workflows/moveOutcomeEmail';
+import { warningsEmailWorkflowId } from '../../src/workflows/moveWarningsEmail';
 
 /** The generation of the workflow the current code records (bump it with the next patched change). */
-const GENERATION = 'gen5';
+const GENERATION = 'gen6';
 
 interface Scenario {
   name: string;
   /** Also record the outcome email's own workflow (moveOutcomeEmail), under this scenario name. */
   emailScenario?: string;
+  /** Also record the warnings email's own workflow (moveWarningsEmail) for this set, under this name. */
+  warningsEmail?: { scenario: string; warnings: MoveCheck[] };
   fake?: FakeOptions;
   moveNow?: boolean;
   /** An activity that waits until the scenario opens it (to act while a step is in flight). */
@@ -196,6 +199,14 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'preflight-warnings-emailed',
+    warningsEmail: { scenario: 'warnings-email-sent', warnings: [blockedNumber] },
+    prepare: (fake) => fake.preflightFinds({ warnings: [blockedNumber] }),
+    drive: async (h) => void (await h.result()),
+  },
+  {
+    name: 'preflight-warnings-not-delivered',
+    warningsEmail: { scenario: 'warnings-email-given-up', warnings: [blockedNumber] },
+    fake: { failures: { sendWarningsEmail: { times: Infinity, type: 'SendFailed', nonRetryable: false } } },
     prepare: (fake) => fake.preflightFinds({ warnings: [blockedNumber] }),
     drive: async (h) => void (await h.result()),
   },
@@ -256,11 +267,19 @@ async function main(): Promise<void> {
         const emailHandle = env.client.workflow.getHandle(outcomeEmailWorkflowId(input.moveId));
         // The email's workflow runs on after the move: its whole history, once it has finished.
         const email = scenario.emailScenario ? await emailHandle.result().then(() => emailHandle.fetchHistory()) : null;
-        return { move: await handle.fetchHistory(), email };
+        const warningsHandle = scenario.warningsEmail
+          ? env.client.workflow.getHandle(warningsEmailWorkflowId(input.moveId, checksDigest(scenario.warningsEmail.warnings)))
+          : null;
+        const warnings = warningsHandle ? await warningsHandle.result().then(() => warningsHandle.fetchHistory()) : null;
+        return { move: await handle.fetchHistory(), email, warnings };
       });
       await writeHistory(file, histories.move);
       if (scenario.emailScenario && histories.email) {
         await writeHistory(path.join(__dirname, `${GENERATION}-${scenario.emailScenario}.json`), histories.email);
+      }
+      if (scenario.warningsEmail && histories.warnings) {
+        const name = `${GENERATION}-${scenario.warningsEmail.scenario}.json`;
+        await writeHistory(path.join(__dirname, name), histories.warnings);
       }
     }
   } finally {

@@ -4,6 +4,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { deliverOutcomeEmail } from '../../src/activities/deliverOutcomeEmail';
+import { deliverWarningsEmail } from '../../src/activities/deliverWarningsEmail';
 import { ApplicationFailure } from '@temporalio/common';
 import type {
   BatchInput,
@@ -13,6 +14,7 @@ import type {
   MoveActivities,
   PreflightResult,
   WarningsEmailInput,
+  WarningsGiveUpInput,
 } from '../../src/activities/contract';
 import type { MoveFailureDetails } from '../../src/domain/errors';
 import type { ItemKind, ItemProgress, MoveProgress, ReviewChanges } from '../../src/domain/move';
@@ -81,6 +83,7 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
   let preflight: PreflightResult = { problems: [], warnings: [] };
   let sinceReview: ReviewChanges | null = null;
   const warningEmails: WarningsEmailInput[] = [];
+  const warningsGivenUp: WarningsGiveUpInput[] = [];
   const gates = new Map<ActivityName, Gate>();
   // Copies: the fake counts failures down, and specs are often shared between tests.
   const failures = new Map(
@@ -210,6 +213,17 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
       await enter('giveUpOutcomeEmail');
       emailsGivenUp.push(input);
     },
+    // The real thing, as for the outcome email: the warnings email's own workflow starts on the
+    // test's server and queue, and calls sendWarningsEmail above.
+    deliverWarningsEmail: async (input) => {
+      await enter('deliverWarningsEmail');
+      if (!emailWorkflows) throw new Error('createFakeMoveActivities: no Temporal client to start email workflows');
+      await deliverWarningsEmail({ temporal: emailWorkflows }, input);
+    },
+    giveUpWarningsEmail: async (input) => {
+      await enter('giveUpWarningsEmail');
+      warningsGivenUp.push(input);
+    },
   };
 
   const timed = Object.fromEntries(
@@ -236,6 +250,7 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     emailsGivenUp,
     state,
     warningEmails,
+    warningsGivenUp,
     /** What the pre-move check finds from now on. */
     preflightFinds(result: Partial<PreflightResult>): void {
       preflight = { problems: [], warnings: [], ...result };

@@ -4,8 +4,15 @@ import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import type { ClientSiteMoveInput, EmailState, MoveProgress } from '../../src/domain/move';
+import {
+  checksDigest,
+  type ClientSiteMoveInput,
+  type EmailState,
+  type MoveCheck,
+  type MoveProgress,
+} from '../../src/domain/move';
 import { type moveOutcomeEmail, outcomeEmailWorkflowId } from '../../src/workflows/moveOutcomeEmail';
+import { type moveWarningsEmail, warningsEmailWorkflowId } from '../../src/workflows/moveWarningsEmail';
 import { clientSiteMove, progressQuery } from '../../src/workflows/clientSiteMove';
 import { workflowTracingSinks } from '../../src/telemetry/tracing';
 import { moveWorkflowOptions } from '../../src/workflows/startOptions';
@@ -81,6 +88,19 @@ export async function withMove<T>(
 /** The move's outcome email workflow's result: the email state it ended with. */
 export function outcomeEmailResult(env: TestWorkflowEnvironment, moveId: string): Promise<{ state: EmailState }> {
   return env.client.workflow.getHandle<typeof moveOutcomeEmail>(outcomeEmailWorkflowId(moveId)).result();
+}
+
+/**
+ * The warnings email workflow's result for this set of warnings: the email state it ended with.
+ * Awaiting it lets the test server skip time, so await it once the move's own timers cannot matter.
+ */
+export function warningsEmailResult(
+  env: TestWorkflowEnvironment,
+  moveId: string,
+  warnings: MoveCheck[],
+): Promise<{ state: EmailState }> {
+  const workflowId = warningsEmailWorkflowId(moveId, checksDigest(warnings));
+  return env.client.workflow.getHandle<typeof moveWarningsEmail>(workflowId).result();
 }
 
 /**
@@ -162,6 +182,15 @@ export async function waitForMirror(
     const last = fake.progressLog.at(-1);
     if (last && predicate(last)) return last;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for the mirror to show ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Waits, in real time (no time skipped), until the fake has sent `count` warnings emails. */
+export async function waitForWarningsEmails(fake: FakeMoveActivities, count: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (fake.warningEmails.length < count) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for warnings email ${count}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

@@ -6,7 +6,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MoveCheck } from '../../src/domain/move';
 import { cancelUpdate, progressQuery, retryUpdate } from '../../src/workflows/clientSiteMove';
 import { createFakeMoveActivities, type ActivityName } from '../support/fakeMoveActivities';
-import { DAY_MS, moveInput, waitForMirror, waitForProgress, waitUntilAsleep, withMove } from '../support/moveWorkflow';
+import {
+  DAY_MS,
+  moveInput,
+  waitForMirror,
+  waitForProgress,
+  waitUntilAsleep,
+  waitForWarningsEmails,
+  warningsEmailResult,
+  withMove,
+} from '../support/moveWorkflow';
 import { startTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -51,6 +60,7 @@ it('warnings: found at scheduling, a new one an hour before, each new set emaile
     // At scheduling: on the move and (through the mirror) its dashboard task, and emailed.
     expect((await handle.query(progressQuery)).warnings).toEqual([blocked(1)]);
     expect(fake.progressLog.at(-1)?.warnings).toEqual([blocked(1)]);
+    await waitForWarningsEmails(fake, 1);
     expect(fake.warningEmails.map((e) => e.warnings)).toEqual([[blocked(1)]]);
 
     // A second number is blocked during the week: the check an hour before finds it.
@@ -59,6 +69,7 @@ it('warnings: found at scheduling, a new one an hour before, each new set emaile
     await waitForMirror(fake, (p) => p.warnings.length === 2, 'the new warning');
     expect(checks(fake)).toBe(2);
     expect(fake.calls.some((c) => FORWARD.includes(c))).toBe(false);
+    await waitForWarningsEmails(fake, 2);
     expect(fake.warningEmails.map((e) => e.warnings.length)).toEqual([1, 2]);
     return handle.result();
   });
@@ -68,6 +79,46 @@ it('warnings: found at scheduling, a new one an hour before, each new set emaile
   expect(new Set(fake.warningEmails.map((e) => e.digest)).size).toBe(2);
   expect(result.phase).toBe('COMPLETED');
   expect(result.progress.warnings).toEqual([blocked(1), blocked(2)]);
+});
+
+it('a warnings email held up by a mail outage of an hour is delivered by its own workflow, once', async () => {
+  const fake = createFakeMoveActivities();
+  fake.preflightFinds({ warnings: [blocked(1)] });
+  // 12 refusals: 10 s doubling to 10 minutes between attempts, about an hour and a quarter in all
+  // (within the move, 6 attempts in about a minute were all it got).
+  fake.fail('sendWarningsEmail', { times: 12, type: 'SendFailed', nonRetryable: false });
+  const input = await moveInput(env);
+  await withMove(env, fake, input, async (handle) => {
+    await waitUntilAsleep(handle, fake);
+    // The move is cancelled; its warnings email goes on in its own workflow.
+    await handle.executeUpdate(cancelUpdate, { args: ['the warnings email goes on'] });
+    await handle.result();
+    expect(await warningsEmailResult(env, input.moveId, [blocked(1)])).toEqual({ state: 'SENT' });
+  });
+  expect(fake.calls.filter((c) => c === 'sendWarningsEmail')).toHaveLength(13);
+  expect(fake.warningEmails).toHaveLength(1);
+  expect(fake.warningsGivenUp).toEqual([]);
+});
+
+it('a warnings email the mail never takes is given up once the move is due, and the move goes on', async () => {
+  const fake = createFakeMoveActivities();
+  fake.preflightFinds({ warnings: [blocked(1)] });
+  fake.fail('sendWarningsEmail', { times: Infinity, type: 'SendFailed', nonRetryable: false });
+  const input = await moveInput(env, {
+    scheduledFor: new Date((await env.currentTimeMs()) + 2 * HOUR_MS).toISOString(),
+  });
+  const result = await withMove(env, fake, input, async (handle) => {
+    const done = await handle.result();
+    expect(await warningsEmailResult(env, input.moveId, [blocked(1)])).toEqual({ state: 'FAILED' });
+    return done;
+  });
+  expect(result.phase).toBe('COMPLETED');
+  expect(fake.warningsGivenUp).toEqual([
+    expect.objectContaining({
+      moveId: input.moveId,
+      reason: expect.stringMatching(/^Not delivered within 120 minutes: /) as unknown,
+    }),
+  ]);
 });
 
 it('no T2 contact, no warnings email; the warnings still show', async () => {

@@ -189,7 +189,7 @@ async function runPhase(run: RunContext, phase: Phase, last: boolean): Promise<F
   });
   for (const moveId of unsettled) violations.push({ invariant: 'settled', detail: `move ${moveId} did not settle` });
   const undelivered = await undeliveredWarnings(pool, moves);
-  // Not an invariant of issue 9 (outcome emails), but worth seeing: warnings emails get about a minute.
+  // Not an invariant of issue 9 (outcome emails), but worth seeing: warnings emails still being retried.
   if (undelivered > 0) notes.push(`${undelivered} warnings emails (pre-move check) not delivered`);
   const row: FaultRow = {
     fault: phase.fault.name,
@@ -220,7 +220,7 @@ async function finalPhases(pool: pg.Pool, moves: DrillMove[]): Promise<Record<st
   return counts;
 }
 
-/** The batch's warnings emails still unsent after it settled (their activity gives up after about a minute). */
+/** The batch's warnings emails still unsent after it settled (their workflow retries until the move is due). */
 async function undeliveredWarnings(pool: pg.Pool, moves: DrillMove[]): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM email_outbox
