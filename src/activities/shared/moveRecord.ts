@@ -4,7 +4,7 @@
 // the run recorded on the move (or, while none is, the first run to claim it) may act on it.
 import { Prisma } from '../../db/client';
 import { MoveFailureType } from '../../domain/errors';
-import { outcomeEmailWorkflowId, type MovePhase } from '../../domain/move';
+import { outcomeEmailWorkflowId, warningsEmailWorkflowId, type MovePhase } from '../../domain/move';
 import { callingRunId, callingWorkflow } from './activityContext';
 import { moveFailure } from './failures';
 
@@ -76,9 +76,15 @@ export async function lockMove(tx: Tx, moveId: string): Promise<LockedMove> {
 async function actOnlyForOwnRun(tx: Tx, move: { id: string; runId: string | null }): Promise<void> {
   const caller = callingRunId();
   if (caller === null || move.runId === caller) return;
-  // The move's outcome email has a workflow of its own, with the move's id in its workflow id.
+  // The move's emails have workflows of their own, with the move's id in their workflow ids.
   const calling = callingWorkflow();
   if (calling?.workflowType === 'moveOutcomeEmail' && calling.workflowId === outcomeEmailWorkflowId(move.id)) return;
+  if (
+    calling?.workflowType === 'moveWarningsEmail' &&
+    calling.workflowId.startsWith(warningsEmailWorkflowId(move.id, ''))
+  ) {
+    return;
+  }
   let owner = move.runId;
   if (owner === null) {
     const claimed = await tx.clientSiteMove.updateMany({
