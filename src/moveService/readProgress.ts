@@ -37,9 +37,10 @@ export interface MoveProgressRef {
 }
 
 export async function readMoveProgress(deps: ReadProgressDeps, move: MoveProgressRef): Promise<ProgressReading> {
-  const stored: ProgressReading = { progress: storedProgress(move.storedProgress), source: 'database' };
+  // Parsed only when it is the answer: a live answer makes it unneeded.
+  const stored = (): ProgressReading => ({ progress: storedProgress(move.storedProgress), source: 'database' });
   // Without its run id the workflow id could name a later move of the same client: do not ask.
-  if (move.runId === null || move.finished || deps.health?.isDown()) return stored;
+  if (move.runId === null || move.finished || deps.health?.isDown()) return stored();
   try {
     const handle = deps.temporal.workflow.getHandle(move.workflowId, move.runId);
     const progress = await withTemporalDeadline(deps.temporal, deps.timeouts.queryMs, () =>
@@ -50,7 +51,7 @@ export async function readMoveProgress(deps: ReadProgressDeps, move: MoveProgres
   } catch (error) {
     deps.health?.failed(error);
     deps.onFallback?.(error);
-    return stored;
+    return stored();
   }
 }
 
