@@ -35,6 +35,7 @@ export function progressDeps(deps: RouteDeps, log: { warn(obj: object, msg: stri
     temporal: deps.temporal,
     timeouts: deps.timeouts,
     health: deps.temporalHealth,
+    progressCache: deps.progressCache,
     onFallback: (error: unknown) =>
       log.warn({ err: error }, 'Temporal did not answer the progress query; serving the database copy'),
   };

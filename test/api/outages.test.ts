@@ -111,6 +111,7 @@ function appOnDatabase(db: Db): Express {
         rateLimitPerMinute: 1_000,
         authFailuresPerMinute: 1_000,
         bodyLimit: '100kb',
+        progressMaxAgeMs: 1_000,
       },
       temporal: { namespace: 'default', taskQueue: harness.taskQueue },
       move: {
