@@ -5,7 +5,7 @@ import { isFinalPhase } from '../domain/move';
 import { MoveRequestError, MoveRequestErrorCode } from '../moveService/errors';
 import type { MoveProgressRef, ReadProgressDeps } from '../moveService/readProgress';
 import type { RouteDeps } from './context';
-import { selectMoveRow } from './moveRowQuery';
+import { selectMoveRow } from './rowQueries';
 import type { MoveRow } from './views';
 
 export async function loadMove(deps: RouteDeps, id: string): Promise<MoveRow> {

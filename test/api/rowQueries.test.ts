@@ -1,7 +1,7 @@
-// The one-statement move read (src/api/moveRowQuery.ts) returns exactly what Prisma's findUnique with
-// `moveInclude` returns, for moves with and without each optional relation.
-import { selectMoveRow } from '../../src/api/moveRowQuery';
-import { moveInclude } from '../../src/api/views';
+// The one-statement reads (src/api/rowQueries.ts) return exactly what Prisma's queries with
+// `moveInclude` and `taskInclude` return, for rows with and without each optional relation.
+import { selectMoveRow, selectTaskPage } from '../../src/api/rowQueries';
+import { moveInclude, siteRefSelect, taskInclude } from '../../src/api/views';
 import { seedDemoData } from '../../src/dev/seed';
 import { progressJson } from '../../src/activities/shared/progressJson';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -69,4 +69,63 @@ it('reads a move without a bundle, spaces, notification or task as the include d
 
 it('answers null for a move that does not exist', async () => {
   expect(await selectMoveRow(database.db, '00000000-0000-4000-8000-000000000000')).toBeNull();
+});
+
+describe("a site's dashboard tasks", () => {
+  const site = siteIdOf('MAN-SPF');
+  /** As the route read them before: the site, the count and the page through Prisma. */
+  async function viaPrisma(page: { open?: boolean; offset: number; limit: number }) {
+    const where = { siteId: site, ...(page.open === undefined ? {} : { open: page.open }) };
+    const [ref, total, rows] = await Promise.all([
+      database.db.site.findUniqueOrThrow({ where: { id: site }, select: siteRefSelect }),
+      database.db.dashboardTask.count({ where }),
+      database.db.dashboardTask.findMany({
+        where,
+        include: taskInclude,
+        orderBy: [{ open: 'desc' }, { updatedAt: 'desc' }, { id: 'asc' }],
+        skip: page.offset,
+        take: page.limit,
+      }),
+    ]);
+    return { site: ref, total, rows };
+  }
+
+  beforeAll(async () => {
+    // Beside the task of the first test's move: two more, one of them closed.
+    for (const [client, open] of [
+      ['Dune & Finch', true],
+      ['Brightwave Studios', false],
+    ] as const) {
+      const move = await insertMove(database.db, { client, to: 'MAN-SPF' });
+      await database.db.dashboardTask.create({
+        data: {
+          siteId: site,
+          clientId: move.clientId,
+          moveId: move.moveId,
+          title: `Client Site Move: ${client}`,
+          phase: open ? 'SCHEDULED' : 'COMPLETED',
+          open,
+          closedAt: open ? null : new Date(),
+          progress: progressJson(progressFor(move.moveId, open ? 'SCHEDULED' : 'COMPLETED')),
+        },
+      });
+    }
+  });
+
+  it.each([
+    { offset: 0, limit: 20 },
+    { open: true, offset: 0, limit: 20 },
+    { open: false, offset: 0, limit: 20 },
+    { offset: 1, limit: 1 },
+    { offset: 10, limit: 5 },
+  ])('reads the page %o as Prisma does', async (page) => {
+    const expected = await viaPrisma(page);
+    expect(await selectTaskPage(database.db, site, page)).toStrictEqual(expected);
+  });
+
+  it('answers null for a site that does not exist', async () => {
+    expect(
+      await selectTaskPage(database.db, '00000000-0000-4000-8000-000000000000', { offset: 0, limit: 5 }),
+    ).toBeNull();
+  });
 });
