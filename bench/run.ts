@@ -83,6 +83,8 @@ async function main(): Promise<void> {
       'worker-tuning': { type: 'string' },
       // For experiments: V8 CPU profiles of the worker, written into this folder when it stops.
       'profile-worker': { type: 'string' },
+      // For experiments: a V8 CPU profile of the API process, written into this folder when it stops.
+      'profile-api': { type: 'string' },
       // For experiments: how many concurrent moves the throughput section starts.
       'concurrent-moves': { type: 'string' },
       // For experiments: another batch size than the product's default, and only some client sizes.
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
       ]),
     ),
     profileWorkerDir: values['profile-worker'],
+    profileApiDir: values['profile-api'],
     temporalStore: values['temporal-memory'] ? 'memory' : 'file',
     logDir: values.logs,
     workerTuning: values['worker-tuning'],

@@ -42,6 +42,8 @@ export interface StackOptions {
   logDir?: string;
   /** Write V8 CPU profiles of the worker process (every thread) into this folder. */
   profileWorkerDir?: string;
+  /** Write a V8 CPU profile of the API process into this folder when it stops. */
+  profileApiDir?: string;
   log: (line: string) => void;
 }
 
@@ -134,7 +136,7 @@ async function start(
     // Moves in the bench send no mail; the mailer still wants somewhere to send it.
     SENDGRID_BASE_URL: 'http://127.0.0.1:9',
   };
-  const profile = options.profileWorkerDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileWorkerDir}`] : [];
+  const profile = cpuProfileFlags(options.profileWorkerDir);
   const worker = await startChild(
     'worker',
     [
@@ -155,7 +157,7 @@ async function start(
   stops.push({ name: 'the worker', stop: () => worker.stop() });
   const api = await startChild(
     'api',
-    [path.join(PROJECT_ROOT, 'src', 'api', 'server.ts')],
+    [...cpuProfileFlags(options.profileApiDir), path.join(PROJECT_ROOT, 'src', 'api', 'server.ts')],
     {
       ...common,
       // Request logs at info, as in production (into the log file).
@@ -214,6 +216,11 @@ async function bundle(dir: string): Promise<string> {
 }
 
 const noop = () => undefined;
+
+/** Node's own CPU profiler: a .cpuprofile per thread, written into `dir` as the process exits. */
+function cpuProfileFlags(dir: string | undefined): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
 
 function withAppName(url: string, name: string): string {
   const next = new URL(url);

@@ -96,6 +96,8 @@ const EnvSchema = z.object({
     .refine(isOriginList, 'must be * or a comma-separated list of origins such as https://connect.example.com')
     .default('http://localhost:5173'),
   RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000, 60),
+  /** How old a Temporal progress answer the API reuses for a running move may be (0: none). */
+  PROGRESS_MAX_AGE_MS: wholeNumber(0, 60_000, 1_000),
   /** Failed authentications per client IP per minute before that IP is refused for the rest of the minute. */
   AUTH_FAILURES_PER_MINUTE: wholeNumber(1, 1_000_000, 30),
   // "100k" or "1e9" would otherwise be read as 100 or 1 bytes by the body parser, "abc" would throw.
@@ -174,6 +176,8 @@ export interface Config {
     /** Failed authentications per client IP per minute (each costs a token lookup). */
     authFailuresPerMinute: number;
     bodyLimit: string;
+    /** Reads of a running move within this long share one progress query (docs/performance.md). */
+    progressMaxAgeMs: number;
   };
   temporal: {
     /** host:port of an existing server; unset means `npm start` runs the dev server. */
@@ -277,6 +281,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
       bodyLimit: e.BODY_LIMIT,
+      progressMaxAgeMs: e.PROGRESS_MAX_AGE_MS,
     },
     temporal: {
       address: e.TEMPORAL_ADDRESS,

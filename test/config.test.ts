@@ -27,7 +27,12 @@ it('defaults to the embedded stack on its documented ports', () => {
     maxAhead: '365 days',
     preflightLead: '1 hour',
   });
-  expect(config.api).toMatchObject({ bodyLimit: '100kb', rateLimitPerMinute: 60, authFailuresPerMinute: 30 });
+  expect(config.api).toMatchObject({
+    bodyLimit: '100kb',
+    rateLimitPerMinute: 60,
+    authFailuresPerMinute: 30,
+    progressMaxAgeMs: 1_000,
+  });
   expect(config.seedDemoData).toBe(true);
 });
 
@@ -49,6 +54,8 @@ it.each([
   ['EMAIL_DELIVERY_WINDOW', '-1 hours'],
   ['API_PORT', '70000'],
   ['MOVE_BATCH_SIZE', '0'],
+  ['PROGRESS_MAX_AGE_MS', '60001'],
+  ['PROGRESS_MAX_AGE_MS', '1s'],
   ['DATABASE_URL', 'not a url'],
 ])('refuses %s=%s, naming it', (name, value) => {
   expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

@@ -7,6 +7,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
+import { ProgressCache } from '../moveService/progressCache';
 import { DEFAULT_TEMPORAL_TIMEOUTS } from '../moveService/temporal';
 import { DEFAULT_TEMPORAL_HEALTH, TemporalHealth } from '../moveService/temporalHealth';
 import { authenticate, requireSuperAdmin } from './auth';
@@ -43,6 +44,8 @@ export interface AppDeps {
   demoOperators?: readonly DemoOperator[];
   /** Shared with the server's background work; one of its own when not given. */
   temporalHealth?: TemporalHealth;
+  /** One of its own (PROGRESS_MAX_AGE_MS) when not given; tests pass one with their own clock. */
+  progressCache?: ProgressCache;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
     config,
     timeouts: { ...DEFAULT_TEMPORAL_TIMEOUTS, ...config.temporalTimeouts },
     temporalHealth,
+    progressCache: deps.progressCache ?? new ProgressCache(config.api.progressMaxAgeMs),
     logger,
     links: { temporalWebUrl: config.temporal.webUrl, namespace: config.temporal.namespace },
   };

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
+import type { ProgressCache } from '../moveService/progressCache';
 import type { TemporalTimeouts } from '../moveService/temporal';
 import type { TemporalHealth } from '../moveService/temporalHealth';
 import type { LinkContext } from './views';
@@ -24,6 +25,8 @@ export interface RouteDeps {
   timeouts: TemporalTimeouts;
   /** Whether Temporal is known to be down (reads then skip it). */
   temporalHealth: TemporalHealth;
+  /** Temporal's progress answers, shared between reads of one run (PROGRESS_MAX_AGE_MS). */
+  progressCache: ProgressCache;
   logger: Logger;
   links: LinkContext;
 }

@@ -5,10 +5,11 @@ import { isFinalPhase } from '../domain/move';
 import { MoveRequestError, MoveRequestErrorCode } from '../moveService/errors';
 import type { MoveProgressRef, ReadProgressDeps } from '../moveService/readProgress';
 import type { RouteDeps } from './context';
-import { moveInclude, type MoveRow } from './views';
+import { selectMoveRow } from './rowQueries';
+import type { MoveRow } from './views';
 
 export async function loadMove(deps: RouteDeps, id: string): Promise<MoveRow> {
-  const row = await deps.db.clientSiteMove.findUnique({ where: { id }, include: moveInclude });
+  const row = await selectMoveRow(deps.db, id);
   if (!row) throw new MoveRequestError(MoveRequestErrorCode.MoveNotFound, `Move ${id} does not exist`);
   return row;
 }
@@ -34,6 +35,7 @@ export function progressDeps(deps: RouteDeps, log: { warn(obj: object, msg: stri
     temporal: deps.temporal,
     timeouts: deps.timeouts,
     health: deps.temporalHealth,
+    progressCache: deps.progressCache,
     onFallback: (error: unknown) =>
       log.warn({ err: error }, 'Temporal did not answer the progress query; serving the database copy'),
   };

@@ -72,7 +72,7 @@ export function moveDetailView(row: MoveRow, links: LinkContext, reading: Progre
   const move = moveView(row, links);
   const live = reading.source === 'temporal' ? reading.progress : null;
   // The outcome email is delivered after the workflow's last word; its state lives in the database.
-  const email = storedProgress(row.task?.progress)?.email;
+  const email = (reading.source === 'database' ? reading.progress : storedProgress(row.task?.progress))?.email;
   return {
     ...move,
     status: live?.phase ?? move.status,

@@ -6,6 +6,7 @@
 import type { MoveError, MoveProgress } from './move';
 import { MOVE_STEP_TABLE, stepRow, type MoveStep } from './steps';
 import { PROGRESS_KEY } from './move';
+import { formatterFor } from './timeZones';
 
 /** Where times are shown when the move names no site zone (moves started before sites had one). */
 export const DEFAULT_TIME_ZONE = 'Europe/London';
@@ -51,31 +52,9 @@ export function stepTitle(currentStep: string | null): string | null {
 
 /** "1 Dec 09:00 Europe/London": day, month and 24-hour time in the zone, as operators write it. */
 export function formatMoveTime(iso: string, timeZone = DEFAULT_TIME_ZONE): string {
-  const parts = formatterFor(timeZone).formatToParts(new Date(iso));
+  const parts = formatterFor('moveTime', timeZone).formatToParts(new Date(iso));
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('day')} ${part('month')} ${part('hour')}:${part('minute')} ${timeZone}`;
-}
-
-/**
- * One formatter per zone, kept: building one loads the zone's rules and costs far more than using it
- * (it showed in the worker's CPU profile, docs/performance.md). Same output, so replay is unaffected.
- */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      day: 'numeric',
-      month: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
 }
 
 /** "Acme Analytics Ltd: London Shoreditch → Manchester Spinningfields, scheduled 1 Dec 09:00 Europe/London" */

@@ -16,16 +16,7 @@ export function isTimeZone(zone: string): boolean {
 
 /** The zone's offset from UTC at an instant, in minutes (London in summer: 60). */
 export function offsetMinutes(zone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
+  const parts = formatterFor('offset', zone).formatToParts(at);
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
   return Math.round((asUtc - (at.getTime() - at.getMilliseconds())) / 60_000);
@@ -63,17 +54,7 @@ export function instantOfLocalTime(localTime: string, zone: string): LocalTimeRe
 /** "Tue, 1 Dec 2026, 09:00 GMT (Europe/London)": a site-local time for people, zone named. */
 export function formatAtSite(at: Date | string, zone: string): string {
   const when = typeof at === 'string' ? new Date(at) : at;
-  const text = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).format(when);
+  const text = formatterFor('atSite', zone).format(when);
   return `${text} (${zone})`;
 }
 
@@ -82,4 +63,49 @@ export function localTimeAt(at: Date | string, zone: string): string {
   const when = typeof at === 'string' ? new Date(at) : at;
   const shifted = new Date(when.getTime() + offsetMinutes(zone, when) * 60_000);
   return shifted.toISOString().slice(0, 16);
+}
+
+/** The formats this project shows times in (all en-GB, 24-hour), by name. */
+const FORMATS = {
+  /** Every field as digits, to read a zone's offset back. */
+  offset: {
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  },
+  /** "Tue, 1 Dec 2026, 09:00 GMT". */
+  atSite: {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  },
+  /** "1 Dec, 09:00" (formatMoveTime). */
+  moveTime: { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * One formatter per format and zone, kept: building one loads the zone's rules and costs far more
+ * than using it (it showed in the worker's and the API's CPU profiles, docs/performance.md). Same
+ * output, so workflow replay is unaffected. An unknown zone throws, as the constructor does. Only a
+ * zone under its canonical name is kept ("europe/LONDON" works too, but every spelling of every zone
+ * a request could send would make the cache grow without end).
+ */
+export function formatterFor(format: keyof typeof FORMATS, timeZone: string): Intl.DateTimeFormat {
+  const key = `${format} ${timeZone}`;
+  const kept = formatters.get(key);
+  if (kept) return kept;
+  const formatter = new Intl.DateTimeFormat('en-GB', { ...FORMATS[format], timeZone });
+  if (formatter.resolvedOptions().timeZone === timeZone) formatters.set(key, formatter);
+  return formatter;
 }

@@ -13,6 +13,7 @@ import {
   rollbackUpdate,
 } from '../workflows/clientSiteMove';
 import { MoveRequestError, MoveRequestErrorCode as Code } from './errors';
+import type { ProgressCache } from './progressCache';
 import { settleUnstartedMove, type SettleDeps } from './settleUnstartedMove';
 import { isTemporalUnavailable, withTemporalDeadline, type TemporalTimeouts } from './temporal';
 
@@ -30,6 +31,8 @@ export type MoveAction =
 export interface MoveActionDeps {
   temporal: Client;
   timeouts: Pick<TemporalTimeouts, 'updateMs'>;
+  /** The reads' cache of progress answers: the run's is dropped once the update returns. */
+  progressCache?: ProgressCache;
 }
 
 export interface MoveWorkflowRef {
@@ -69,6 +72,9 @@ export async function runMoveAction(
     return await withTemporalDeadline(deps.temporal, deps.timeouts.updateMs, call);
   } catch (error) {
     throw asMoveRequestError(error, action);
+  } finally {
+    // Applied, refused or unknown (a timeout may still have reached the workflow): the next read asks.
+    deps.progressCache?.forget({ workflowId: move.workflowId, runId: move.runId });
   }
 }
 

@@ -2,10 +2,12 @@
 // otherwise the copy the workflow last mirrored onto the dashboard task (and the caller says so).
 // A finished move, and every move while Temporal is known to be down, is answered from the copy
 // without asking: a query on a closed workflow replays its whole history on a worker, and one to a
-// server that is down waits its full deadline.
+// server that is down waits its full deadline. With a ProgressCache, reads of one run share a query
+// in flight and reuse an answer younger than its max age.
 import type { Client } from '@temporalio/client';
 import type { MoveProgress } from '../domain/move';
 import { progressQuery } from '../workflows/clientSiteMove';
+import type { ProgressCache } from './progressCache';
 import { MoveProgressSchema } from './progressSchema';
 import { withTemporalDeadline, type TemporalTimeouts } from './temporal';
 import type { TemporalHealth } from './temporalHealth';
@@ -25,6 +27,8 @@ export interface ReadProgressDeps {
   onFallback?: (error: unknown) => void;
   /** The circuit-breaker: while it says Temporal is down, the database answers at once. */
   health?: TemporalHealth;
+  /** Shares queries and fresh answers between reads of one run (the API's own). */
+  progressCache?: ProgressCache;
 }
 
 export interface MoveProgressRef {
@@ -37,20 +41,23 @@ export interface MoveProgressRef {
 }
 
 export async function readMoveProgress(deps: ReadProgressDeps, move: MoveProgressRef): Promise<ProgressReading> {
-  const stored: ProgressReading = { progress: storedProgress(move.storedProgress), source: 'database' };
+  // Parsed only when it is the answer: a live answer makes it unneeded.
+  const stored = (): ProgressReading => ({ progress: storedProgress(move.storedProgress), source: 'database' });
   // Without its run id the workflow id could name a later move of the same client: do not ask.
-  if (move.runId === null || move.finished || deps.health?.isDown()) return stored;
+  if (move.runId === null || move.finished || deps.health?.isDown()) return stored();
   try {
-    const handle = deps.temporal.workflow.getHandle(move.workflowId, move.runId);
-    const progress = await withTemporalDeadline(deps.temporal, deps.timeouts.queryMs, () =>
-      handle.query(progressQuery),
-    );
+    const run = { workflowId: move.workflowId, runId: move.runId };
+    const ask = () =>
+      withTemporalDeadline(deps.temporal, deps.timeouts.queryMs, () =>
+        deps.temporal.workflow.getHandle(run.workflowId, run.runId).query(progressQuery),
+      );
+    const progress = await (deps.progressCache ? deps.progressCache.read(run, ask) : ask());
     deps.health?.succeeded();
     return { progress, source: 'temporal' };
   } catch (error) {
     deps.health?.failed(error);
     deps.onFallback?.(error);
-    return stored;
+    return stored();
   }
 }
 

@@ -15,12 +15,14 @@ import type { Db } from '../../src/db/client';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, temporalHealthLogger, type AppConfig, type AppDeps } from '../../src/api/app';
+import { loadConfig } from '../../src/config';
 import { DEMO_OPERATORS, seedDemoData } from '../../src/dev/seed';
 import { PROJECT_ROOT } from '../../src/paths';
 import { bundleIdOf, clientIdOf, siteIdOf, tariffIdOf } from '../support/moveFixtures';
 import { createMoveWorker } from '../../src/worker';
 import { createSendGridMailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/dev/mailSink';
+import type { ProgressCache } from '../../src/moveService/progressCache';
 import type { TemporalTimeouts } from '../../src/moveService/temporal';
 import { TemporalHealth } from '../../src/moveService/temporalHealth';
 import { freePort } from '../../src/dev/ports';
@@ -52,6 +54,8 @@ export interface HarnessOptions {
   rateLimitPerMinute?: number;
   authFailuresPerMinute?: number;
   bodyLimit?: string;
+  /** Default: the product's (PROGRESS_MAX_AGE_MS unset). */
+  progressMaxAgeMs?: number;
   /** The app's NODE_ENV (default test). */
   env?: AppConfig['env'];
   temporalTimeouts?: Partial<TemporalTimeouts>;
@@ -79,8 +83,11 @@ export interface ApiHarness {
   appWith(overrides: Partial<AppConfig['api']>, env?: AppConfig['env']): Express;
   /** A fresh app in another environment, or serving a web app, or offering demo operators. */
   appServing(options: AppServing): Express;
-  /** A fresh app on the same database and settings, talking to Temporal through another client. */
-  appUsing(temporal: Client): Express;
+  /**
+   * A fresh app on the same database and settings, talking to Temporal through another client (and,
+   * when given, keeping Temporal's progress answers in this cache).
+   */
+  appUsing(temporal: Client, progressCache?: ProgressCache): Express;
   close(): Promise<void>;
 }
 
@@ -144,6 +151,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
       authFailuresPerMinute: options.authFailuresPerMinute ?? 10_000,
       bodyLimit: options.bodyLimit ?? '100kb',
+      progressMaxAgeMs: options.progressMaxAgeMs ?? loadConfig({}).api.progressMaxAgeMs,
       ...api,
     },
     temporal: { namespace: env?.namespace ?? 'default', taskQueue, webUrl: options.temporalWebUrl },
@@ -166,7 +174,12 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     healths.set(client, health);
     return health;
   };
-  const build = (api?: Partial<AppConfig['api']>, client: Client = temporal, serving: AppServing = {}) =>
+  const build = (
+    api?: Partial<AppConfig['api']>,
+    client: Client = temporal,
+    serving: AppServing = {},
+    progressCache?: ProgressCache,
+  ) =>
     createApp({
       db,
       temporal: client,
@@ -175,6 +188,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       temporalHealth: healthOf(client),
       webAppDir: serving.webAppDir,
       demoOperators: serving.demoOperators,
+      progressCache,
     });
 
   const app = build(
@@ -200,7 +214,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     mailSink,
     appWith: (api, nodeEnv) => build(api, temporal, { env: nodeEnv }),
     appServing: (serving) => build({}, temporal, serving),
-    appUsing: (client) => build({}, client),
+    appUsing: (client, progressCache) => build({}, client, {}, progressCache),
     close: async () => {
       if (server) {
         server.closeAllConnections();

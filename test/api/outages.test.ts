@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
 import { TEMPORAL_CHANNEL_ARGS } from '../../src/api/server';
+import { ProgressCache } from '../../src/moveService/progressCache';
 import { createDb, type Db } from '../../src/db/client';
 import { freePort } from '../../src/dev/ports';
 import { startRecoveringPostgres } from '../support/recoveringPostgres';
@@ -27,7 +28,9 @@ beforeAll(async () => {
     harness.env!.namespace ?? 'default',
     TEMPORAL_CHANNEL_ARGS,
   );
-  app = harness.appUsing(counted.client);
+  // No answer reused (a fresh one would be served for up to its max age after Temporal goes away):
+  // each read here asks, so the fallback is what is tested.
+  app = harness.appUsing(counted.client, new ProgressCache(0));
 });
 afterAll(async () => {
   await harness.close();
@@ -111,6 +114,7 @@ function appOnDatabase(db: Db): Express {
         rateLimitPerMinute: 1_000,
         authFailuresPerMinute: 1_000,
         bodyLimit: '100kb',
+        progressMaxAgeMs: 1_000,
       },
       temporal: { namespace: 'default', taskQueue: harness.taskQueue },
       move: {

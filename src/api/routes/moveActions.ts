@@ -63,9 +63,12 @@ export function registerMoveActionRoutes(api: ApiRouter, deps: RouteDeps): void 
           if (settled === 'cancelled') reading = { progress: storedProgress(move.task?.progress), source: 'database' };
         }
         reading ??= {
-          progress: await runMoveAction({ temporal: deps.temporal, timeouts: deps.timeouts }, move, action, {
-            operatorId: operator.id,
-          }),
+          progress: await runMoveAction(
+            { temporal: deps.temporal, timeouts: deps.timeouts, progressCache: deps.progressCache },
+            move,
+            action,
+            { operatorId: operator.id },
+          ),
           source: 'temporal',
         };
         if (action.kind === 'reschedule') {

@@ -1,11 +1,11 @@
 // Sites for the wizard's picker, and each site's dashboard tasks (a move shows on its destination).
-import type { Prisma } from '../../db/client';
 import { MoveRequestError, MoveRequestErrorCode, refusalsOn } from '../../moveService/errors';
 import { readMoveProgress, storedProgress, type ProgressReading } from '../../moveService/readProgress';
 import type { RouteDeps } from '../context';
 import type { ApiRouter } from '../routing';
 import { SiteParams, SitesResponse, TasksQuery, TasksResponse } from '../schemas';
-import { siteRefSelect, taskInclude, taskView } from '../views';
+import { selectTaskPage } from '../rowQueries';
+import { siteRefSelect, taskView } from '../views';
 import { progressDeps } from '../moveLookup';
 import { page } from '../paging';
 
@@ -41,33 +41,16 @@ export function registerSiteRoutes(api: ApiRouter, deps: RouteDeps): void {
     responses: { 200: { description: 'A page of tasks', schema: TasksResponse } },
     problems: refusalsOn('readSite'),
     handle: async ({ params, query, req, res }) => {
-      const site = await db.site.findUnique({
-        where: { id: params.siteId },
-        select: siteRefSelect,
-      });
-      if (!site) throw new MoveRequestError(MoveRequestErrorCode.SiteNotFound, `Site ${params.siteId} does not exist`);
-      const where: Prisma.DashboardTaskWhereInput = {
-        siteId: site.id,
-        ...(query.open === undefined ? {} : { open: query.open }),
-      };
-      const [total, rows] = await Promise.all([
-        db.dashboardTask.count({ where }),
-        db.dashboardTask.findMany({
-          where,
-          include: taskInclude,
-          orderBy: [{ open: 'desc' }, { updatedAt: 'desc' }, { id: 'asc' }],
-          skip: query.offset,
-          take: query.limit,
-        }),
-      ]);
+      const found = await selectTaskPage(db, params.siteId, query);
+      if (!found) throw new MoveRequestError(MoveRequestErrorCode.SiteNotFound, `Site ${params.siteId} does not exist`);
+      const { site, total, rows } = found;
       const live = progressDeps(deps, req.log);
       const items = await Promise.all(
         rows.map(async (row) => {
-          const stored: ProgressReading = { progress: storedProgress(row.progress), source: 'database' };
           // A closed task's mirrored progress is final; only open ones are worth asking Temporal about.
-          const reading = row.open
+          const reading: ProgressReading = row.open
             ? await readMoveProgress(live, { ...row.move, storedProgress: row.progress })
-            : stored;
+            : { progress: storedProgress(row.progress), source: 'database' };
           return taskView(row, reading);
         }),
       );
