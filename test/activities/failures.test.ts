@@ -18,6 +18,7 @@ import {
   progressFor,
   runCompensations,
   runStep,
+  siteIdOf,
   spaceIdOf,
   type MoveFixture,
 } from '../support/moveFixtures';
@@ -240,6 +241,43 @@ describe('services', () => {
     await runCompensations(activities, moveId, 10);
     await finishRolledBack(moveId);
     expect(await clientState(database.db, dune)).toEqual(before);
+  });
+});
+
+describe('provisioning an item whose service already exists', () => {
+  it('adopts the one this move made at the destination; one at another site fails the item, and no second is made', async () => {
+    const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL' });
+    await drain(activities.provisionServices, { moveId, batchSize: 10 });
+    const [adopted, leftover] = await database.db.moveItem.findMany({
+      where: { moveId, kind: 'SERVICE' },
+      orderBy: { label: 'asc' },
+      take: 2,
+    });
+    // Both records lose their link, as if never provisioned: a retry must find the services made.
+    await database.db.moveItem.updateMany({
+      where: { id: { in: [adopted!.id, leftover!.id] } },
+      data: { status: 'PENDING', newItemId: null },
+    });
+    await database.db.service.update({
+      where: { id: leftover!.newItemId! },
+      data: { siteId: siteIdOf('BRS-TQY') },
+    });
+    const services = await database.db.service.count();
+
+    const { failure, details } = await failureOf(activities.provisionServices({ moveId, batchSize: 10 }));
+    expect(failure.type).toBe('MoveDataMissing');
+    expect(details.item).toMatchObject({ kind: 'SERVICE', id: leftover!.itemId });
+    expect(await database.db.service.count()).toBe(services);
+    expect(await database.db.moveItem.findUniqueOrThrow({ where: { id: adopted!.id } })).toMatchObject({
+      status: 'MOVED',
+      newItemId: adopted!.newItemId,
+    });
+    expect(await database.db.moveItem.findUniqueOrThrow({ where: { id: leftover!.id } })).toMatchObject({
+      status: 'FAILED',
+      newItemId: null,
+    });
+    // Tidy the leftover away by hand, so the rollback leaves the client as it was.
+    await database.db.service.delete({ where: { id: leftover!.newItemId! } });
   });
 });
 
