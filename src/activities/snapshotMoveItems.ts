@@ -1,9 +1,8 @@
 // Reads the client as it is when the move starts: one move item per user, phone number and active
 // service at the source site, and, once, what a rollback must give back (tariff, bundle, spaces).
-// One INSERT ... SELECT with ON CONFLICT DO NOTHING for every kind: a re-run adds only what is new,
-// and reports from the items themselves, so a re-run after a crash tells the truth about what already
-// moved.
-import { emptyItemProgress, PROGRESS_KEY, type ItemKind, type ItemProgress } from '../domain/move';
+// Bulk INSERT ... SELECT with ON CONFLICT DO NOTHING: a re-run adds only what is new, and reports
+// from the items themselves, so a re-run after a crash tells the truth about what already moved.
+import { emptyItemProgress, PROGRESS_KEY, type ItemProgress } from '../domain/move';
 import { MoveFailureType } from '../domain/errors';
 import type { MoveRef } from './contract';
 import type { ActivityDeps } from './shared/deps';
@@ -17,7 +16,9 @@ export async function snapshotMoveItems(deps: ActivityDeps, { moveId }: MoveRef)
     const move = await loadMove(tx, moveId);
     if (move.originalTariffId === null) await recordOriginals(tx, move);
     heartbeat({ step: 'SNAPSHOT', stage: 'items' });
-    return insertItems(tx, move, now);
+    await insertItems(tx, move, now);
+    heartbeat({ step: 'SNAPSHOT', stage: 'counting' });
+    return countItems(tx, moveId);
   }, TX_OPTIONS);
 }
 
@@ -42,38 +43,36 @@ async function recordOriginals(tx: Tx, move: MoveRecord): Promise<void> {
 
 /**
  * Everything the client has, wherever it is, moves (as the product page promises); each item goes
- * back to its own site on rollback. Items already at the destination stay put. Counted in the same
- * statement: the items recorded before it, and those it adds (which the statement cannot see in
- * move_item itself), as PENDING.
+ * back to its own site on rollback. Items already at the destination stay put.
  */
-async function insertItems(tx: Tx, move: MoveRecord, now: Date): Promise<ItemProgress> {
+async function insertItems(tx: Tx, move: MoveRecord, now: Date): Promise<void> {
   const [moveId, clientId, to] = [move.id, move.clientId, move.destinationSiteId];
-  const kinds = await tx.$queryRaw<{ kind: ItemKind; total: number; done: number }[]>`
-    WITH added AS (
-      INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
-      SELECT gen_random_uuid(), ${moveId}::uuid, i.kind, i.id, i.label, i.site_id, ${to}::uuid, ${now}
-      FROM (
-        SELECT 'USER'::"MoveItemKind" AS kind, u.id, u.name AS label, u.site_id
-        FROM client_user u WHERE u.client_id = ${clientId}::uuid AND u.site_id <> ${to}::uuid
-        UNION ALL
-        SELECT 'PHONE_NUMBER', p.id, p.number, p.site_id
-        FROM phone_number p WHERE p.client_id = ${clientId}::uuid AND p.site_id <> ${to}::uuid
-        UNION ALL
-        -- Only live services move; those provisioned by this move sit at the destination and are excluded.
-        SELECT 'SERVICE', s.id, s.name, s.site_id
-        FROM service s WHERE s.client_id = ${clientId}::uuid AND s.site_id <> ${to}::uuid AND s.status = 'ACTIVE'
-      ) AS i
-      ON CONFLICT (move_id, kind, item_id) DO NOTHING
-      RETURNING kind
-    )
-    SELECT kind::text AS kind, count(*)::int AS total, count(*) FILTER (WHERE status = 'MOVED')::int AS done
-    FROM (
-      SELECT kind, status FROM move_item WHERE move_id = ${moveId}::uuid
-      UNION ALL
-      SELECT kind, 'PENDING'::"MoveItemStatus" FROM added
-    ) AS item
-    GROUP BY kind`;
+  await tx.$executeRaw`
+    INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
+    SELECT gen_random_uuid(), ${moveId}::uuid, 'USER'::"MoveItemKind", u.id, u.name, u.site_id, ${to}::uuid, ${now}
+    FROM client_user u WHERE u.client_id = ${clientId}::uuid AND u.site_id <> ${to}::uuid
+    ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
+  await tx.$executeRaw`
+    INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
+    SELECT gen_random_uuid(), ${moveId}::uuid, 'PHONE_NUMBER'::"MoveItemKind", p.id, p.number, p.site_id, ${to}::uuid, ${now}
+    FROM phone_number p WHERE p.client_id = ${clientId}::uuid AND p.site_id <> ${to}::uuid
+    ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
+  // Only live services move; those provisioned by this move sit at the destination and are excluded.
+  await tx.$executeRaw`
+    INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
+    SELECT gen_random_uuid(), ${moveId}::uuid, 'SERVICE'::"MoveItemKind", s.id, s.name, s.site_id, ${to}::uuid, ${now}
+    FROM service s
+    WHERE s.client_id = ${clientId}::uuid AND s.site_id <> ${to}::uuid AND s.status = 'ACTIVE'
+    ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
+}
+
+async function countItems(tx: Tx, moveId: string): Promise<ItemProgress> {
+  const groups = await tx.moveItem.groupBy({ by: ['kind', 'status'], where: { moveId }, _count: { _all: true } });
   const progress = emptyItemProgress();
-  for (const { kind, total, done } of kinds) progress[PROGRESS_KEY[kind]] = { total, done };
+  for (const group of groups) {
+    const kind = progress[PROGRESS_KEY[group.kind]];
+    kind.total += group._count._all;
+    if (group.status === 'MOVED') kind.done += group._count._all;
+  }
   return progress;
 }
