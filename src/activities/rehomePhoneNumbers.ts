@@ -43,15 +43,17 @@ async function blockedOrMissing(tx: Tx, unchanged: UnchangedItem[]): Promise<Ite
   const blocked = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM phone_number WHERE id = ANY(${unchanged.map((i) => i.itemId)}::uuid[]) AND status = 'BLOCKED'`;
   const blockedIds = new Set(blocked.map((n) => n.id));
-  return unchanged.map((item) =>
-    blockedIds.has(item.itemId)
-      ? {
-          item,
-          type: MoveFailureType.PhoneNumberBlocked,
-          error: `Phone number ${item.label} is blocked by the carrier and cannot move; unblock it, then retry`,
-        }
-      : missing(item, 'Phone number'),
-  );
+  // Blocked numbers first: the step's failure takes the first one's type, and a block is what an
+  // operator can act on.
+  const blockedFailures: ItemFailure[] = unchanged
+    .filter((item) => blockedIds.has(item.itemId))
+    .map((item) => ({
+      item,
+      type: MoveFailureType.PhoneNumberBlocked,
+      error: `Phone number ${item.label} is blocked by the carrier and cannot move; unblock it, then retry`,
+    }));
+  const gone = unchanged.filter((item) => !blockedIds.has(item.itemId)).map((item) => missing(item, 'Phone number'));
+  return [...blockedFailures, ...gone];
 }
 
 const restore: BatchStep = {

@@ -142,6 +142,28 @@ describe('PhoneNumberBlocked (Evergreen Health has one blocked number of 80)', (
     await finishRolledBack(moveId);
     expect(await clientState(database.db, clientIdOf('Evergreen Health'))).toEqual(before);
   });
+
+  it('beside a number gone since the snapshot (which sorts first), the step still fails as PhoneNumberBlocked', async () => {
+    const { moveId } = await startMove(evergreen);
+    const blocked = await blockedNumber();
+    const gone = await database.db.phoneNumber.findFirstOrThrow({
+      where: { clientId: blocked.clientId },
+      orderBy: { number: 'asc' },
+    });
+    await database.db.phoneNumber.delete({ where: { id: gone.id } });
+    try {
+      await drain(activities.provisionServices, { moveId, batchSize: 500 });
+      const { failure, details } = await failureOf(activities.rehomePhoneNumbers({ moveId, batchSize: 500 }));
+      expect(failure.type).toBe('PhoneNumberBlocked');
+      expect(details).toEqual({
+        item: { kind: 'PHONE_NUMBER', id: blocked.id, label: blocked.number },
+        moreFailedItems: 1,
+      });
+      await runCompensations(activities, moveId, 500);
+    } finally {
+      await database.db.phoneNumber.create({ data: gone });
+    }
+  });
 });
 
 describe('spaces', () => {
