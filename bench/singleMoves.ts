@@ -92,7 +92,7 @@ export interface MoveSizeResult {
   workflow: WorkflowResult;
 }
 
-interface Where {
+export interface Where {
   from: string;
   to: string;
 }
@@ -185,8 +185,8 @@ export async function benchMoveSize(
  * users, apply tariff, bundle and spaces, decommission the source services; then the undo of all of
  * it; then ROLLBACK, so nothing changed. Timed without the ROLLBACK.
  */
-async function floorMove(
-  stack: BenchStack,
+export async function floorMove(
+  stack: Pick<BenchStack, 'pool'>,
   subject: Subject,
   { from, to }: Where,
 ): Promise<{ ms: number; undoMs: number }> {

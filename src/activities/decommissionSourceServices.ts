@@ -3,7 +3,7 @@
 import { Prisma } from '../db/client';
 import type { BatchInput, BatchResult } from './contract';
 import type { ActivityDeps } from './shared/deps';
-import { idsOf, runBatch, type BatchStep } from './shared/batch';
+import { allMissing, runBatch, updateRecords, type BatchStep } from './shared/batch';
 
 const DECOMMISSIONED = Prisma.sql`decommissioned_at IS NOT NULL`;
 
@@ -12,15 +12,13 @@ const decommission: BatchStep = {
   kind: 'SERVICE',
   todo: Prisma.sql`status = 'MOVED' AND decommissioned_at IS NULL`,
   done: DECOMMISSIONED,
-  async apply(tx, batch, now) {
-    await tx.$executeRaw`
+  change: (now) => Prisma.sql`
+    retired AS (
       UPDATE service s SET status = 'DECOMMISSIONED', decommissioned_at = ${now}
-      FROM move_item mi
-      WHERE mi.id = ANY(${idsOf(batch)}) AND s.id = mi.item_id AND s.status = 'ACTIVE'`;
-    await tx.$executeRaw`
-      UPDATE move_item SET decommissioned_at = ${now}, updated_at = ${now} WHERE id = ANY(${idsOf(batch)})`;
-    return [];
-  },
+      FROM batch b WHERE s.id = b.item_id AND s.status = 'ACTIVE'
+    ),
+    ${updateRecords(Prisma.sql`decommissioned_at = ${now}`, now)}`,
+  failures: allMissing('Service'),
 };
 
 const recommission: BatchStep = {
@@ -28,15 +26,13 @@ const recommission: BatchStep = {
   kind: 'SERVICE',
   todo: DECOMMISSIONED,
   done: DECOMMISSIONED,
-  async apply(tx, batch, now) {
-    await tx.$executeRaw`
+  change: (now) => Prisma.sql`
+    revived AS (
       UPDATE service s SET status = 'ACTIVE', decommissioned_at = NULL
-      FROM move_item mi
-      WHERE mi.id = ANY(${idsOf(batch)}) AND s.id = mi.item_id AND s.status = 'DECOMMISSIONED'`;
-    await tx.$executeRaw`
-      UPDATE move_item SET decommissioned_at = NULL, updated_at = ${now} WHERE id = ANY(${idsOf(batch)})`;
-    return [];
-  },
+      FROM batch b WHERE s.id = b.item_id AND s.status = 'DECOMMISSIONED'
+    ),
+    ${updateRecords(Prisma.sql`decommissioned_at = NULL`, now)}`,
+  failures: allMissing('Service'),
 };
 
 export const decommissionSourceServices = (deps: ActivityDeps, input: BatchInput): Promise<BatchResult> =>

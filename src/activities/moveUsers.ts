@@ -4,24 +4,23 @@ import type { ActivityDeps } from './shared/deps';
 import {
   MOVED,
   NOT_YET_MOVED,
-  missingFrom,
-  moveItemIds,
+  ROLLED_BACK,
+  markRelocated,
+  allMissing,
   runBatch,
-  setItemStatus,
+  updateRecords,
   type BatchStep,
 } from './shared/batch';
 import { relocate } from './shared/relocate';
+import { Prisma } from '../db/client';
 
 const move: BatchStep = {
   name: 'moveUsers',
   kind: 'USER',
   todo: NOT_YET_MOVED,
   done: MOVED,
-  async apply(tx, batch, now) {
-    const moved = await relocate(tx, 'client_user', batch, 'destination');
-    await setItemStatus(tx, moved, 'MOVED', now);
-    return missingFrom(batch, moved, 'User');
-  },
+  change: (now) => Prisma.sql`${relocate('client_user', 'destination')}, ${markRelocated(now)}`,
+  failures: allMissing('User'),
 };
 
 const restore: BatchStep = {
@@ -29,12 +28,9 @@ const restore: BatchStep = {
   kind: 'USER',
   todo: MOVED,
   done: MOVED,
-  async apply(tx, batch, now) {
-    // A user deleted since the move has nowhere to go back to; the item is still undone.
-    await relocate(tx, 'client_user', batch, 'source');
-    await setItemStatus(tx, moveItemIds(batch), 'ROLLED_BACK', now);
-    return [];
-  },
+  // A user deleted since the move has nowhere to go back to; the item is still undone.
+  change: (now) => Prisma.sql`${relocate('client_user', 'source')}, ${updateRecords(ROLLED_BACK, now)}`,
+  failures: allMissing('User'),
 };
 
 export const moveUsers = (deps: ActivityDeps, input: BatchInput): Promise<BatchResult> => runBatch(deps, move, input);

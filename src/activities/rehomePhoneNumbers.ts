@@ -7,51 +7,62 @@ import type { ActivityDeps } from './shared/deps';
 import {
   MOVED,
   NOT_YET_MOVED,
-  missingFrom,
-  moveItemIds,
+  ROLLED_BACK,
+  allMissing,
+  markRelocated,
+  missing,
   runBatch,
-  setItemStatus,
+  updateRecords,
   type BatchStep,
   type ItemFailure,
+  type UnchangedItem,
 } from './shared/batch';
+import type { Tx } from './shared/moveRecord';
 import { relocate } from './shared/relocate';
+import { Prisma } from '../db/client';
 
 const rehome: BatchStep = {
   name: 'rehomePhoneNumbers',
   kind: 'PHONE_NUMBER',
   todo: NOT_YET_MOVED,
   done: MOVED,
-  async apply(tx, batch, now) {
-    // Locked, so a number cannot be blocked between this check and its move.
-    const numbers = await tx.$queryRaw<{ id: string; status: string }[]>`
-      SELECT id, status::text AS status FROM phone_number
-      WHERE id = ANY(${batch.map((i) => i.itemId)}::uuid[])
-      FOR UPDATE`;
-    const blockedIds = new Set(numbers.filter((n) => n.status === 'BLOCKED').map((n) => n.id));
-    const movable = batch.filter((i) => !blockedIds.has(i.itemId));
-    const moved = await relocate(tx, 'phone_number', movable, 'destination');
-    await setItemStatus(tx, moved, 'MOVED', now);
-    const blockedFailures: ItemFailure[] = batch
-      .filter((i) => blockedIds.has(i.itemId))
-      .map((item) => ({
-        item,
-        type: MoveFailureType.PhoneNumberBlocked,
-        error: `Phone number ${item.label} is blocked by the carrier and cannot move; unblock it, then retry`,
-      }));
-    return [...blockedFailures, ...missingFrom(movable, moved, 'Phone number')];
-  },
+  // The batch's numbers are locked first (and stay locked until the batch commits), so a number
+  // cannot be blocked between this check and its move, nor unblocked before its failure is told.
+  change: (now) => Prisma.sql`
+    numbers AS (
+      SELECT b.id, b.item_id, b.to_site_id, b.from_site_id, p.status
+      FROM batch b JOIN phone_number p ON p.id = b.item_id
+      FOR UPDATE OF p
+    ),
+    ${relocate('phone_number', 'destination', { from: 'numbers', where: Prisma.sql`AND i.status <> 'BLOCKED'` })},
+    ${markRelocated(now)}`,
+  failures: blockedOrMissing,
 };
+
+async function blockedOrMissing(tx: Tx, unchanged: UnchangedItem[]): Promise<ItemFailure[]> {
+  const blocked = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM phone_number WHERE id = ANY(${unchanged.map((i) => i.itemId)}::uuid[]) AND status = 'BLOCKED'`;
+  const blockedIds = new Set(blocked.map((n) => n.id));
+  // Blocked numbers first: the step's failure takes the first one's type, and a block is what an
+  // operator can act on.
+  const blockedFailures: ItemFailure[] = unchanged
+    .filter((item) => blockedIds.has(item.itemId))
+    .map((item) => ({
+      item,
+      type: MoveFailureType.PhoneNumberBlocked,
+      error: `Phone number ${item.label} is blocked by the carrier and cannot move; unblock it, then retry`,
+    }));
+  const gone = unchanged.filter((item) => !blockedIds.has(item.itemId)).map((item) => missing(item, 'Phone number'));
+  return [...blockedFailures, ...gone];
+}
 
 const restore: BatchStep = {
   name: 'restorePhoneNumbers',
   kind: 'PHONE_NUMBER',
   todo: MOVED,
   done: MOVED,
-  async apply(tx, batch, now) {
-    await relocate(tx, 'phone_number', batch, 'source');
-    await setItemStatus(tx, moveItemIds(batch), 'ROLLED_BACK', now);
-    return [];
-  },
+  change: (now) => Prisma.sql`${relocate('phone_number', 'source')}, ${updateRecords(ROLLED_BACK, now)}`,
+  failures: allMissing('Phone number'),
 };
 
 export const rehomePhoneNumbers = (deps: ActivityDeps, input: BatchInput): Promise<BatchResult> =>

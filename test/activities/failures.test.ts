@@ -18,6 +18,7 @@ import {
   progressFor,
   runCompensations,
   runStep,
+  siteIdOf,
   spaceIdOf,
   type MoveFixture,
 } from '../support/moveFixtures';
@@ -141,6 +142,28 @@ describe('PhoneNumberBlocked (Evergreen Health has one blocked number of 80)', (
     await finishRolledBack(moveId);
     expect(await clientState(database.db, clientIdOf('Evergreen Health'))).toEqual(before);
   });
+
+  it('beside a number gone since the snapshot (which sorts first), the step still fails as PhoneNumberBlocked', async () => {
+    const { moveId } = await startMove(evergreen);
+    const blocked = await blockedNumber();
+    const gone = await database.db.phoneNumber.findFirstOrThrow({
+      where: { clientId: blocked.clientId },
+      orderBy: { number: 'asc' },
+    });
+    await database.db.phoneNumber.delete({ where: { id: gone.id } });
+    try {
+      await drain(activities.provisionServices, { moveId, batchSize: 500 });
+      const { failure, details } = await failureOf(activities.rehomePhoneNumbers({ moveId, batchSize: 500 }));
+      expect(failure.type).toBe('PhoneNumberBlocked');
+      expect(details).toEqual({
+        item: { kind: 'PHONE_NUMBER', id: blocked.id, label: blocked.number },
+        moreFailedItems: 1,
+      });
+      await runCompensations(activities, moveId, 500);
+    } finally {
+      await database.db.phoneNumber.create({ data: gone });
+    }
+  });
 });
 
 describe('spaces', () => {
@@ -240,6 +263,43 @@ describe('services', () => {
     await runCompensations(activities, moveId, 10);
     await finishRolledBack(moveId);
     expect(await clientState(database.db, dune)).toEqual(before);
+  });
+});
+
+describe('provisioning an item whose service already exists', () => {
+  it('adopts the one this move made at the destination; one at another site fails the item, and no second is made', async () => {
+    const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL' });
+    await drain(activities.provisionServices, { moveId, batchSize: 10 });
+    const [adopted, leftover] = await database.db.moveItem.findMany({
+      where: { moveId, kind: 'SERVICE' },
+      orderBy: { label: 'asc' },
+      take: 2,
+    });
+    // Both records lose their link, as if never provisioned: a retry must find the services made.
+    await database.db.moveItem.updateMany({
+      where: { id: { in: [adopted!.id, leftover!.id] } },
+      data: { status: 'PENDING', newItemId: null },
+    });
+    await database.db.service.update({
+      where: { id: leftover!.newItemId! },
+      data: { siteId: siteIdOf('BRS-TQY') },
+    });
+    const services = await database.db.service.count();
+
+    const { failure, details } = await failureOf(activities.provisionServices({ moveId, batchSize: 10 }));
+    expect(failure.type).toBe('MoveDataMissing');
+    expect(details.item).toMatchObject({ kind: 'SERVICE', id: leftover!.itemId });
+    expect(await database.db.service.count()).toBe(services);
+    expect(await database.db.moveItem.findUniqueOrThrow({ where: { id: adopted!.id } })).toMatchObject({
+      status: 'MOVED',
+      newItemId: adopted!.newItemId,
+    });
+    expect(await database.db.moveItem.findUniqueOrThrow({ where: { id: leftover!.id } })).toMatchObject({
+      status: 'FAILED',
+      newItemId: null,
+    });
+    // Tidy the leftover away by hand, so the rollback leaves the client as it was.
+    await database.db.service.delete({ where: { id: leftover!.newItemId! } });
   });
 });
 

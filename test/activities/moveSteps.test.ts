@@ -216,7 +216,7 @@ describe('batches', () => {
     });
     expect(result).toEqual({ processed: BATCH, remaining: itemsOf('SERVICE') - BATCH, done: BATCH });
     expect(beats).toEqual([
-      { step: 'provisionServices', picked: BATCH },
+      { step: 'provisionServices', batchSize: BATCH },
       { step: 'provisionServices', ...result },
     ]);
   });
