@@ -11,6 +11,12 @@ import { sendThroughOutbox } from './shared/outbox';
 export async function sendWarningsEmail(deps: ActivityDeps, input: WarningsEmailInput): Promise<EmailOutcome> {
   const move = await loadMove(deps.db, input.moveId, false);
   if (!move.notifyEmail || input.warnings.length === 0) return { state: 'NOT_REQUESTED' };
+  // News only while the move waits to run: a mail outage can outlast the wait, and a move that has
+  // started, finished or been cancelled meanwhile is not to be told "it has not started yet".
+  if (!(await stillWaiting(deps, move.id))) {
+    await giveUpWarningsEmail(deps, { moveId: move.id, digest: input.digest, reason: NO_LONGER_NEWS });
+    return { state: 'NOT_REQUESTED' };
+  }
   const when = formatAtSite(move.scheduledFor, move.destinationTimeZone);
   const subject = `Client site move of ${move.clientName} (${when}): ${input.warnings.length} warning(s) before it runs`;
   const intro =
@@ -32,20 +38,35 @@ export async function sendWarningsEmail(deps: ActivityDeps, input: WarningsEmail
 }
 
 /**
- * Delivery gave up (the move is due, or the outcome is uncertain): the row becomes FAILED with the
- * reason, unless it was sent or is UNCERTAIN. A row never written (the database was down throughout)
+ * Delivery gave up (the move is due, it no longer waits, or the outcome is uncertain): a row not sent
+ * becomes FAILED with the reason; one an attempt is still sending becomes UNCERTAIN (that attempt may
+ * yet deliver it); SENT and UNCERTAIN stay. A row never written (the database was down throughout)
  * stays unwritten: there is nothing to show.
  */
 export async function giveUpWarningsEmail(deps: ActivityDeps, input: WarningsGiveUpInput): Promise<void> {
-  await deps.db.emailOutbox.updateMany({
-    where: {
-      dedupeKey: warningsEmailKey(input.moveId, input.digest),
-      status: { in: ['PENDING', 'SENDING', 'FAILED'] },
-    },
-    data: { status: 'FAILED', lastError: input.reason },
-  });
+  const dedupeKey = warningsEmailKey(input.moveId, input.digest);
+  await deps.db.$transaction([
+    deps.db.emailOutbox.updateMany({
+      where: { dedupeKey, status: 'SENDING' },
+      data: { status: 'UNCERTAIN', lastError: `${input.reason} (an attempt was still sending it)` },
+    }),
+    deps.db.emailOutbox.updateMany({
+      where: { dedupeKey, status: { in: ['PENDING', 'FAILED'] } },
+      data: { status: 'FAILED', lastError: input.reason },
+    }),
+  ]);
 }
 
 function warningsEmailKey(moveId: string, digest: string): string {
   return `move:${moveId}:warnings:${digest}`;
+}
+
+const NO_LONGER_NEWS = 'Not sent: the move no longer waits to run, so its warnings are no longer news';
+
+/** Scheduled, or held by the pre-move check, and not started. */
+async function stillWaiting(deps: ActivityDeps, moveId: string): Promise<boolean> {
+  const [move] = await deps.db.$queryRaw<{ waiting: boolean }[]>`
+    SELECT status IN ('SCHEDULED', 'NEEDS_ATTENTION') AND started_at IS NULL AS waiting
+    FROM client_site_move WHERE id = ${moveId}::uuid`;
+  return move?.waiting === true;
 }

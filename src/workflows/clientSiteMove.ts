@@ -198,22 +198,24 @@ const { snapshotMoveItems } = proxyActivities<MoveActivities>(MOVE_STEP);
 const { sendOutcomeEmail, sendWarningsEmail } = proxyActivities<MoveActivities>(MAIL);
 
 /** The bookkeeping calls: activities, or local activities since PATCHES.localBookkeeping. */
-type Bookkeeping = Pick<
-  ActivityInterfaceFor<MoveActivities>,
+type BookkeepingName =
   | 'markMoveScheduled'
   | 'finishMove'
   | 'deliverOutcomeEmail'
   | 'deliverWarningsEmail'
   | 'recordProgress'
   | 'preflightCheck'
-  | 'compareWithReview'
->;
+  | 'compareWithReview';
+type Bookkeeping = {
+  readonly [K in BookkeepingName]: (...args: Parameters<MoveActivities[K]>) => ReturnType<MoveActivities[K]>;
+};
 
 function bookkeepingCalls(proxy: (options: ActivityOptions) => ActivityInterfaceFor<MoveActivities>): Bookkeeping {
-  const { markMoveScheduled, finishMove, deliverOutcomeEmail, deliverWarningsEmail } = proxy(BOOKKEEPING);
+  const { markMoveScheduled, finishMove, deliverOutcomeEmail } = proxy(BOOKKEEPING);
   const { recordProgress } = proxy(MIRROR);
   const { compareWithReview } = proxy(MOVE_STEP);
-  const { preflightCheck } = proxy(PREFLIGHT);
+  // News before the move, not a reason to hold it: handed over within the check's own bounds.
+  const { preflightCheck, deliverWarningsEmail } = proxy(PREFLIGHT);
   return {
     markMoveScheduled,
     finishMove,
@@ -232,15 +234,51 @@ function bookkeepingCalls(proxy: (options: ActivityOptions) => ActivityInterface
  */
 const LOCAL_RETRY_THRESHOLD = '500 milliseconds';
 
+/**
+ * Attempts of a local activity at most (about a minute of backoff). Each local retry is a marker and
+ * a timer in the history (an activity's retries are not), so bookkeeping that must retry for as long
+ * as an outage lasts is handed to an ordinary activity after these (`orActivity`). Attempts, not a
+ * time: a local activity's timeouts run on the worker's clock.
+ */
+const LOCAL_ATTEMPTS = 7;
+
 const asLocal = ({ startToCloseTimeout, retry, cancellationType }: ActivityOptions): LocalActivityOptions => ({
   startToCloseTimeout,
-  retry,
+  retry: { ...retry, maximumAttempts: Math.min(retry?.maximumAttempts ?? LOCAL_ATTEMPTS, LOCAL_ATTEMPTS) },
   cancellationType,
   localRetryThreshold: LOCAL_RETRY_THRESHOLD,
 });
 
 const ACTIVITY_BOOKKEEPING = bookkeepingCalls((options) => proxyActivities<MoveActivities>(options));
-const LOCAL_BOOKKEEPING = bookkeepingCalls((options) => proxyLocalActivities<MoveActivities>(asLocal(options)));
+const LOCAL_BOOKKEEPING: Bookkeeping = (() => {
+  const local = bookkeepingCalls((options) => proxyLocalActivities<MoveActivities>(asLocal(options)));
+  return {
+    ...local,
+    markMoveScheduled: orActivity(local.markMoveScheduled, ACTIVITY_BOOKKEEPING.markMoveScheduled),
+    finishMove: orActivity(local.finishMove, ACTIVITY_BOOKKEEPING.finishMove),
+    deliverOutcomeEmail: orActivity(local.deliverOutcomeEmail, ACTIVITY_BOOKKEEPING.deliverOutcomeEmail),
+  };
+})();
+
+/**
+ * The local activity first; when it has failed LOCAL_ATTEMPTS times, the same call as an
+ * ordinary activity with the same policy (retried until the database answers), so a long outage
+ * keeps the history small. A refusal retrying cannot fix, or a cancellation, is the answer.
+ */
+function orActivity<I, O>(local: (input: I) => Promise<O>, activity: (input: I) => Promise<O>) {
+  return async (input: I): Promise<O> => {
+    try {
+      return await local(input);
+    } catch (error) {
+      const cause = rootCause(error);
+      if (isCancellation(error) || (cause instanceof ApplicationFailure && cause.nonRetryable)) throw error;
+      log.warn('Bookkeeping kept failing as a local activity; retrying it as an activity', {
+        error: messageOf(cause),
+      });
+      return activity(input);
+    }
+  };
+}
 /** A step's activities, with what Temporal Web shows for the call ("Move users: batch 3 of 20"). */
 const moveStep = (summary?: string): Pick<MoveActivities, ForwardActivityName> =>
   proxyActivities<MoveActivities>({ ...MOVE_STEP, summary });

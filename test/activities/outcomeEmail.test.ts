@@ -316,3 +316,45 @@ it('a warnings email whose delivery gave up is FAILED with the reason; a sent on
   });
   expect(rows.find((r) => r.dedupeKey.endsWith(':bbbb0002'))).toMatchObject({ status: 'SENT', lastError: null });
 });
+
+it('a warnings email is not sent once the move no longer waits to run; its queued row says why', async () => {
+  const warnings = [
+    { type: 'phone-number-blocked', message: '+442070000001 is blocked by the carrier', field: null, item: null },
+  ];
+  sink.failNext(1);
+  await rejectionOf(activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'cccc0003' }));
+  // The mail stayed down; meanwhile the move was moved now.
+  await database.db.clientSiteMove.update({
+    where: { id: fixture.moveId },
+    data: { status: 'MOVING', startedAt: NOW },
+  });
+  expect(await activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'cccc0003' })).toEqual({
+    state: 'NOT_REQUESTED',
+  });
+  const [row] = (await outbox()).filter((r) => r.dedupeKey.endsWith(':cccc0003'));
+  expect(row).toMatchObject({
+    status: 'FAILED',
+    lastError: expect.stringMatching(/no longer waits to run/) as unknown,
+  });
+  expect(mailsOf(row!.id)).toHaveLength(0);
+});
+
+it('giving up on a warnings email an attempt is still sending leaves it UNCERTAIN, not FAILED', async () => {
+  const warnings = [
+    { type: 'phone-number-blocked', message: '+442070000001 is blocked by the carrier', field: null, item: null },
+  ];
+  sink.failNext(1);
+  await rejectionOf(activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'dddd0004' }));
+  // As an attempt that claimed the row and is still waiting for the provider.
+  await database.db.emailOutbox.updateMany({
+    where: { dedupeKey: { endsWith: ':dddd0004' } },
+    data: { status: 'SENDING' },
+  });
+  await activities.giveUpWarningsEmail({
+    moveId: fixture.moveId,
+    digest: 'dddd0004',
+    reason: 'Not delivered within 15 minutes',
+  });
+  const [row] = (await outbox()).filter((r) => r.dedupeKey.endsWith(':dddd0004'));
+  expect(row).toMatchObject({ status: 'UNCERTAIN', lastError: expect.stringMatching(/still sending/) as unknown });
+});

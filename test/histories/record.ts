@@ -41,7 +41,7 @@ import { outcomeEmailWorkflowId } from '../../src/workflows/moveOutcomeEmail';
 import { warningsEmailWorkflowId } from '../../src/workflows/moveWarningsEmail';
 
 /** The generation of the workflow the current code records (bump it with the next patched change). */
-const GENERATION = 'gen6';
+const GENERATION = 'gen7';
 
 interface Scenario {
   name: string;
@@ -226,6 +226,12 @@ const SCENARIOS: Scenario[] = [
       await h.executeUpdate(cancelUpdate, { args: ['Space gone; choosing another', { operatorId: 'operator-1' }] });
       await h.result();
     },
+  },
+  {
+    name: 'bookkeeping-as-activity-after-outage',
+    moveNow: true,
+    fake: { failures: { markMoveScheduled: { times: 12, type: 'DatabaseUnavailable', nonRetryable: false } } },
+    drive: async (h) => void (await h.result()),
   },
   {
     name: 'email-given-up',

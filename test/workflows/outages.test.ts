@@ -133,3 +133,25 @@ describe('the dashboard mirror', () => {
     });
   });
 });
+
+describe('bookkeeping through an outage', () => {
+  it('retries as a local activity a few times, then as an activity: the history stays small', async () => {
+    // 12 failures: 7 local attempts (about a minute of backoff), then 5 more as an activity.
+    const fake = createFakeMoveActivities({ failures: { markMoveScheduled: databaseDown(12) } });
+    const input = await moveInput(env, { moveNow: true });
+    const { result, history } = await withMove(env, fake, input, async (handle) => ({
+      result: await handle.result(),
+      history: await handle.fetchHistory(),
+    }));
+    expect(result.phase).toBe('COMPLETED');
+    expect(fake.calls.filter((c) => c === 'markMoveScheduled')).toHaveLength(13);
+    const events = history.events ?? [];
+    const asActivity = events.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'markMoveScheduled',
+    );
+    expect(asActivity).toHaveLength(1);
+    // Each local retry is a marker and a timer; the activity's retries add nothing to the history.
+    const timers = events.filter((e) => e.timerStartedEventAttributes).length;
+    expect(timers).toBeLessThanOrEqual(8);
+  });
+});
