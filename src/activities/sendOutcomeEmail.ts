@@ -2,7 +2,7 @@
 // once), called by the moveOutcomeEmail workflow, which retries it through mail outages. Each state
 // the email reaches is copied onto the move's dashboard task, so the move's email state follows the
 // outbox; giveUpOutcomeEmail records the final word when delivery gives up.
-import { outcomeEmailKey, type EmailState } from '../domain/move';
+import { outcomeEmailKey, outcomeEmailWorkflowId, type EmailState } from '../domain/move';
 import { temporalWebLink } from '../domain/temporalWeb';
 import type { EmailGiveUpInput, EmailOutcome, FinishInput } from './contract';
 import type { ActivityDeps } from './shared/deps';
@@ -13,7 +13,7 @@ import { toJson } from './shared/progressJson';
 
 export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): Promise<EmailOutcome> {
   // Not a transaction (the send must not hold one open), so no lock: the outbox row is the guard.
-  const move = await loadMove(deps.db, input.moveId, false);
+  const move = await loadMove(deps.db, input.moveId, false, { emailWorkflowId: outcomeEmailWorkflowId(input.moveId) });
   if (!move.notifyEmail) return { state: 'NOT_REQUESTED' };
   const message = composeOutcomeMessage({
     clientName: move.clientName,

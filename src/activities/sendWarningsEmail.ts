@@ -1,6 +1,7 @@
 // Tells the chosen T2 contact what the pre-move check found before the move runs, once per set of
 // warnings (the outbox keys the email by the set's digest), through the same at-most-once outbox as
 // the outcome email.
+import { warningsEmailWorkflowId } from '../domain/move';
 import { formatAtSite } from '../domain/timeZones';
 import type { EmailOutcome, WarningsEmailInput, WarningsGiveUpInput } from './contract';
 import type { ActivityDeps } from './shared/deps';
@@ -9,7 +10,9 @@ import { escapeHtml } from './shared/outcomeMessage';
 import { sendThroughOutbox } from './shared/outbox';
 
 export async function sendWarningsEmail(deps: ActivityDeps, input: WarningsEmailInput): Promise<EmailOutcome> {
-  const move = await loadMove(deps.db, input.moveId, false);
+  const move = await loadMove(deps.db, input.moveId, false, {
+    emailWorkflowId: warningsEmailWorkflowId(input.moveId, input.digest),
+  });
   if (!move.notifyEmail || input.warnings.length === 0) return { state: 'NOT_REQUESTED' };
   // News only while the move waits to run: a mail outage can outlast the wait, and a move that has
   // started, finished or been cancelled meanwhile is not to be told "it has not started yet".

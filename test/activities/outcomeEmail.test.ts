@@ -4,11 +4,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
 import { retryAfter } from '../../src/activities/shared/outbox';
 import type { FinishInput, MoveActivities } from '../../src/activities/contract';
 import { seedDemoData } from '../../src/dev/seed';
-import type { FinalPhase, MoveProgress } from '../../src/domain/move';
+import { warningsEmailWorkflowId, type FinalPhase, type MoveProgress } from '../../src/domain/move';
+import { MoveFailureType } from '../../src/domain/errors';
 import { createSendGridMailer, type Mailer } from '../../src/mail/mailer';
 import { startMailSink, type MailSink } from '../../src/dev/mailSink';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -357,4 +359,28 @@ it('giving up on a warnings email an attempt is still sending leaves it UNCERTAI
   });
   const [row] = (await outbox()).filter((r) => r.dedupeKey.endsWith(':dddd0004'));
   expect(row).toMatchObject({ status: 'UNCERTAIN', lastError: expect.stringMatching(/still sending/) as unknown });
+});
+
+it("an email's own workflow may send its email, and nothing else: other activities refuse it", async () => {
+  await database.db.clientSiteMove.update({ where: { id: fixture.moveId }, data: { runId: 'the-moves-own-run' } });
+  const warnings = [
+    { type: 'phone-number-blocked', message: '+442070000001 is blocked by the carrier', field: null, item: null },
+  ];
+  const asWarningsWorkflow = new MockActivityEnvironment({
+    workflowType: 'moveWarningsEmail',
+    workflowExecution: { workflowId: warningsEmailWorkflowId(fixture.moveId, 'eeee0005'), runId: 'email-run' },
+  });
+  expect(
+    await asWarningsWorkflow.run(activities.sendWarningsEmail, {
+      moveId: fixture.moveId,
+      warnings,
+      digest: 'eeee0005',
+    }),
+  ).toEqual({ state: 'SENT' });
+  // The same run may not act on the move, nor send another set under its id.
+  const refused = [
+    asWarningsWorkflow.run(activities.markMoveScheduled, { moveId: fixture.moveId }),
+    asWarningsWorkflow.run(activities.sendWarningsEmail, { moveId: fixture.moveId, warnings, digest: 'ffff0006' }),
+  ];
+  for (const attempt of refused) expect((await rejectionOf(attempt)).type).toBe(MoveFailureType.ForeignWorkflowRun);
 });

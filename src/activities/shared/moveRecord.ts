@@ -4,7 +4,7 @@
 // the run recorded on the move (or, while none is, the first run to claim it) may act on it.
 import { Prisma } from '../../db/client';
 import { MoveFailureType } from '../../domain/errors';
-import { outcomeEmailWorkflowId, warningsEmailWorkflowId, type MovePhase } from '../../domain/move';
+import type { MovePhase } from '../../domain/move';
 import { callingRunId, callingWorkflow } from './activityContext';
 import { moveFailure } from './failures';
 
@@ -71,19 +71,19 @@ export async function lockMove(tx: Tx, moveId: string): Promise<LockedMove> {
  * Refuses a workflow run that is not the move's own. The API records the run it started; if that
  * write was lost (or the start's answer was), the first run to get here claims the move, so the
  * move can still be found and steered by its run. Outside an activity (tests, scripts) there is no
- * calling run and nothing to check.
+ * calling run and nothing to check. An email activity may also be called by its email's own workflow
+ * (`emailWorkflowId`, which names the move); no other activity accepts one.
  */
-async function actOnlyForOwnRun(tx: Tx, move: { id: string; runId: string | null }): Promise<void> {
+async function actOnlyForOwnRun(
+  tx: Tx,
+  move: { id: string; runId: string | null },
+  emailWorkflowId?: string,
+): Promise<void> {
   const caller = callingRunId();
   if (caller === null || move.runId === caller) return;
-  // The move's emails have workflows of their own, with the move's id in their workflow ids.
   const calling = callingWorkflow();
-  if (calling?.workflowType === 'moveOutcomeEmail' && calling.workflowId === outcomeEmailWorkflowId(move.id)) return;
-  if (
-    calling?.workflowType === 'moveWarningsEmail' &&
-    calling.workflowId.startsWith(warningsEmailWorkflowId(move.id, ''))
-  ) {
-    return;
+  if (emailWorkflowId !== undefined && calling !== null && calling.workflowId === emailWorkflowId) {
+    if (EMAIL_WORKFLOW_TYPES.includes(calling.workflowType)) return;
   }
   let owner = move.runId;
   if (owner === null) {
@@ -106,7 +106,16 @@ async function actOnlyForOwnRun(tx: Tx, move: { id: string; runId: string | null
  * Locks and reads the move in one statement. One query, not Prisma's `include`, which sends its
  * relation queries concurrently down the transaction's single connection (deprecated in pg).
  */
-export async function loadMove(tx: Tx, moveId: string, lock = true): Promise<MoveRecord> {
+/** The workflows that deliver a move's emails apart from the move. */
+const EMAIL_WORKFLOW_TYPES = ['moveOutcomeEmail', 'moveWarningsEmail'];
+
+export async function loadMove(
+  tx: Tx,
+  moveId: string,
+  lock = true,
+  /** An email activity names its email's own workflow, which may call it too (actOnlyForOwnRun). */
+  { emailWorkflowId }: { emailWorkflowId?: string } = {},
+): Promise<MoveRecord> {
   if (!UUID.test(moveId)) throw moveMissing(moveId);
   const [move] = await tx.$queryRaw<MoveRecord[]>`
     SELECT m.id, m.workflow_id AS "workflowId", m.run_id AS "runId", m.client_id AS "clientId", c.name AS "clientName",
@@ -125,6 +134,6 @@ export async function loadMove(tx: Tx, moveId: string, lock = true): Promise<Mov
     WHERE m.id = ${moveId}::uuid
     ${lock ? Prisma.sql`FOR NO KEY UPDATE OF m` : Prisma.empty}`;
   if (!move) throw moveMissing(moveId);
-  await actOnlyForOwnRun(tx, move);
+  await actOnlyForOwnRun(tx, move, emailWorkflowId);
   return move;
 }
