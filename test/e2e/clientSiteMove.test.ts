@@ -232,6 +232,13 @@ describe('the pre-move check with the real activities', () => {
       moveWorkflowOptions(moveInputFor(move, { scheduledFor: dayAhead(), moveNow: false }), taskQueue),
     );
     await taskShows(move.moveId, (p) => p.phase === 'SCHEDULED' && p.actions !== undefined, 'the scheduled move');
+    // The check as it was scheduled is over once the move sleeps on its timer (the bookkeeping runs as
+    // local activities, so no pending activity says so).
+    const deadline = Date.now() + 30_000;
+    while (!(await handle.fetchHistory()).events?.some((e) => e.timerStartedEventAttributes)) {
+      if (Date.now() > deadline) throw new Error('the move never went to sleep until it is due');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     // Someone lets the space to another client meanwhile; the move is then asked to run now.
     const space = spaceIdOf('LDS-WEL', 10);
     await database.db.space.update({ where: { id: space }, data: { clientId: clientIdOf('Cobalt Legal LLP') } });
