@@ -4,7 +4,7 @@
 // itself never imports this module).
 import type { WorkflowStartOptions } from '@temporalio/client';
 import type { OutcomeEmailInput, WarningsEmailDelivery } from '../activities/contract';
-import { moveWorkflowId, type ClientSiteMoveInput } from '../domain/move';
+import { moveWorkflowId, type ClientSiteMoveInput, type EmailState } from '../domain/move';
 import { moveStaticDetails, moveStaticSummary, type MoveDescription } from '../domain/moveSummary';
 import type { clientSiteMove } from './clientSiteMove';
 import { outcomeEmailWorkflowId, type moveOutcomeEmail } from './moveOutcomeEmail';
@@ -44,14 +44,7 @@ export function outcomeEmailWorkflowOptions(
   input: OutcomeEmailInput,
   taskQueue: string,
 ): WorkflowStartOptions<typeof moveOutcomeEmail> {
-  return {
-    taskQueue,
-    workflowId: outcomeEmailWorkflowId(input.moveId),
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    memo: { moveId: input.moveId, phase: input.phase },
-  };
+  return emailWorkflowOptions(outcomeEmailWorkflowId(input.moveId), input, taskQueue, { phase: input.phase });
 }
 
 /** One warnings email workflow per move and set of warnings; a second start finds the first. */
@@ -59,12 +52,24 @@ export function warningsEmailWorkflowOptions(
   input: WarningsEmailDelivery,
   taskQueue: string,
 ): WorkflowStartOptions<typeof moveWarningsEmail> {
+  return emailWorkflowOptions(warningsEmailWorkflowId(input.moveId, input.digest), input, taskQueue, {
+    digest: input.digest,
+  });
+}
+
+/** An email workflow is started once: a second start finds the first, running or finished. */
+function emailWorkflowOptions<I extends { moveId: string }>(
+  workflowId: string,
+  input: I,
+  taskQueue: string,
+  memo: Record<string, string>,
+): WorkflowStartOptions<(input: I) => Promise<{ state: EmailState }>> {
   return {
     taskQueue,
-    workflowId: warningsEmailWorkflowId(input.moveId, input.digest),
+    workflowId,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    memo: { moveId: input.moveId, digest: input.digest },
+    memo: { moveId: input.moveId, ...memo },
   };
 }

@@ -292,10 +292,12 @@ it('a FAILED move says so loudly and lists what needs a human; each outcome has 
   expect(rolledBack.text).toContain('rolled back: the client is back at Bristol Temple Quay as it was');
 });
 
+/** The pre-move check's warnings for the warnings email tests. */
+const warnings = [
+  { type: 'phone-number-blocked', message: '+442070000001 is blocked by the carrier', field: null, item: null },
+];
+
 it('a warnings email whose delivery gave up is FAILED with the reason; a sent one stays SENT', async () => {
-  const warnings = [
-    { type: 'phone-number-blocked', message: '+442070000001 is blocked by the carrier', field: null, item: null },
-  ];
   sink.failNext(1);
   await rejectionOf(activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'aaaa0001' }));
   await activities.giveUpWarningsEmail({
@@ -320,9 +322,6 @@ it('a warnings email whose delivery gave up is FAILED with the reason; a sent on
 });
 
 it('a warnings email is not sent once the move no longer waits to run; its queued row says why', async () => {
-  const warnings = [
-    { type: 'phone-number-blocked', message: '+442070000001 is blocked by the carrier', field: null, item: null },
-  ];
   sink.failNext(1);
   await rejectionOf(activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'cccc0003' }));
   // The mail stayed down; meanwhile the move was moved now.
@@ -342,9 +341,6 @@ it('a warnings email is not sent once the move no longer waits to run; its queue
 });
 
 it('giving up on a warnings email an attempt is still sending leaves it UNCERTAIN, not FAILED', async () => {
-  const warnings = [
-    { type: 'phone-number-blocked', message: '+442070000001 is blocked by the carrier', field: null, item: null },
-  ];
   sink.failNext(1);
   await rejectionOf(activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'dddd0004' }));
   // As an attempt that claimed the row and is still waiting for the provider.
@@ -363,9 +359,6 @@ it('giving up on a warnings email an attempt is still sending leaves it UNCERTAI
 
 it("an email's own workflow may send its email, and nothing else: other activities refuse it", async () => {
   await database.db.clientSiteMove.update({ where: { id: fixture.moveId }, data: { runId: 'the-moves-own-run' } });
-  const warnings = [
-    { type: 'phone-number-blocked', message: '+442070000001 is blocked by the carrier', field: null, item: null },
-  ];
   const asWarningsWorkflow = new MockActivityEnvironment({
     workflowType: 'moveWarningsEmail',
     workflowExecution: { workflowId: warningsEmailWorkflowId(fixture.moveId, 'eeee0005'), runId: 'email-run' },
