@@ -2,7 +2,8 @@
 // Any operator may read; only a T2_SUPER_ADMIN may change a move (the product's rule).
 import type { RequestHandler, Response } from 'express';
 import type { Config } from '../config';
-import type { Db } from '../db/client';
+import { Prisma, type Db } from '../db/client';
+import { plainRows } from '../db/plainSql';
 import { hashToken, isDemoToken } from '../domain/tokens';
 import type { AuthenticatedOperator } from './locals';
 import { HttpProblem } from './problem';
@@ -31,12 +32,15 @@ export function authenticate(db: Db, env: Config['env']): RequestHandler {
 }
 
 /**
- * One plain statement, not `findUnique`: every authenticated request runs it, and Prisma compiling
- * the query cost more CPU than the rest of a read (docs/performance.md).
+ * One plain statement on the pg pool, not `findUnique`: every authenticated request runs it, and
+ * Prisma's handling of even a raw query cost more CPU than the rest of a read (docs/performance.md).
  */
 async function operatorByToken(db: Db, token: string): Promise<AuthenticatedOperator | null> {
-  const [operator] = await db.$queryRaw<AuthenticatedOperator[]>`
-    SELECT id, name, email, role::text AS role FROM operator WHERE token_hash = ${hashToken(token)}`;
+  const [operator] = await plainRows<AuthenticatedOperator>(
+    db,
+    Prisma.sql`SELECT id, name, email, role::text AS role FROM operator WHERE token_hash = ${hashToken(token)}`,
+    'operator_by_token',
+  );
   return operator ?? null;
 }
 

@@ -1,9 +1,11 @@
 // The rows the most polled reads need, each in one SQL statement: a move (MoveRow, the move with
 // `moveInclude`'s relations) and a page of a site's dashboard tasks (TaskRow). Prisma sends one
 // statement per relation and compiles each: `findUnique` with `moveInclude` was eleven statements and
-// about 5 ms of CPU per request (docs/performance.md); these are one statement each, no compiling.
+// about 5 ms of CPU per request (docs/performance.md); these are one statement each, sent by the pg
+// driver itself (src/db/plainSql.ts).
 // test/api/rowQueries.test.ts checks they return exactly what Prisma's includes return.
 import { Prisma, type Db } from '../db/client';
+import { plainRows } from '../db/plainSql';
 import type { MoveRow, TaskRow, siteRefSelect } from './views';
 
 /**
@@ -51,7 +53,11 @@ FROM client_site_move m`);
 
 /** The move as `findUnique({ where: { id }, include: moveInclude })` returns it, or null. */
 export async function selectMoveRow(db: Db, id: string): Promise<MoveRow | null> {
-  const [row] = await db.$queryRaw<MoveRow[]>`${SELECT_MOVE_ROW} WHERE m.id = ${id}::uuid`;
+  const [row] = await plainRows<MoveRow>(
+    db,
+    Prisma.sql`${SELECT_MOVE_ROW} WHERE m.id = ${id}::uuid`,
+    'select_move_row',
+  );
   return row ?? null;
 }
 
@@ -88,15 +94,23 @@ export async function selectTaskPage(
 ): Promise<TaskPage | null> {
   const open = page.open ?? null;
   const [[site], rows] = await Promise.all([
-    db.$queryRaw<(SiteRow & { total: number })[]>`
+    plainRows<SiteRow & { total: number }>(
+      db,
+      Prisma.sql`
       SELECT s.id, s.code, s.name, s.time_zone AS "timeZone",
         (SELECT count(*)::int FROM dashboard_task t
          WHERE t.site_id = s.id AND (${open}::boolean IS NULL OR t.open = ${open}::boolean)) AS total
       FROM site s WHERE s.id = ${siteId}::uuid`,
-    db.$queryRaw<TaskRow[]>`${SELECT_TASK_ROWS}
+      'select_task_page_site',
+    ),
+    plainRows<TaskRow>(
+      db,
+      Prisma.sql`${SELECT_TASK_ROWS}
       WHERE t.site_id = ${siteId}::uuid AND (${open}::boolean IS NULL OR t.open = ${open}::boolean)
       ORDER BY t.open DESC, t.updated_at DESC, t.id ASC
       OFFSET ${page.offset} LIMIT ${page.limit}`,
+      'select_task_page_rows',
+    ),
   ]);
   if (!site) return null;
   const { total, ...ref } = site;

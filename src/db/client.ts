@@ -1,6 +1,8 @@
 // The one way the app opens the database: Prisma over the pg driver adapter (no native engine).
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
+import { registerPlainPool } from './plainSql';
 
 export type Db = PrismaClient;
 export { Prisma } from '../generated/prisma/client';
@@ -14,5 +16,14 @@ export { Prisma } from '../generated/prisma/client';
 export const DB_POOL_SIZE = 20;
 
 export function createDb(connectionString: string, poolSize = DB_POOL_SIZE): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: poolSize }) });
+  // The pool is ours so that the hottest statements can skip Prisma (src/db/plainSql.ts); the adapter
+  // ends it on $disconnect, as it ends a pool of its own.
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle connection the server closed (a restart, an outage) leaves the pool; the next statement
+  // reports the outage. Without a listener the pool's 'error' event would end the process (Prisma's
+  // adapter adds its own only once it first connects).
+  pool.on('error', () => undefined);
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  registerPlainPool(db, pool);
+  return db;
 }
