@@ -17,7 +17,7 @@ import {
   type ItemFailure,
   type UnchangedItem,
 } from './shared/batch';
-import type { Tx } from './shared/moveRecord';
+import type { SqlTx } from '../db/plainSql';
 import { relocate } from './shared/relocate';
 import { Prisma } from '../db/client';
 
@@ -39,7 +39,7 @@ const rehome: BatchStep = {
   failures: blockedOrMissing,
 };
 
-async function blockedOrMissing(tx: Tx, unchanged: UnchangedItem[]): Promise<ItemFailure[]> {
+async function blockedOrMissing(tx: SqlTx, unchanged: UnchangedItem[]): Promise<ItemFailure[]> {
   const blocked = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM phone_number WHERE id = ANY(${unchanged.map((i) => i.itemId)}::uuid[]) AND status = 'BLOCKED'`;
   const blockedIds = new Set(blocked.map((n) => n.id));

@@ -1,8 +1,10 @@
 // Statements sent on the pg pool past Prisma (src/db/plainSql.ts) answer as `$queryRaw` does, for the
 // column types the app reads, prepared or not, and still answer once the client has disconnected
-// (its adapter ends the pool; Prisma's own path takes over).
-import { Prisma } from '../../src/db/client';
-import { plainRows } from '../../src/db/plainSql';
+// (its adapter ends the pool; Prisma's own path takes over). A plain transaction keeps Prisma's
+// promises: all or nothing, a timeout, and a wait for a connection that ends as an outage.
+import { Prisma, createDb, type Db } from '../../src/db/client';
+import { TransactionExpired, plainRows, plainTransaction } from '../../src/db/plainSql';
+import { isDatabaseUnavailable } from '../../src/db/unavailable';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let database: TestDatabase;
@@ -41,4 +43,71 @@ it('still answers after the client disconnected', async () => {
   await database.db.$disconnect();
   const [row] = await plainRows<{ n: number }>(database.db, query(4), 'plain_sql_test');
   expect(row?.n).toBe(4);
+});
+
+describe('plainTransaction', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = createDb(database.url, 1);
+    await db.$executeRaw`CREATE TABLE IF NOT EXISTS plain_tx_test (n int PRIMARY KEY)`;
+  });
+  afterAll(() => db.$disconnect());
+  const count = async () =>
+    (await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM plain_tx_test`)[0]?.n ?? -1;
+
+  it('commits what the work did and hands back its result', async () => {
+    const result = await plainTransaction(
+      db,
+      async (tx) => {
+        await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${1}::int), (${2}::int)`;
+        return tx.$queryRaw<{ n: number }[]>(Prisma.sql`SELECT n FROM plain_tx_test ORDER BY n`);
+      },
+      { timeout: 5_000, maxWait: 1_000 },
+    );
+    expect(result).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(await count()).toBe(2);
+  });
+
+  it('rolls back all of it when the work throws, and the connection serves the next caller', async () => {
+    await expect(
+      plainTransaction(
+        db,
+        async (tx) => {
+          await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${3}::int)`;
+          await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${1}::int)`; // a duplicate key
+        },
+        { timeout: 5_000, maxWait: 1_000 },
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await count()).toBe(2);
+  });
+
+  it('rolls back work that ran past its timeout', async () => {
+    await expect(
+      plainTransaction(
+        db,
+        async (tx) => {
+          await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${4}::int)`;
+          await tx.$queryRaw`SELECT pg_sleep(0.2)`;
+        },
+        { timeout: 100, maxWait: 1_000 },
+      ),
+    ).rejects.toThrow(TransactionExpired);
+    expect(await count()).toBe(2);
+  });
+
+  it('gives up waiting for a connection after maxWait, as an outage the callers wait out', async () => {
+    let release = () => undefined as void;
+    const holding = plainTransaction(db, () => new Promise<void>((resolve) => (release = resolve)), {
+      timeout: 5_000,
+      maxWait: 1_000,
+    });
+    const error: unknown = await plainTransaction(db, () => Promise.resolve(), { timeout: 5_000, maxWait: 100 }).catch(
+      (e: unknown) => e,
+    );
+    expect(isDatabaseUnavailable(error)).toBe(true);
+    release();
+    await holding;
+    expect(await count()).toBe(2);
+  });
 });

@@ -4,13 +4,14 @@
 // counts come back, and the items the step could not change, which are then marked FAILED with the
 // reason; the step throws a non-retryable failure naming them, after the rest of the batch is committed.
 import { Prisma } from '../../db/client';
+import { plainTransaction, type SqlTx } from '../../db/plainSql';
 import { MoveFailureType } from '../../domain/errors';
 import type { ItemKind } from '../../domain/move';
 import type { BatchInput, BatchResult } from '../contract';
 import type { ActivityDeps } from './deps';
 import { describeItems, moveFailure, type FailedItem } from './failures';
 import { heartbeat } from './activityContext';
-import { TX_OPTIONS, lockMove, type Tx } from './moveRecord';
+import { TX_OPTIONS, lockMove } from './moveRecord';
 
 /** An item of the batch that the step did not change. */
 export interface UnchangedItem {
@@ -41,7 +42,7 @@ export interface BatchStep {
    */
   change(now: Date): Prisma.Sql;
   /** Why the items the step left unchanged failed (in the same transaction, after the change). */
-  failures(tx: Tx, unchanged: UnchangedItem[]): Promise<ItemFailure[]>;
+  failures(tx: SqlTx, unchanged: UnchangedItem[]): Promise<ItemFailure[]>;
 }
 
 /** Items a forward step (re)tries: new ones, and ones an operator asked to retry after a failure. */
@@ -62,13 +63,15 @@ export async function runBatch(deps: ActivityDeps, step: BatchStep, input: Batch
   const limit = Math.max(1, Math.floor(input.batchSize));
   const now = deps.now();
   const ofKind = Prisma.sql`move_id = ${input.moveId}::uuid AND kind = ${step.kind}::"MoveItemKind"`;
-  const { result, failures } = await deps.db.$transaction(async (tx) => {
-    await lockMove(tx, input.moveId);
-    heartbeat({ step: step.name, batchSize: limit });
-    // The counts read move_item as the statement leaves it: the records `changed` returns stand in
-    // for their old versions, which are all the statement itself can see. NOT IN over a CTE is a
-    // hashed lookup, never a join.
-    const [row] = await tx.$queryRaw<BatchRow[]>`
+  const { result, failures } = await plainTransaction(
+    deps.db,
+    async (tx) => {
+      await lockMove(tx, input.moveId);
+      heartbeat({ step: step.name, batchSize: limit });
+      // The counts read move_item as the statement leaves it: the records `changed` returns stand in
+      // for their old versions, which are all the statement itself can see. NOT IN over a CTE is a
+      // hashed lookup, never a join.
+      const [row] = await tx.$queryRaw<BatchRow[]>`
       WITH batch AS MATERIALIZED (
         SELECT id, item_id, label, from_site_id, to_site_id, new_item_id FROM move_item
         WHERE ${ofKind} AND (${step.todo})
@@ -88,17 +91,19 @@ export async function runBatch(deps: ActivityDeps, step: BatchStep, input: Batch
         UNION ALL
         SELECT status, new_item_id, decommissioned_at FROM changed
       ) AS move_item`;
-    const unchanged = row?.unchanged ?? [];
-    const failures = unchanged.length > 0 ? await step.failures(tx, unchanged) : [];
-    // A failed item stays to do (FAILED, as it was PENDING or FAILED), so the counts hold.
-    if (failures.length > 0) await markFailed(tx, failures, now);
-    const result: BatchResult = {
-      processed: (row?.picked ?? 0) - failures.length,
-      remaining: row?.remaining ?? 0,
-      done: row?.done ?? 0,
-    };
-    return { result, failures };
-  }, TX_OPTIONS);
+      const unchanged = row?.unchanged ?? [];
+      const failures = unchanged.length > 0 ? await step.failures(tx, unchanged) : [];
+      // A failed item stays to do (FAILED, as it was PENDING or FAILED), so the counts hold.
+      if (failures.length > 0) await markFailed(tx, failures, now);
+      const result: BatchResult = {
+        processed: (row?.picked ?? 0) - failures.length,
+        remaining: row?.remaining ?? 0,
+        done: row?.done ?? 0,
+      };
+      return { result, failures };
+    },
+    TX_OPTIONS,
+  );
   heartbeat({ step: step.name, ...result });
   if (failures.length > 0) throw failureOf(step, failures);
   return result;
@@ -135,10 +140,10 @@ export function missing(item: UnchangedItem, what: string): ItemFailure {
 /** `failures` of a step whose only reason to leave an item unchanged is that its row is gone. */
 export const allMissing =
   (what: string) =>
-  (_tx: Tx, unchanged: UnchangedItem[]): Promise<ItemFailure[]> =>
+  (_tx: SqlTx, unchanged: UnchangedItem[]): Promise<ItemFailure[]> =>
     Promise.resolve(unchanged.map((item) => missing(item, what)));
 
-async function markFailed(tx: Tx, failures: ItemFailure[], now: Date): Promise<void> {
+async function markFailed(tx: SqlTx, failures: ItemFailure[], now: Date): Promise<void> {
   await tx.$executeRaw`
     UPDATE move_item AS mi SET status = 'FAILED', error = f.error, updated_at = ${now}
     FROM unnest(${failures.map((f) => f.item.id)}::uuid[], ${failures.map((f) => f.error)}::text[]) AS f(id, error)

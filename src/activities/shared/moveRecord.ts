@@ -3,6 +3,7 @@
 // Every activity finds its move here, so here is where a foreign workflow run is turned away: only
 // the run recorded on the move (or, while none is, the first run to claim it) may act on it.
 import { Prisma } from '../../db/client';
+import type { SqlTx } from '../../db/plainSql';
 import { MoveFailureType } from '../../domain/errors';
 import type { MovePhase } from '../../domain/move';
 import { callingRunId, callingWorkflow } from './activityContext';
@@ -56,7 +57,7 @@ export interface LockedMove {
 }
 
 /** Locks the move row for the rest of the transaction; a missing move cannot be worked on. */
-export async function lockMove(tx: Tx, moveId: string): Promise<LockedMove> {
+export async function lockMove(tx: SqlTx, moveId: string): Promise<LockedMove> {
   // A malformed id would fail the uuid cast on every retry; it names no move, so say that once.
   if (!UUID.test(moveId)) throw moveMissing(moveId);
   const [move] = await tx.$queryRaw<LockedMove[]>`
@@ -75,7 +76,7 @@ export async function lockMove(tx: Tx, moveId: string): Promise<LockedMove> {
  * (`emailWorkflowId`, which names the move); no other activity accepts one.
  */
 async function actOnlyForOwnRun(
-  tx: Tx,
+  tx: SqlTx,
   move: { id: string; runId: string | null },
   emailWorkflowId?: string,
 ): Promise<void> {
@@ -87,13 +88,13 @@ async function actOnlyForOwnRun(
   }
   let owner = move.runId;
   if (owner === null) {
-    const claimed = await tx.clientSiteMove.updateMany({
-      where: { id: move.id, runId: null },
-      data: { runId: caller },
-    });
-    if (claimed.count === 1) return;
+    const claimed = await tx.$executeRaw`
+      UPDATE client_site_move SET run_id = ${caller}, updated_at = now() WHERE id = ${move.id}::uuid AND run_id IS NULL`;
+    if (claimed === 1) return;
     // Claimed in between (a read without a lock): by this run's other activity, or by another run.
-    owner = (await tx.clientSiteMove.findUnique({ where: { id: move.id }, select: { runId: true } }))?.runId ?? null;
+    const [row] = await tx.$queryRaw<{ runId: string | null }[]>`
+      SELECT run_id AS "runId" FROM client_site_move WHERE id = ${move.id}::uuid`;
+    owner = row?.runId ?? null;
     if (owner === caller) return;
   }
   throw moveFailure(
@@ -110,7 +111,7 @@ async function actOnlyForOwnRun(
 const EMAIL_WORKFLOW_TYPES = ['moveOutcomeEmail', 'moveWarningsEmail'];
 
 export async function loadMove(
-  tx: Tx,
+  tx: SqlTx,
   moveId: string,
   lock = true,
   /** An email activity names its email's own workflow, which may call it too (actOnlyForOwnRun). */
