@@ -4,7 +4,9 @@
 // Each side may run another checkout's code (`--a-src`/`--b-src`: a project folder, e.g. an exported
 // commit with node_modules linked), with that checkout's migrations; B may also get the SQL given.
 // Runs alternate A, B, B, A..., so both meet the same machine load; each run is the floor (one SQL
-// transaction, rolled back), then snapshot + forward steps, then the rollback.
+// transaction, rolled back), then snapshot + forward steps, then the rollback, with the bookkeeping
+// around them (markMoveScheduled, compareWithReview, finishMove) timed per activity but not in the
+// ratio. Per activity it reports wall time and this process's CPU (Prisma's query compiler runs here).
 import { readFile } from 'node:fs/promises';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,7 +20,7 @@ import { startEmbeddedPostgres } from '../src/dev/embeddedPostgres';
 import { freePort } from '../src/dev/ports';
 import { seedDemoData } from '../src/dev/seed';
 import { PROJECT_ROOT } from '../src/paths';
-import { insertMove, noMail, runCompensations, runForwardSteps } from '../test/support/moveFixtures';
+import { insertMove, noMail, progressFor, runCompensations, runForwardSteps } from '../test/support/moveFixtures';
 import { createClient } from './clients';
 import { loadAverage, median, readStatements, resetStatements, round, timed, type StatementStats } from './measure';
 import { floorMove, type Subject } from './singleMoves';
@@ -40,8 +42,9 @@ interface Side {
   floor: number[];
   forward: number[];
   rollback: number[];
-  /** Milliseconds per activity name, summed over each run's calls. */
+  /** Milliseconds per activity name, summed over each run's calls: wall time and this process's CPU. */
   byActivity: Map<string, number[]>;
+  cpuByActivity: Map<string, number[]>;
   sql?: StatementStats;
 }
 
@@ -62,14 +65,26 @@ async function loadCheckout(root: string): Promise<Checkout> {
   };
 }
 
-/** Wraps every activity with a clock that adds its time to the side's current run. */
-function timedActivities(activities: MoveActivities, current: Map<string, number>): MoveActivities {
+interface RunTimes {
+  ms: Map<string, number>;
+  cpuMs: Map<string, number>;
+}
+
+/**
+ * Wraps every activity with a clock that adds its wall time and the process's CPU time to the side's
+ * current run. Activities run one at a time here, so the process's CPU is the activity's own.
+ */
+function timedActivities(activities: MoveActivities, current: RunTimes): MoveActivities {
+  const add = (times: Map<string, number>, name: string, ms: number) => times.set(name, (times.get(name) ?? 0) + ms);
   return Object.fromEntries(
     Object.entries(activities).map(([name, activity]) => [
       name,
       async (...args: unknown[]) => {
+        const cpu = process.cpuUsage();
         const [result, ms] = await timed(() => (activity as (...a: unknown[]) => Promise<unknown>)(...args));
-        current.set(name, (current.get(name) ?? 0) + ms);
+        const used = process.cpuUsage(cpu);
+        add(current.ms, name, ms);
+        add(current.cpuMs, name, (used.user + used.system) / 1000);
         return result;
       },
     ]),
@@ -125,6 +140,7 @@ async function main(): Promise<void> {
         forward: [],
         rollback: [],
         byActivity: new Map(),
+        cpuByActivity: new Map(),
       });
     }
     const load = loadAverage();
@@ -132,13 +148,15 @@ async function main(): Promise<void> {
     for (let run = 0; run < Number(values.runs); run++) {
       for (const side of run % 2 === 0 ? sides : [...sides].reverse()) {
         const floor = await floorMove(side, SUBJECT, where);
-        const current = new Map<string, number>();
+        const current: RunTimes = { ms: new Map(), cpuMs: new Map() };
         const activities = timedActivities(side.activities, current);
         const move = await insertMove(side.db, {
           client: SUBJECT.client,
           to: SUBJECT.away,
           targetSpaces: [SUBJECT.space],
         });
+        await activities.markMoveScheduled({ moveId: move.moveId });
+        await activities.compareWithReview({ moveId: move.moveId });
         await resetStatements(side.pool);
         const [, forward] = await timed(async () => {
           await activities.snapshotMoveItems({ moveId: move.moveId });
@@ -146,14 +164,15 @@ async function main(): Promise<void> {
         });
         side.sql = await readStatements(side.pool, 12);
         const [, rollback] = await timed(() => runCompensations(activities, move.moveId, side.batchSize));
-        await side.db.clientSiteMove.update({
-          where: { id: move.moveId },
-          data: { status: 'ROLLED_BACK', finishedAt: new Date() },
-        });
+        const progress = progressFor(move.moveId, 'ROLLED_BACK', { finishedAt: new Date().toISOString() });
+        await activities.finishMove({ moveId: move.moveId, phase: 'ROLLED_BACK', progress });
         side.floor.push(floor.ms);
         side.forward.push(forward);
         side.rollback.push(rollback);
-        for (const [name, ms] of current) side.byActivity.set(name, [...(side.byActivity.get(name) ?? []), ms]);
+        for (const [name, ms] of current.ms) side.byActivity.set(name, [...(side.byActivity.get(name) ?? []), ms]);
+        for (const [name, ms] of current.cpuMs) {
+          side.cpuByActivity.set(name, [...(side.cpuByActivity.get(name) ?? []), ms]);
+        }
       }
     }
     for (const side of sides) {
@@ -165,8 +184,13 @@ async function main(): Promise<void> {
           `[${ratios.map((r) => round(r, 2)).join(', ')}], rollback ${round(median(side.rollback))} ms`,
       );
       console.log(
-        '  per activity (median ms): ' +
-          [...side.byActivity].map(([name, times]) => `${name} ${round(median(times))}`).join(', '),
+        '  per activity (median ms, wall / CPU): ' +
+          [...side.byActivity]
+            .map(
+              ([name, times]) =>
+                `${name} ${round(median(times), 1)} / ${round(median(side.cpuByActivity.get(name)!), 1)}`,
+            )
+            .join(', '),
       );
       const sql = side.sql!;
       console.log(`  last forward run: ${sql.calls} statements, ${sql.execMs} ms executing`);

@@ -17,8 +17,10 @@ interface ChangeRow {
 }
 
 export async function compareWithReview(deps: ActivityDeps, { moveId }: MoveRef): Promise<ReviewChanges | null> {
-  const reviewed = await deps.db.reviewedItem.count({ where: { moveId } });
-  if (reviewed === 0) return null;
+  // Plain SQL, as the comparison itself: Prisma compiles every ORM call on the event loop.
+  const [reviewed] = await deps.db.$queryRaw<{ any: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM reviewed_item WHERE move_id = ${moveId}::uuid) AS any`;
+  if (!reviewed?.any) return null;
   const rows = await deps.db.$queryRaw<ChangeRow[]>`
     WITH changes AS (
       SELECT 'added' AS change, mi.kind::text AS kind, mi.item_id AS id, mi.label

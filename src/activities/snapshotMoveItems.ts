@@ -2,7 +2,9 @@
 // service at the source site, and, once, what a rollback must give back (tariff, bundle, spaces).
 // Bulk INSERT ... SELECT with ON CONFLICT DO NOTHING: a re-run adds only what is new, and reports
 // from the items themselves, so a re-run after a crash tells the truth about what already moved.
-import { emptyItemProgress, PROGRESS_KEY, type ItemProgress } from '../domain/move';
+// Plain SQL throughout: Prisma compiles every ORM call on the event loop (docs/performance.md).
+import { emptyItemProgress, PROGRESS_KEY, type ItemKind, type ItemProgress } from '../domain/move';
+import type { MoveItemStatus } from '../generated/prisma/client';
 import { MoveFailureType } from '../domain/errors';
 import type { MoveRef } from './contract';
 import type { ActivityDeps } from './shared/deps';
@@ -14,7 +16,7 @@ export async function snapshotMoveItems(deps: ActivityDeps, { moveId }: MoveRef)
   const now = deps.now();
   return deps.db.$transaction(async (tx) => {
     const move = await loadMove(tx, moveId);
-    if (move.originalTariffId === null) await recordOriginals(tx, move);
+    if (move.originalTariffId === null) await recordOriginals(tx, move, now);
     heartbeat({ step: 'SNAPSHOT', stage: 'items' });
     await insertItems(tx, move, now);
     heartbeat({ step: 'SNAPSHOT', stage: 'counting' });
@@ -23,18 +25,19 @@ export async function snapshotMoveItems(deps: ActivityDeps, { moveId }: MoveRef)
 }
 
 /** The first snapshot fixes what a rollback restores; later ones must not overwrite it. */
-async function recordOriginals(tx: Tx, move: MoveRecord): Promise<void> {
+async function recordOriginals(tx: Tx, move: MoveRecord, now: Date): Promise<void> {
   if (move.clientSiteId !== move.sourceSiteId) {
     throw moveFailure(
       MoveFailureType.MoveDataMissing,
       `${move.clientName} is no longer at ${move.sourceSiteName}, the site this move was scheduled from`,
     );
   }
-  await tx.clientSiteMove.update({
-    where: { id: move.id },
-    data: { originalTariffId: move.clientTariffId, originalMinuteBundleId: move.clientMinuteBundleId },
-  });
   await tx.$executeRaw`
+    WITH originals AS (
+      UPDATE client_site_move SET original_tariff_id = ${move.clientTariffId}::uuid,
+        original_minute_bundle_id = ${move.clientMinuteBundleId}::uuid, updated_at = ${now}
+      WHERE id = ${move.id}::uuid
+    )
     INSERT INTO client_site_move_space (move_id, space_id, role)
     SELECT ${move.id}::uuid, s.id, 'ORIGINAL'::"MoveSpaceRole"
     FROM space s WHERE s.client_id = ${move.clientId}::uuid AND s.site_id = ${move.sourceSiteId}::uuid
@@ -67,12 +70,13 @@ async function insertItems(tx: Tx, move: MoveRecord, now: Date): Promise<void> {
 }
 
 async function countItems(tx: Tx, moveId: string): Promise<ItemProgress> {
-  const groups = await tx.moveItem.groupBy({ by: ['kind', 'status'], where: { moveId }, _count: { _all: true } });
+  const groups = await tx.$queryRaw<{ kind: ItemKind; status: MoveItemStatus; count: number }[]>`
+    SELECT kind, status, count(*)::int AS count FROM move_item WHERE move_id = ${moveId}::uuid GROUP BY kind, status`;
   const progress = emptyItemProgress();
   for (const group of groups) {
     const kind = progress[PROGRESS_KEY[group.kind]];
-    kind.total += group._count._all;
-    if (group.status === 'MOVED') kind.done += group._count._all;
+    kind.total += group.count;
+    if (group.status === 'MOVED') kind.done += group.count;
   }
   return progress;
 }

@@ -8,7 +8,7 @@ import { freePort } from '../../src/dev/ports';
 import { seedDemoData } from '../../src/dev/seed';
 import { isFinalPhase, type FinalPhase, type MoveError } from '../../src/domain/move';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { fullState, insertMove, noMail, progressFor, type MoveFixture } from '../support/moveFixtures';
+import { SUPER_ADMIN_ID, fullState, insertMove, noMail, progressFor, type MoveFixture } from '../support/moveFixtures';
 
 // Dune & Finch, the smallest demo client, at Bristol Temple Quay.
 const CLIENT = 'Dune & Finch';
@@ -224,6 +224,28 @@ describe('finishMove', () => {
     });
     expect(move.task).toMatchObject({ phase, open: false, closedAt: new Date(finishedAt), progress: { phase } });
     expect(move.audit.map((e) => e.action)).toEqual(['MOVE_SCHEDULED', `MOVE_${phase}`]);
+  });
+
+  it("audits the actions taken in Temporal (not the operators' ones) once each, before the outcome", async () => {
+    const at = '2026-12-08T09:10:00.000Z';
+    const progress = progressFor(moveId(), 'CANCELLED', {
+      finishedAt: '2026-12-08T09:30:00.000Z',
+      cancelReason: 'Cancelled in Temporal',
+      actions: [
+        { action: 'move-now', byOperatorId: null, at, detail: null },
+        { action: 'reschedule', byOperatorId: SUPER_ADMIN_ID, at, detail: 'by an operator' },
+        { action: 'cancel', byOperatorId: null, at, detail: 'Cancelled in Temporal' },
+      ],
+    });
+    await sameStateWhenRepeated(() => activities.finishMove({ moveId: moveId(), phase: 'CANCELLED', progress }));
+    const { audit } = (await fullState(database.db, fixture)).move;
+    expect(audit.map((e) => [e.action, e.dedupeKey, e.at.toISOString(), e.details])).toEqual([
+      ['MOVE_SCHEDULED', `move:${moveId()}:scheduled`, NOW.toISOString(), expect.anything()],
+      ['TEMPORAL_MOVE_NOW', `move:${moveId()}:action:0`, at, { action: 'move-now', detail: null }],
+      ['TEMPORAL_CANCEL', `move:${moveId()}:action:2`, at, { action: 'cancel', detail: 'Cancelled in Temporal' }],
+      ['MOVE_CANCELLED', `move:${moveId()}:finished`, '2026-12-08T09:30:00.000Z', expect.anything()],
+    ]);
+    expect(audit.every((e) => e.actorOperatorId === null && e.clientId === fixture.clientId)).toBe(true);
   });
 
   it('a late duplicate changes nothing, even after the client has a new move', async () => {

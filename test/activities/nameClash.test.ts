@@ -48,3 +48,24 @@ it('applyTariffAndBundle refuses, non-retryably, a destination that has a client
   await runCompensations(activities, move.moveId, 10);
   expect(await clientState(database.db, move.clientId)).toEqual(before);
 });
+
+it('restoreTariffAndBundle refuses, non-retryably, a source that has a client of the same name since', async () => {
+  const move = await insertMove(database.db, { client: 'Cobalt Legal LLP', to: 'LDS-WEL' });
+  await activities.markMoveScheduled({ moveId: move.moveId });
+  await activities.snapshotMoveItems({ moveId: move.moveId });
+  await activities.applyTariffAndBundle({ moveId: move.moveId });
+  const moved = await clientState(database.db, move.clientId);
+  await database.db.client.create({
+    data: {
+      name: 'Cobalt Legal LLP',
+      siteId: move.sourceSiteId,
+      tariffId: tariffIdOf('MAN-SPF', 'Standard'),
+      minuteBundleId: null,
+    },
+  });
+
+  const failure = await activities.restoreTariffAndBundle({ moveId: move.moveId }).catch((error: unknown) => error);
+  expect(failure).toMatchObject({ type: 'InvalidChoice', nonRetryable: true });
+  expect((failure as Error).message).toMatch(/Another client named Cobalt Legal LLP is already at /);
+  expect((await clientState(database.db, move.clientId)).client).toEqual(moved.client);
+});

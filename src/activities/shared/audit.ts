@@ -1,6 +1,7 @@
 // Audit entries written by the workflow's activities. The dedupe key makes a retried activity write
-// its entry once, and tells the caller whether this was the first time.
-import type { Prisma } from '../../db/client';
+// its entry once, and tells the caller whether this was the first time. Plain SQL, not Prisma's
+// createMany: Prisma compiles every ORM call on the event loop (docs/performance.md).
+import { Prisma } from '../../db/client';
 import type { MoveProgress } from '../../domain/move';
 import type { Tx } from './moveRecord';
 
@@ -13,29 +14,53 @@ export interface AuditInput {
   at: Date;
 }
 
+/**
+ * The INSERT of the entries not written yet, in the order given, `RETURNING dedupe_key` of those it
+ * wrote: a statement of its own or a CTE of a larger one. The system acts here, not an operator:
+ * actor_operator_id stays null.
+ */
+export function insertAuditEntries(entries: AuditInput[]): Prisma.Sql {
+  const rows = JSON.stringify(entries);
+  return Prisma.sql`
+    INSERT INTO audit_entry (at, action, client_id, move_id, details, dedupe_key)
+    SELECT (e.entry->>'at')::timestamptz, e.entry->>'action', (e.entry->>'clientId')::uuid,
+           (e.entry->>'moveId')::uuid, e.entry->'details', e.entry->>'dedupeKey'
+    FROM jsonb_array_elements(${rows}::jsonb) WITH ORDINALITY AS e(entry, n)
+    ORDER BY e.n
+    ON CONFLICT DO NOTHING
+    RETURNING dedupe_key`;
+}
+
 /** True when the entry is new; false when an earlier attempt already wrote it. */
 export async function auditOnce(tx: Tx, entry: AuditInput): Promise<boolean> {
-  // The system acts here, not an operator: actorOperatorId stays null.
-  const { count } = await tx.auditEntry.createMany({ data: [entry], skipDuplicates: true });
-  return count === 1;
+  return (await tx.$executeRaw(insertAuditEntries([entry]))) === 1;
 }
 
 /**
  * Every action taken in Temporal itself (Temporal Web, the CLI, a workflow cancel) is audited with the
  * actor `temporal`; an operator's action through the API is audited by the API, under its name.
  */
-export async function auditTemporalActions(tx: Tx, clientId: string, progress: MoveProgress): Promise<void> {
+export function temporalActionEntries(clientId: string, progress: MoveProgress): AuditInput[] {
   // Runs from before the audit of actions report no list.
   const actions = progress.actions ?? [];
-  for (const [index, taken] of actions.entries()) {
-    if (taken.byOperatorId !== null) continue;
-    await auditOnce(tx, {
-      dedupeKey: `move:${progress.moveId}:action:${index}`,
-      action: `TEMPORAL_${taken.action.toUpperCase().replace('-', '_')}`,
-      clientId,
-      moveId: progress.moveId,
-      at: new Date(taken.at),
-      details: { action: taken.action, detail: taken.detail },
-    });
-  }
+  return actions.flatMap((taken, index) =>
+    taken.byOperatorId !== null
+      ? []
+      : [
+          {
+            dedupeKey: `move:${progress.moveId}:action:${index}`,
+            action: `TEMPORAL_${taken.action.toUpperCase().replace('-', '_')}`,
+            clientId,
+            moveId: progress.moveId,
+            at: new Date(taken.at),
+            details: { action: taken.action, detail: taken.detail },
+          },
+        ],
+  );
+}
+
+/** Audits the actions taken in Temporal itself (temporalActionEntries), each once, in one statement. */
+export async function auditTemporalActions(tx: Tx, clientId: string, progress: MoveProgress): Promise<void> {
+  const entries = temporalActionEntries(clientId, progress);
+  if (entries.length > 0) await tx.$executeRaw(insertAuditEntries(entries));
 }

@@ -1,5 +1,5 @@
 // MoveProgress as the JSON the move row and its dashboard task keep.
-import { Prisma } from '../../db/client';
+import type { Prisma } from '../../db/client';
 import { toJson } from '../../db/json';
 import { scheduledProgress, type MoveProgress } from '../../domain/move';
 import type { MoveRecord } from './moveRecord';
@@ -7,11 +7,6 @@ import type { MoveRecord } from './moveRecord';
 export { toJson };
 
 export const progressJson = (progress: MoveProgress): Prisma.InputJsonObject => toJson(progress);
-
-/** The move row's needs_human: SQL NULL when nothing needs a human. */
-export function needsHumanJson(progress: MoveProgress): Prisma.InputJsonValue | typeof Prisma.DbNull {
-  return progress.needsHuman.length > 0 ? progress.needsHuman.map(toJson) : Prisma.DbNull;
-}
 
 /** What the dashboard shows before the workflow first reports: scheduled, nothing moved yet. */
 export function initialProgress(move: MoveRecord, now: Date): MoveProgress {
