@@ -8,10 +8,11 @@ import type { MoveRef } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { moveFailure } from './shared/failures';
 import { TX_OPTIONS, loadMove, type MoveRecord, type Tx } from './shared/moveRecord';
+import { plainTransaction } from '../db/plainSql';
 
 export async function applyTariffAndBundle(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
   const now = deps.now();
-  await deps.db.$transaction(async (tx) => {
+  await plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
     const move = await loadMove(tx, moveId);
     const site = { id: move.destinationSiteId, name: move.destinationSiteName };
     const placed = await placeClient(tx, move, site, move.tariffId, move.minuteBundleId, now, 'offered');
@@ -23,12 +24,12 @@ export async function applyTariffAndBundle(deps: ActivityDeps, { moveId }: MoveR
       );
     }
     refuseNameClash(move, site.name, placed.clashId);
-  }, TX_OPTIONS);
+  });
 }
 
 export async function restoreTariffAndBundle(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
   const now = deps.now();
-  await deps.db.$transaction(async (tx) => {
+  await plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
     const move = await loadMove(tx, moveId);
     const { originalTariffId, originalMinuteBundleId } = move;
     // The snapshot records the original tariff (a client always has one) and bundle (maybe none).
@@ -43,7 +44,7 @@ export async function restoreTariffAndBundle(deps: ActivityDeps, { moveId }: Mov
     const site = { id: move.sourceSiteId, name: move.sourceSiteName };
     const placed = await placeClient(tx, move, site, originalTariffId, originalMinuteBundleId, now, 'any');
     refuseNameClash(move, site.name, placed.clashId);
-  }, TX_OPTIONS);
+  });
 }
 
 interface Placed {

@@ -9,6 +9,7 @@ import type { MoveRef } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { describeItems, moveFailure, type FailedItem } from './shared/failures';
 import { TX_OPTIONS, loadMove, type Tx } from './shared/moveRecord';
+import { plainTransaction } from '../db/plainSql';
 
 interface SpaceRow {
   id: string;
@@ -18,7 +19,7 @@ interface SpaceRow {
 }
 
 export async function assignSpaces(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
-  await deps.db.$transaction(async (tx) => {
+  await plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
     const move = await loadMove(tx, moveId);
     const { targets, originals } = await lockMoveSpaces(tx, moveId);
     const elsewhere = targets.filter((s) => s.siteId !== move.destinationSiteId);
@@ -44,11 +45,11 @@ export async function assignSpaces(deps: ActivityDeps, { moveId }: MoveRef): Pro
     await tx.$executeRaw`
       UPDATE space SET client_id = CASE WHEN id = ANY(${released}::uuid[]) THEN NULL ELSE ${move.clientId}::uuid END
       WHERE id = ANY(${taken}::uuid[]) OR (id = ANY(${released}::uuid[]) AND client_id = ${move.clientId}::uuid)`;
-  }, TX_OPTIONS);
+  });
 }
 
 export async function restoreSpaces(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
-  const notRestorable = await deps.db.$transaction(async (tx) => {
+  const notRestorable = await plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
     const move = await loadMove(tx, moveId);
     const { targets, originals } = await lockMoveSpaces(tx, moveId);
     // Rollback gives back all it can; a space someone else took since is for a human to sort out.
@@ -67,7 +68,7 @@ export async function restoreSpaces(deps: ActivityDeps, { moveId }: MoveRef): Pr
           `Space ${describeItems(taken.map(asItem))} at ${move.sourceSiteName} is now held by another client and cannot be given back to ${move.clientName}`,
           taken.map(asItem),
         );
-  }, TX_OPTIONS);
+  });
   if (notRestorable) throw notRestorable;
 }
 

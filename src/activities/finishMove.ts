@@ -9,6 +9,7 @@ import type { ActivityDeps } from './shared/deps';
 import { insertAuditEntries, temporalActionEntries } from './shared/audit';
 import { TX_OPTIONS, loadMove } from './shared/moveRecord';
 import { toJson } from './shared/progressJson';
+import { plainTransaction } from '../db/plainSql';
 
 /**
  * FAILED keeps "Active - move scheduled": a rollback could not restore everything, so the client is
@@ -27,7 +28,7 @@ export async function finishMove(deps: ActivityDeps, { moveId, phase, progress }
   const needsHuman = progress.needsHuman.length > 0 ? JSON.stringify(progress.needsHuman) : null;
   const lastError = progress.lastError?.message ?? null;
   const now = deps.now();
-  await deps.db.$transaction(async (tx) => {
+  await plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
     const move = await loadMove(tx, moveId);
     const finishedKey = `move:${moveId}:finished`;
     // The actions taken in Temporal first, then the outcome: the order the trail reads in.
@@ -78,5 +79,5 @@ export async function finishMove(deps: ActivityDeps, { moveId, phase, progress }
         WHERE move_id IN (SELECT id FROM finished)
       )
       SELECT 1`;
-  }, TX_OPTIONS);
+  });
 }

@@ -10,10 +10,11 @@ import type { ActivityDeps } from './shared/deps';
 import { insertAuditEntries } from './shared/audit';
 import { TX_OPTIONS, loadMove } from './shared/moveRecord';
 import { initialProgress } from './shared/progressJson';
+import { plainTransaction } from '../db/plainSql';
 
 export async function markMoveScheduled(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
   const now = deps.now();
-  await deps.db.$transaction(async (tx) => {
+  await plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
     const move = await loadMove(tx, moveId);
     const audit = insertAuditEntries([
       {
@@ -38,5 +39,5 @@ export async function markMoveScheduled(deps: ActivityDeps, { moveId }: MoveRef)
       ), task AS (${insertMoveTask({ ...move, moveId, progress: initialProgress(move, now) })}
       ), audit AS (${audit})
       SELECT 1`;
-  }, TX_OPTIONS);
+  });
 }

@@ -9,6 +9,7 @@ import { Prisma } from '../db/client';
 import type { ActivityDeps } from './shared/deps';
 import { auditOnce, auditTemporalActions } from './shared/audit';
 import { lockMove, type LockedMove, type Tx } from './shared/moveRecord';
+import { plainTransaction } from '../db/plainSql';
 
 /**
  * Ends well inside the workflow's 30 s start-to-close for this activity: an attempt Temporal has given
@@ -25,7 +26,7 @@ export async function recordProgress(deps: ActivityDeps, progress: MoveProgress)
   const finishedAt = final ? new Date(progress.finishedAt ?? deps.now().toISOString()) : null;
   const needsHuman = progress.needsHuman.length > 0 ? JSON.stringify(progress.needsHuman) : null;
   const now = deps.now();
-  await deps.db.$transaction(async (tx) => {
+  await plainTransaction(deps.db, RECORD_TX_OPTIONS, async (tx) => {
     const before = await lockMove(tx, progress.moveId);
     const [written] = await tx.$queryRaw<{ moved: boolean }[]>`
       WITH move AS (
@@ -53,7 +54,7 @@ export async function recordProgress(deps: ActivityDeps, progress: MoveProgress)
       )
       SELECT EXISTS (SELECT 1 FROM move) AS moved`;
     if (written?.moved) await auditProgress(tx, before, progress);
-  }, RECORD_TX_OPTIONS);
+  });
 }
 
 /**

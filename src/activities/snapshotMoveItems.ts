@@ -11,17 +11,18 @@ import type { ActivityDeps } from './shared/deps';
 import { moveFailure } from './shared/failures';
 import { heartbeat } from './shared/activityContext';
 import { TX_OPTIONS, loadMove, type MoveRecord, type Tx } from './shared/moveRecord';
+import { plainTransaction } from '../db/plainSql';
 
 export async function snapshotMoveItems(deps: ActivityDeps, { moveId }: MoveRef): Promise<ItemProgress> {
   const now = deps.now();
-  return deps.db.$transaction(async (tx) => {
+  return plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
     const move = await loadMove(tx, moveId);
     if (move.originalTariffId === null) await recordOriginals(tx, move, now);
     heartbeat({ step: 'SNAPSHOT', stage: 'items' });
     await insertItems(tx, move, now);
     heartbeat({ step: 'SNAPSHOT', stage: 'counting' });
     return countItems(tx, moveId);
-  }, TX_OPTIONS);
+  });
 }
 
 /** The first snapshot fixes what a rollback restores; later ones must not overwrite it. */

@@ -66,7 +66,7 @@ export class TransactionExpired extends Error {
  * Runs `work` in one transaction on a connection of its own, committed when `work` returns and
  * rolled back when it throws (or ran past `timeout`), as `db.$transaction(work, options)` would.
  */
-export async function plainTransaction<T>(db: Db, work: (tx: SqlTx) => Promise<T>, options: TxOptions): Promise<T> {
+export async function plainTransaction<T>(db: Db, options: TxOptions, work: (tx: SqlTx) => Promise<T>): Promise<T> {
   const pool = poolOf(db);
   if (!pool) return db.$transaction((tx) => work(tx), options);
   const client = await connectWithin(pool, options.maxWait);

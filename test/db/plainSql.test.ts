@@ -52,57 +52,41 @@ describe('plainTransaction', () => {
     await db.$executeRaw`CREATE TABLE IF NOT EXISTS plain_tx_test (n int PRIMARY KEY)`;
   });
   afterAll(() => db.$disconnect());
+  const options = { timeout: 5_000, maxWait: 1_000 };
   const count = async () =>
     (await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM plain_tx_test`)[0]?.n ?? -1;
 
   it('commits what the work did and hands back its result', async () => {
-    const result = await plainTransaction(
-      db,
-      async (tx) => {
-        await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${1}::int), (${2}::int)`;
-        return tx.$queryRaw<{ n: number }[]>(Prisma.sql`SELECT n FROM plain_tx_test ORDER BY n`);
-      },
-      { timeout: 5_000, maxWait: 1_000 },
-    );
+    const result = await plainTransaction(db, options, async (tx) => {
+      await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${1}::int), (${2}::int)`;
+      return tx.$queryRaw<{ n: number }[]>(Prisma.sql`SELECT n FROM plain_tx_test ORDER BY n`);
+    });
     expect(result).toEqual([{ n: 1 }, { n: 2 }]);
     expect(await count()).toBe(2);
   });
 
   it('rolls back all of it when the work throws, and the connection serves the next caller', async () => {
-    await expect(
-      plainTransaction(
-        db,
-        async (tx) => {
-          await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${3}::int)`;
-          await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${1}::int)`; // a duplicate key
-        },
-        { timeout: 5_000, maxWait: 1_000 },
-      ),
-    ).rejects.toThrow(/duplicate key/);
+    const failing = plainTransaction(db, options, async (tx) => {
+      await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${3}::int)`;
+      await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${1}::int)`; // a duplicate key
+    });
+    await expect(failing).rejects.toThrow(/duplicate key/);
     expect(await count()).toBe(2);
   });
 
   it('rolls back work that ran past its timeout', async () => {
-    await expect(
-      plainTransaction(
-        db,
-        async (tx) => {
-          await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${4}::int)`;
-          await tx.$queryRaw`SELECT pg_sleep(0.2)`;
-        },
-        { timeout: 100, maxWait: 1_000 },
-      ),
-    ).rejects.toThrow(TransactionExpired);
+    const slow = plainTransaction(db, { ...options, timeout: 100 }, async (tx) => {
+      await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${4}::int)`;
+      await tx.$queryRaw`SELECT pg_sleep(0.2)`;
+    });
+    await expect(slow).rejects.toThrow(TransactionExpired);
     expect(await count()).toBe(2);
   });
 
   it('gives up waiting for a connection after maxWait, as an outage the callers wait out', async () => {
     let release = () => undefined as void;
-    const holding = plainTransaction(db, () => new Promise<void>((resolve) => (release = resolve)), {
-      timeout: 5_000,
-      maxWait: 1_000,
-    });
-    const error: unknown = await plainTransaction(db, () => Promise.resolve(), { timeout: 5_000, maxWait: 100 }).catch(
+    const holding = plainTransaction(db, options, () => new Promise<void>((resolve) => (release = resolve)));
+    const error: unknown = await plainTransaction(db, { ...options, maxWait: 100 }, () => Promise.resolve()).catch(
       (e: unknown) => e,
     );
     expect(isDatabaseUnavailable(error)).toBe(true);

@@ -63,15 +63,13 @@ export async function runBatch(deps: ActivityDeps, step: BatchStep, input: Batch
   const limit = Math.max(1, Math.floor(input.batchSize));
   const now = deps.now();
   const ofKind = Prisma.sql`move_id = ${input.moveId}::uuid AND kind = ${step.kind}::"MoveItemKind"`;
-  const { result, failures } = await plainTransaction(
-    deps.db,
-    async (tx) => {
-      await lockMove(tx, input.moveId);
-      heartbeat({ step: step.name, batchSize: limit });
-      // The counts read move_item as the statement leaves it: the records `changed` returns stand in
-      // for their old versions, which are all the statement itself can see. NOT IN over a CTE is a
-      // hashed lookup, never a join.
-      const [row] = await tx.$queryRaw<BatchRow[]>`
+  const { result, failures } = await plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
+    await lockMove(tx, input.moveId);
+    heartbeat({ step: step.name, batchSize: limit });
+    // The counts read move_item as the statement leaves it: the records `changed` returns stand in
+    // for their old versions, which are all the statement itself can see. NOT IN over a CTE is a
+    // hashed lookup, never a join.
+    const [row] = await tx.$queryRaw<BatchRow[]>`
       WITH batch AS MATERIALIZED (
         SELECT id, item_id, label, from_site_id, to_site_id, new_item_id FROM move_item
         WHERE ${ofKind} AND (${step.todo})
@@ -91,19 +89,17 @@ export async function runBatch(deps: ActivityDeps, step: BatchStep, input: Batch
         UNION ALL
         SELECT status, new_item_id, decommissioned_at FROM changed
       ) AS move_item`;
-      const unchanged = row?.unchanged ?? [];
-      const failures = unchanged.length > 0 ? await step.failures(tx, unchanged) : [];
-      // A failed item stays to do (FAILED, as it was PENDING or FAILED), so the counts hold.
-      if (failures.length > 0) await markFailed(tx, failures, now);
-      const result: BatchResult = {
-        processed: (row?.picked ?? 0) - failures.length,
-        remaining: row?.remaining ?? 0,
-        done: row?.done ?? 0,
-      };
-      return { result, failures };
-    },
-    TX_OPTIONS,
-  );
+    const unchanged = row?.unchanged ?? [];
+    const failures = unchanged.length > 0 ? await step.failures(tx, unchanged) : [];
+    // A failed item stays to do (FAILED, as it was PENDING or FAILED), so the counts hold.
+    if (failures.length > 0) await markFailed(tx, failures, now);
+    const result: BatchResult = {
+      processed: (row?.picked ?? 0) - failures.length,
+      remaining: row?.remaining ?? 0,
+      done: row?.done ?? 0,
+    };
+    return { result, failures };
+  });
   heartbeat({ step: step.name, ...result });
   if (failures.length > 0) throw failureOf(step, failures);
   return result;

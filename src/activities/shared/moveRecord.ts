@@ -9,7 +9,8 @@ import type { MovePhase } from '../../domain/move';
 import { callingRunId, callingWorkflow } from './activityContext';
 import { moveFailure } from './failures';
 
-export type Tx = Prisma.TransactionClient;
+/** An activity's transaction: a plain one on the pg pool (plainTransaction), or Prisma's. */
+export type Tx = SqlTx;
 
 /** Generous: one batch is a few bulk statements, but a cold database or a lock wait can be slow. */
 export const TX_OPTIONS = { timeout: 60_000, maxWait: 10_000 } as const;
