@@ -23,9 +23,15 @@ it('finds what would stop the move and what could surprise it, in a fixed order'
       data: { name, siteId: siteIdOf(site), tariffId: tariffIdOf(site, 'Standard'), minuteBundleId: null },
     });
   // Evergreen Health (120 users, a blocked number, three mail handling services) to Amsterdam, which
-  // offers no mail handling, into two small spaces: one since let, the other promised to another move.
-  const move = await insertMove(db, { client: 'Evergreen Health', to: 'AMS-ZUI', targetSpaces: [2, 3] });
+  // offers no mail handling, into three small spaces: one since let, one promised to another move, one
+  // free (promised only to a move that was cancelled).
+  const move = await insertMove(db, { client: 'Evergreen Health', to: 'AMS-ZUI', targetSpaces: [2, 3, 4] });
   await insertMove(db, { client: 'Dune & Finch', to: 'AMS-ZUI', targetSpaces: [2] });
+  const cancelled = await insertMove(db, { client: 'Cobalt Legal LLP', to: 'AMS-ZUI', targetSpaces: [4] });
+  await db.clientSiteMove.update({
+    where: { id: cancelled.moveId },
+    data: { status: 'CANCELLED', finishedAt: new Date() },
+  });
   await db.space.update({ where: { id: spaceIdOf('AMS-ZUI', 3) }, data: { clientId: clientIdOf('Gale & Moss') } });
   // Since scheduled: the client was made inactive and left for London; Amsterdam got a client of its
   // name and one of nearly its name.
@@ -46,6 +52,7 @@ it('finds what would stop the move and what could surprise it, in a fixed order'
   const spaces = [
     { id: spaceIdOf('AMS-ZUI', 2), label: 'Suite 1.02', why: "is promised to another client's move" },
     { id: spaceIdOf('AMS-ZUI', 3), label: 'Suite 1.03', why: 'has been let to another client' },
+    { id: spaceIdOf('AMS-ZUI', 4), label: 'Suite 1.04', why: null },
   ].sort((a, b) => a.id.localeCompare(b.id));
   const clientItem = { kind: 'CLIENT', id: move.clientId, label: 'Evergreen Health' };
   const found = await activities.preflightCheck({ moveId: move.moveId });
@@ -62,12 +69,16 @@ it('finds what would stop the move and what could surprise it, in a fixed order'
       field: 'clientId',
       item: clientItem,
     },
-    ...spaces.map((space, i) => ({
-      type: 'space-occupied',
-      message: `${space.label} at Amsterdam Zuidas ${space.why}`,
-      field: `spaceIds.${i}`,
-      item: { kind: 'SPACE', id: space.id, label: space.label },
-    })),
+    ...spaces.flatMap((space, i) =>
+      space.why === null
+        ? []
+        : {
+            type: 'space-occupied',
+            message: `${space.label} at Amsterdam Zuidas ${space.why}`,
+            field: `spaceIds.${i}`,
+            item: { kind: 'SPACE', id: space.id, label: space.label },
+          },
+    ),
     {
       type: 'client-name-taken',
       message: 'Amsterdam Zuidas now has another client named Evergreen Health; client names are unique per site',
@@ -84,7 +95,7 @@ it('finds what would stop the move and what could surprise it, in a fixed order'
     },
     {
       type: 'space-capacity-below-users',
-      message: `The chosen spaces (${spaces.map((s) => s.label).join(', ')}) hold 17; Evergreen Health has 120 users`,
+      message: `The chosen spaces (${spaces.map((s) => s.label).join(', ')}) hold 30; Evergreen Health has 120 users`,
       field: 'spaceIds',
       item: null,
     },
@@ -106,7 +117,7 @@ it('finds what would stop the move and what could surprise it, in a fixed order'
 });
 
 it('a move that does not exist is missing, not a check with no findings', async () => {
-  for (const moveId of ['6d3c1a4e-0000-4000-8000-000000000000']) {
+  for (const moveId of ['6d3c1a4e-0000-4000-8000-000000000000', 'not-a-move']) {
     await expect(activities.preflightCheck({ moveId })).rejects.toMatchObject({ type: 'MoveDataMissing' });
   }
 });

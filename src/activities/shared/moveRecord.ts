@@ -41,7 +41,7 @@ export interface MoveRecord {
   notifyEmail: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function moveMissing(moveId: string): Error {
   return moveFailure(MoveFailureType.MoveDataMissing, `Move ${moveId} does not exist`);
