@@ -1,11 +1,10 @@
 // The email outbox: one row per email, named by its dedupe key, so each email is sent at most once.
-// The row is claimed (PENDING or FAILED -> SENDING; a new row is queued claimed) before the send and
-// marked SENT after it, so a
-// row found in SENDING means an earlier attempt stopped mid-send and nobody knows whether the mail
-// left: it becomes UNCERTAIN and is never resent automatically (a duplicate is worse than a person
-// checking). A send the provider refused, or that got no answer within the mailer's request
-// timeout, goes back to PENDING with the reason, for the caller's retry (no sooner than the provider's
-// Retry-After, when it gave one).
+// The row is claimed (written as SENDING, or PENDING or FAILED -> SENDING) before the send and marked
+// SENT after it, so a row found in SENDING means an earlier attempt stopped mid-send and nobody knows
+// whether the mail left: it becomes UNCERTAIN and is never resent automatically (a duplicate is worse
+// than a person checking). A send the provider refused, or that got no answer within the mailer's
+// request timeout, goes back to PENDING with the reason, for the caller's retry (no sooner than the
+// provider's Retry-After, when it gave one).
 import { ApplicationFailure } from '@temporalio/common';
 import { EmailFailureType } from '../../domain/errors';
 import type { EmailState } from '../../domain/move';
