@@ -389,9 +389,11 @@ it("an email's own workflow may send its email, and nothing else: other activiti
     }),
   ).toEqual({ state: 'SENT' });
   // The same run may not act on the move, nor send another set under its id.
+  // One at a time: a refusal that came before its turn to be awaited would be an unhandled rejection.
   const refused = [
-    asWarningsWorkflow.run(activities.markMoveScheduled, { moveId: fixture.moveId }),
-    asWarningsWorkflow.run(activities.sendWarningsEmail, { moveId: fixture.moveId, warnings, digest: 'ffff0006' }),
+    () => asWarningsWorkflow.run(activities.markMoveScheduled, { moveId: fixture.moveId }),
+    () =>
+      asWarningsWorkflow.run(activities.sendWarningsEmail, { moveId: fixture.moveId, warnings, digest: 'ffff0006' }),
   ];
-  for (const attempt of refused) expect((await rejectionOf(attempt)).type).toBe(MoveFailureType.ForeignWorkflowRun);
+  for (const attempt of refused) expect((await rejectionOf(attempt())).type).toBe(MoveFailureType.ForeignWorkflowRun);
 });
