@@ -1,28 +1,15 @@
 // The pre-move check on a scheduled move: what would stop it now (the workflow holds the move before
-// anything moves) and what could surprise it (shown on the move and its dashboard task). Reads only.
-import { preflightProblems } from '../moveService/checks/preflight';
+// anything moves) and what could surprise it (shown on the move and its dashboard task). Reads only:
+// two plain SQL statements, the move with its problems, then its warnings.
+import { preflightOf } from '../moveService/checks/preflight';
 import { moveWarnings } from '../moveService/checks/warnings';
 import type { MoveRef, PreflightResult } from './contract';
 import type { ActivityDeps } from './shared/deps';
-import { moveMissing } from './shared/moveRecord';
+import { UUID, moveMissing } from './shared/moveRecord';
 
 export async function preflightCheck(deps: ActivityDeps, { moveId }: MoveRef): Promise<PreflightResult> {
-  const move = await deps.db.clientSiteMove.findUnique({
-    where: { id: moveId },
-    select: {
-      clientId: true,
-      destinationSiteId: true,
-      spaces: { where: { role: 'TARGET' }, select: { spaceId: true }, orderBy: { spaceId: 'asc' } },
-    },
-  });
-  if (!move) throw moveMissing(moveId);
-  const [problems, warnings] = await Promise.all([
-    preflightProblems(deps.db, moveId),
-    moveWarnings(deps.db, {
-      clientId: move.clientId,
-      destinationSiteId: move.destinationSiteId,
-      spaceIds: move.spaces.map((s) => s.spaceId),
-    }),
-  ]);
-  return { problems, warnings };
+  // A malformed id names no move: say so once, not fail the uuid cast on every retry.
+  const found = UUID.test(moveId) ? await preflightOf(deps.db, moveId) : null;
+  if (!found) throw moveMissing(moveId);
+  return { problems: found.problems, warnings: await moveWarnings(deps.db, found.target) };
 }

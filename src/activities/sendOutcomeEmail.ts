@@ -4,6 +4,7 @@
 // outbox; giveUpOutcomeEmail records the final word when delivery gives up.
 import { outcomeEmailKey, outcomeEmailWorkflowId, type EmailState } from '../domain/move';
 import { temporalWebLink } from '../domain/temporalWeb';
+import type { EmailStatus } from '../generated/prisma/client';
 import type { EmailGiveUpInput, EmailOutcome, FinishInput } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { loadMove } from './shared/moveRecord';
@@ -38,11 +39,12 @@ export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): 
  */
 export async function giveUpOutcomeEmail(deps: ActivityDeps, input: EmailGiveUpInput): Promise<void> {
   const dedupeKey = outcomeEmailKey(input.moveId, input.phase);
-  await deps.db.emailOutbox.updateMany({
-    where: { dedupeKey, status: { in: ['PENDING', 'SENDING', 'FAILED'] } },
-    data: { status: 'FAILED', lastError: input.reason },
-  });
-  const row = await deps.db.emailOutbox.findUnique({ where: { dedupeKey } });
+  await deps.db.$executeRaw`
+    UPDATE email_outbox SET status = 'FAILED', last_error = ${input.reason}
+    WHERE dedupe_key = ${dedupeKey} AND status IN ('PENDING', 'SENDING', 'FAILED')`;
+  // Read apart from the update: a send finishing meanwhile leaves its row SENT, and that is what shows.
+  const [row] = await deps.db.$queryRaw<{ status: EmailStatus; lastError: string | null }[]>`
+    SELECT status::text AS status, last_error AS "lastError" FROM email_outbox WHERE dedupe_key = ${dedupeKey}`;
   const state: EmailState = row?.status === 'SENT' ? 'SENT' : row?.status === 'UNCERTAIN' ? 'UNCERTAIN' : 'FAILED';
   await showEmailState(deps, input.moveId, state, state === 'SENT' ? null : (row?.lastError ?? input.reason));
 }

@@ -5,7 +5,7 @@ import { warningsEmailWorkflowId } from '../domain/move';
 import { formatAtSite } from '../domain/timeZones';
 import type { EmailOutcome, WarningsEmailInput, WarningsGiveUpInput } from './contract';
 import type { ActivityDeps } from './shared/deps';
-import { loadMove } from './shared/moveRecord';
+import { loadMove, type MoveRecord } from './shared/moveRecord';
 import { escapeHtml } from './shared/outcomeMessage';
 import { sendThroughOutbox } from './shared/outbox';
 
@@ -16,7 +16,7 @@ export async function sendWarningsEmail(deps: ActivityDeps, input: WarningsEmail
   if (!move.notifyEmail || input.warnings.length === 0) return { state: 'NOT_REQUESTED' };
   // News only while the move waits to run: a mail outage can outlast the wait, and a move that has
   // started, finished or been cancelled meanwhile is not to be told "it has not started yet".
-  if (!(await stillWaiting(deps, move.id))) {
+  if (!stillWaiting(move)) {
     await giveUpWarningsEmail(deps, { moveId: move.id, digest: input.digest, reason: NO_LONGER_NEWS });
     return { state: 'NOT_REQUESTED' };
   }
@@ -48,16 +48,12 @@ export async function sendWarningsEmail(deps: ActivityDeps, input: WarningsEmail
  */
 export async function giveUpWarningsEmail(deps: ActivityDeps, input: WarningsGiveUpInput): Promise<void> {
   const dedupeKey = warningsEmailKey(input.moveId, input.digest);
-  await deps.db.$transaction([
-    deps.db.emailOutbox.updateMany({
-      where: { dedupeKey, status: 'SENDING' },
-      data: { status: 'UNCERTAIN', lastError: `${input.reason} (an attempt was still sending it)` },
-    }),
-    deps.db.emailOutbox.updateMany({
-      where: { dedupeKey, status: { in: ['PENDING', 'FAILED'] } },
-      data: { status: 'FAILED', lastError: input.reason },
-    }),
-  ]);
+  const stillSending = `${input.reason} (an attempt was still sending it)`;
+  await deps.db.$executeRaw`
+    UPDATE email_outbox
+    SET status = CASE WHEN status = 'SENDING' THEN 'UNCERTAIN'::"EmailStatus" ELSE 'FAILED'::"EmailStatus" END,
+        last_error = CASE WHEN status = 'SENDING' THEN ${stillSending} ELSE ${input.reason} END
+    WHERE dedupe_key = ${dedupeKey} AND status IN ('PENDING', 'SENDING', 'FAILED')`;
 }
 
 function warningsEmailKey(moveId: string, digest: string): string {
@@ -67,9 +63,6 @@ function warningsEmailKey(moveId: string, digest: string): string {
 const NO_LONGER_NEWS = 'Not sent: the move no longer waits to run, so its warnings are no longer news';
 
 /** Scheduled, or held by the pre-move check, and not started. */
-async function stillWaiting(deps: ActivityDeps, moveId: string): Promise<boolean> {
-  const [move] = await deps.db.$queryRaw<{ waiting: boolean }[]>`
-    SELECT status IN ('SCHEDULED', 'NEEDS_ATTENTION') AND started_at IS NULL AS waiting
-    FROM client_site_move WHERE id = ${moveId}::uuid`;
-  return move?.waiting === true;
+function stillWaiting(move: MoveRecord): boolean {
+  return (move.status === 'SCHEDULED' || move.status === 'NEEDS_ATTENTION') && move.startedAt === null;
 }

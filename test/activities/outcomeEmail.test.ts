@@ -64,6 +64,21 @@ function outcome(phase: FinalPhase, overrides: Partial<MoveProgress> = {}): Fini
 const outbox = () => database.db.emailOutbox.findMany({ where: { moveId: fixture.moveId } });
 const mailsOf = (outboxId: string) => sink.messages().filter((m) => m.customArgs.reference === outboxId);
 
+/** The completed outcome email as an attempt that died mid-send left it: SENDING. */
+const queueAsSending = () =>
+  database.db.emailOutbox.create({
+    data: {
+      dedupeKey: `move:${fixture.moveId}:COMPLETED`,
+      moveId: fixture.moveId,
+      toEmail: ADMIN_EMAIL,
+      subject: 'Client site move completed',
+      text: 'text',
+      html: '<p>html</p>',
+      status: 'SENDING',
+      attempts: 1,
+    },
+  });
+
 async function rejectionOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error: unknown = await promise.then(
     () => null,
@@ -228,18 +243,7 @@ it("the move's task shows the outbox's state: retrying, then sent; or given up, 
 });
 
 it('found in SENDING (an attempt died mid-send) it becomes UNCERTAIN and is never resent', async () => {
-  await database.db.emailOutbox.create({
-    data: {
-      dedupeKey: `move:${fixture.moveId}:COMPLETED`,
-      moveId: fixture.moveId,
-      toEmail: ADMIN_EMAIL,
-      subject: 'Client site move completed',
-      text: 'text',
-      html: '<p>html</p>',
-      status: 'SENDING',
-      attempts: 1,
-    },
-  });
+  await queueAsSending();
   for (let attempt = 0; attempt < 2; attempt++) {
     const failure = await rejectionOf(activities.sendOutcomeEmail(outcome('COMPLETED')));
     expect(failure).toMatchObject({ type: 'EmailOutcomeUncertain', nonRetryable: true });
@@ -248,6 +252,13 @@ it('found in SENDING (an attempt died mid-send) it becomes UNCERTAIN and is neve
   const [row] = await outbox();
   expect(row).toMatchObject({ status: 'UNCERTAIN', attempts: 1, sentAt: null });
   expect(mailsOf(row!.id)).toHaveLength(0);
+});
+
+it('giving up on an outcome email an attempt is still sending makes it FAILED with the reason', async () => {
+  const reason = 'Not delivered within 24 hours';
+  await queueAsSending();
+  await activities.giveUpOutcomeEmail({ moveId: fixture.moveId, phase: 'COMPLETED', reason });
+  expect((await outbox())[0]).toMatchObject({ status: 'FAILED', lastError: reason });
 });
 
 it('a send that fails without an answer (connection reset) is UNCERTAIN at once', async () => {
@@ -322,22 +333,29 @@ it('a warnings email whose delivery gave up is FAILED with the reason; a sent on
 });
 
 it('a warnings email is not sent once the move no longer waits to run; its queued row says why', async () => {
-  sink.failNext(1);
-  await rejectionOf(activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'cccc0003' }));
-  // The mail stayed down; meanwhile the move was moved now.
-  await database.db.clientSiteMove.update({
-    where: { id: fixture.moveId },
-    data: { status: 'MOVING', startedAt: NOW },
-  });
-  expect(await activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'cccc0003' })).toEqual({
-    state: 'NOT_REQUESTED',
-  });
-  const [row] = (await outbox()).filter((r) => r.dedupeKey.endsWith(':cccc0003'));
-  expect(row).toMatchObject({
-    status: 'FAILED',
-    lastError: expect.stringMatching(/no longer waits to run/) as unknown,
-  });
-  expect(mailsOf(row!.id)).toHaveLength(0);
+  // The mail stayed down; meanwhile the move was cancelled before it started, or started and was held.
+  const meanwhile = [
+    { digest: 'cccc0003', data: { status: 'CANCELLED' as const, finishedAt: NOW } },
+    { digest: 'cccc0005', data: { status: 'NEEDS_ATTENTION' as const, startedAt: NOW, finishedAt: null } },
+  ];
+  for (const { digest, data } of meanwhile) {
+    await database.db.clientSiteMove.update({
+      where: { id: fixture.moveId },
+      data: { status: 'SCHEDULED', startedAt: null, finishedAt: null },
+    });
+    sink.failNext(1);
+    await rejectionOf(activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest }));
+    await database.db.clientSiteMove.update({ where: { id: fixture.moveId }, data });
+    expect(await activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest })).toEqual({
+      state: 'NOT_REQUESTED',
+    });
+    const [row] = (await outbox()).filter((r) => r.dedupeKey.endsWith(`:${digest}`));
+    expect(row).toMatchObject({
+      status: 'FAILED',
+      lastError: expect.stringMatching(/no longer waits to run/) as unknown,
+    });
+    expect(mailsOf(row!.id)).toHaveLength(0);
+  }
 });
 
 it('giving up on a warnings email an attempt is still sending leaves it UNCERTAIN, not FAILED', async () => {
@@ -371,9 +389,11 @@ it("an email's own workflow may send its email, and nothing else: other activiti
     }),
   ).toEqual({ state: 'SENT' });
   // The same run may not act on the move, nor send another set under its id.
+  // One at a time: a refusal that came before its turn to be awaited would be an unhandled rejection.
   const refused = [
-    asWarningsWorkflow.run(activities.markMoveScheduled, { moveId: fixture.moveId }),
-    asWarningsWorkflow.run(activities.sendWarningsEmail, { moveId: fixture.moveId, warnings, digest: 'ffff0006' }),
+    () => asWarningsWorkflow.run(activities.markMoveScheduled, { moveId: fixture.moveId }),
+    () =>
+      asWarningsWorkflow.run(activities.sendWarningsEmail, { moveId: fixture.moveId, warnings, digest: 'ffff0006' }),
   ];
-  for (const attempt of refused) expect((await rejectionOf(attempt)).type).toBe(MoveFailureType.ForeignWorkflowRun);
+  for (const attempt of refused) expect((await rejectionOf(attempt())).type).toBe(MoveFailureType.ForeignWorkflowRun);
 });

@@ -41,9 +41,12 @@ export interface MoveRecord {
   moveNow: boolean;
   scheduledFor: Date;
   notifyEmail: string | null;
+  /** The phase and start as the database mirrors them (the workflow owns the phase). */
+  status: MovePhase;
+  startedAt: Date | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function moveMissing(moveId: string): Error {
   return moveFailure(MoveFailureType.MoveDataMissing, `Move ${moveId} does not exist`);
@@ -127,7 +130,8 @@ export async function loadMove(
            dst.time_zone AS "destinationTimeZone",
            m.tariff_id AS "tariffId", m.minute_bundle_id AS "minuteBundleId",
            m.original_tariff_id AS "originalTariffId", m.original_minute_bundle_id AS "originalMinuteBundleId",
-           m.move_now AS "moveNow", m.scheduled_for AS "scheduledFor", o.email AS "notifyEmail"
+           m.move_now AS "moveNow", m.scheduled_for AS "scheduledFor", o.email AS "notifyEmail",
+           m.status, m.started_at AS "startedAt"
     FROM client_site_move m
     JOIN client c ON c.id = m.client_id
     JOIN site src ON src.id = m.source_site_id

@@ -1,13 +1,14 @@
 // The email outbox: one row per email, named by its dedupe key, so each email is sent at most once.
-// The row is claimed (PENDING or FAILED -> SENDING) before the send and marked SENT after it, so a
-// row found in SENDING means an earlier attempt stopped mid-send and nobody knows whether the mail
-// left: it becomes UNCERTAIN and is never resent automatically (a duplicate is worse than a person
-// checking). A send the provider refused, or that got no answer within the mailer's request
-// timeout, goes back to PENDING with the reason, for the caller's retry (no sooner than the provider's
-// Retry-After, when it gave one).
+// The row is claimed (written as SENDING, or PENDING or FAILED -> SENDING) before the send and marked
+// SENT after it, so a row found in SENDING means an earlier attempt stopped mid-send and nobody knows
+// whether the mail left: it becomes UNCERTAIN and is never resent automatically (a duplicate is worse
+// than a person checking). A send the provider refused, or that got no answer within the mailer's
+// request timeout, goes back to PENDING with the reason, for the caller's retry (no sooner than the
+// provider's Retry-After, when it gave one).
 import { ApplicationFailure } from '@temporalio/common';
 import { EmailFailureType } from '../../domain/errors';
 import type { EmailState } from '../../domain/move';
+import type { EmailStatus } from '../../generated/prisma/client';
 import type { SentEmail } from '../../mail/mailer';
 import type { ActivityDeps } from './deps';
 
@@ -40,11 +41,23 @@ export async function sendThroughOutbox(
   onState: EmailStateListener = noListener,
 ): Promise<void> {
   const { db } = deps;
-  await db.emailOutbox.createMany({ skipDuplicates: true, data: [email] });
+  // Queued and claimed in one statement: a new row goes in already claimed (SENDING, first attempt); a
+  // row queued before is claimed if it waits to be sent (PENDING or FAILED). The claim cannot see a row
+  // the insert adds, so a row is never both inserted and claimed.
   const [claimed] = await db.$queryRaw<ClaimedEmail[]>`
-    UPDATE email_outbox SET status = 'SENDING', attempts = attempts + 1
-    WHERE dedupe_key = ${email.dedupeKey} AND status IN ('PENDING', 'FAILED')
-    RETURNING id, to_email AS "toEmail", subject, text, html`;
+    WITH queued AS (
+      INSERT INTO email_outbox (id, dedupe_key, move_id, to_email, subject, text, html, status, attempts)
+      VALUES (gen_random_uuid(), ${email.dedupeKey}, ${email.moveId}::uuid, ${email.toEmail}, ${email.subject},
+              ${email.text}, ${email.html}, 'SENDING', 1)
+      ON CONFLICT (dedupe_key) DO NOTHING
+      RETURNING id, to_email, subject, text, html
+    ), reclaimed AS (
+      UPDATE email_outbox SET status = 'SENDING', attempts = attempts + 1
+      WHERE dedupe_key = ${email.dedupeKey} AND status IN ('PENDING', 'FAILED')
+      RETURNING id, to_email, subject, text, html
+    )
+    SELECT id, to_email AS "toEmail", subject, text, html FROM queued
+    UNION ALL SELECT id, to_email, subject, text, html FROM reclaimed`;
   if (!claimed) return settleUnclaimed(deps, email.dedupeKey, onState);
 
   let sent: SentEmail;
@@ -54,23 +67,25 @@ export async function sendThroughOutbox(
     throw await recordSendError(deps, claimed, error, onState);
   }
   // UNCERTAIN too: a slow attempt that a retry already gave up on did send after all.
-  await db.emailOutbox.updateMany({
-    where: { id: claimed.id, status: { in: ['SENDING', 'UNCERTAIN'] } },
-    data: { status: 'SENT', sentAt: deps.now(), providerMessageId: sent.providerMessageId, lastError: null },
-  });
+  await db.$executeRaw`
+    UPDATE email_outbox
+    SET status = 'SENT', sent_at = ${deps.now()}, provider_message_id = ${sent.providerMessageId}, last_error = NULL
+    WHERE id = ${claimed.id}::uuid AND status IN ('SENDING', 'UNCERTAIN')`;
   await onState('SENT', null);
 }
 
 /** Nothing to claim: sent already, or an earlier attempt's outcome is unknown. */
 async function settleUnclaimed(deps: ActivityDeps, dedupeKey: string, onState: EmailStateListener): Promise<void> {
-  const row = await deps.db.emailOutbox.findUniqueOrThrow({ where: { dedupeKey } });
+  const [row] = await deps.db.$queryRaw<{ id: string; status: EmailStatus; toEmail: string }[]>`
+    SELECT id, status::text AS status, to_email AS "toEmail" FROM email_outbox WHERE dedupe_key = ${dedupeKey}`;
+  // Only a move's deletion takes a row away (its emails go with it).
+  if (!row) throw new Error(`Email ${dedupeKey} is no longer in the outbox`);
   if (row.status === 'SENT') return onState('SENT', null);
   if (row.status === 'SENDING') {
     const lastError = 'An earlier attempt stopped while sending; it is unknown whether the email left';
-    await deps.db.emailOutbox.updateMany({
-      where: { id: row.id, status: 'SENDING' },
-      data: { status: 'UNCERTAIN', lastError },
-    });
+    await deps.db.$executeRaw`
+      UPDATE email_outbox SET status = 'UNCERTAIN', last_error = ${lastError}
+      WHERE id = ${row.id}::uuid AND status = 'SENDING'`;
     await onState('UNCERTAIN', lastError);
     throw uncertain(row.id, row.toEmail);
   }
@@ -90,18 +105,16 @@ async function recordSendError(
 ): Promise<Error> {
   const { definite, message, retryAfterMs } = describeSendError(error);
   if (!definite) {
-    await deps.db.emailOutbox.updateMany({
-      where: { id: email.id, status: 'SENDING' },
-      data: { status: 'UNCERTAIN', lastError: message },
-    });
+    await deps.db.$executeRaw`
+      UPDATE email_outbox SET status = 'UNCERTAIN', last_error = ${message}
+      WHERE id = ${email.id}::uuid AND status = 'SENDING'`;
     await onState('UNCERTAIN', message);
     return uncertain(email.id, email.toEmail, message);
   }
   // Not sent: back in the queue with the reason; the caller's retry tries again after a while.
-  await deps.db.emailOutbox.updateMany({
-    where: { id: email.id, status: { in: ['SENDING', 'UNCERTAIN'] } },
-    data: { status: 'PENDING', lastError: message },
-  });
+  await deps.db.$executeRaw`
+    UPDATE email_outbox SET status = 'PENDING', last_error = ${message}
+    WHERE id = ${email.id}::uuid AND status IN ('SENDING', 'UNCERTAIN')`;
   await onState('PENDING', `Not sent yet, trying again: ${message}`);
   return ApplicationFailure.create({
     type: EmailFailureType.SendFailed,
