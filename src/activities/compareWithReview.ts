@@ -4,6 +4,7 @@
 import type { ItemKind, ReviewChanges } from '../domain/move';
 import type { MoveRef } from './contract';
 import type { ActivityDeps } from './shared/deps';
+import { plainSql } from '../db/plainSql';
 
 /** How many added or removed items are named; the counts cover them all. */
 const NAMED = 20;
@@ -18,10 +19,10 @@ interface ChangeRow {
 
 export async function compareWithReview(deps: ActivityDeps, { moveId }: MoveRef): Promise<ReviewChanges | null> {
   // Plain SQL, as the comparison itself: Prisma compiles every ORM call on the event loop.
-  const [reviewed] = await deps.db.$queryRaw<{ any: boolean }[]>`
+  const [reviewed] = await plainSql(deps.db).$queryRaw<{ any: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM reviewed_item WHERE move_id = ${moveId}::uuid) AS any`;
   if (!reviewed?.any) return null;
-  const rows = await deps.db.$queryRaw<ChangeRow[]>`
+  const rows = await plainSql(deps.db).$queryRaw<ChangeRow[]>`
     WITH changes AS (
       SELECT 'added' AS change, mi.kind::text AS kind, mi.item_id AS id, mi.label
       FROM move_item mi

@@ -11,6 +11,7 @@ import { loadMove } from './shared/moveRecord';
 import { composeOutcomeMessage } from './shared/outcomeMessage';
 import { sendThroughOutbox } from './shared/outbox';
 import { toJson } from './shared/progressJson';
+import { plainSql } from '../db/plainSql';
 
 export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): Promise<EmailOutcome> {
   // Not a transaction (the send must not hold one open), so no lock: the outbox row is the guard.
@@ -39,11 +40,11 @@ export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): 
  */
 export async function giveUpOutcomeEmail(deps: ActivityDeps, input: EmailGiveUpInput): Promise<void> {
   const dedupeKey = outcomeEmailKey(input.moveId, input.phase);
-  await deps.db.$executeRaw`
+  await plainSql(deps.db).$executeRaw`
     UPDATE email_outbox SET status = 'FAILED', last_error = ${input.reason}
     WHERE dedupe_key = ${dedupeKey} AND status IN ('PENDING', 'SENDING', 'FAILED')`;
   // Read apart from the update: a send finishing meanwhile leaves its row SENT, and that is what shows.
-  const [row] = await deps.db.$queryRaw<{ status: EmailStatus; lastError: string | null }[]>`
+  const [row] = await plainSql(deps.db).$queryRaw<{ status: EmailStatus; lastError: string | null }[]>`
     SELECT status::text AS status, last_error AS "lastError" FROM email_outbox WHERE dedupe_key = ${dedupeKey}`;
   const state: EmailState = row?.status === 'SENT' ? 'SENT' : row?.status === 'UNCERTAIN' ? 'UNCERTAIN' : 'FAILED';
   await showEmailState(deps, input.moveId, state, state === 'SENT' ? null : (row?.lastError ?? input.reason));
@@ -52,7 +53,7 @@ export async function giveUpOutcomeEmail(deps: ActivityDeps, input: EmailGiveUpI
 /** Copies the email's state onto the move's dashboard task, where the API and dashboard read it. */
 async function showEmailState(deps: ActivityDeps, moveId: string, state: EmailState, error: string | null) {
   const email = toJson({ state, error });
-  await deps.db.$executeRaw`
+  await plainSql(deps.db).$executeRaw`
     UPDATE dashboard_task SET progress = jsonb_set(progress, '{email}', ${email}::jsonb), updated_at = ${deps.now()}
     WHERE move_id = ${moveId}::uuid`;
 }

@@ -8,6 +8,7 @@ import type { ActivityDeps } from './shared/deps';
 import { loadMove, type MoveRecord } from './shared/moveRecord';
 import { escapeHtml } from './shared/outcomeMessage';
 import { sendThroughOutbox } from './shared/outbox';
+import { plainSql } from '../db/plainSql';
 
 export async function sendWarningsEmail(deps: ActivityDeps, input: WarningsEmailInput): Promise<EmailOutcome> {
   const move = await loadMove(deps.db, input.moveId, false, {
@@ -49,7 +50,7 @@ export async function sendWarningsEmail(deps: ActivityDeps, input: WarningsEmail
 export async function giveUpWarningsEmail(deps: ActivityDeps, input: WarningsGiveUpInput): Promise<void> {
   const dedupeKey = warningsEmailKey(input.moveId, input.digest);
   const stillSending = `${input.reason} (an attempt was still sending it)`;
-  await deps.db.$executeRaw`
+  await plainSql(deps.db).$executeRaw`
     UPDATE email_outbox
     SET status = CASE WHEN status = 'SENDING' THEN 'UNCERTAIN'::"EmailStatus" ELSE 'FAILED'::"EmailStatus" END,
         last_error = CASE WHEN status = 'SENDING' THEN ${stillSending} ELSE ${input.reason} END

@@ -46,6 +46,15 @@ export interface SqlTx {
   $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number>;
 }
 
+/**
+ * Statements on the pool outside a transaction (each on whichever connection is free), for code
+ * written as `db.$queryRaw`/`db.$executeRaw`: Prisma's own client when the pool is gone.
+ */
+export function plainSql(db: Db): SqlTx {
+  const pool = poolOf(db);
+  return pool ? statementsOn(pool) : db;
+}
+
 export interface TxOptions {
   /** The transaction is rolled back if it has not committed by then. */
   timeout: number;
@@ -74,7 +83,7 @@ export async function plainTransaction<T>(db: Db, options: TxOptions, work: (tx:
   try {
     const began = Date.now();
     await client.query('BEGIN');
-    const result = await work(transactionOn(client));
+    const result = await work(statementsOn(client));
     if (Date.now() - began > options.timeout) throw new TransactionExpired(options.timeout);
     await client.query('COMMIT');
     return result;
@@ -90,7 +99,8 @@ export async function plainTransaction<T>(db: Db, options: TxOptions, work: (tx:
   }
 }
 
-function transactionOn(client: pg.PoolClient): SqlTx {
+/** SqlTx's two methods over a pool, or over one connection (a transaction's). */
+function statementsOn(client: pg.Pool | pg.PoolClient): SqlTx {
   const statement = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) =>
     query instanceof Prisma.Sql ? query : Prisma.sql(query, ...(values as Prisma.Sql[]));
   return {

@@ -11,6 +11,7 @@ import type { EmailState } from '../../domain/move';
 import type { EmailStatus } from '../../generated/prisma/client';
 import type { SentEmail } from '../../mail/mailer';
 import type { ActivityDeps } from './deps';
+import { plainSql } from '../../db/plainSql';
 
 export interface OutboxEmail {
   dedupeKey: string;
@@ -76,14 +77,14 @@ export async function sendThroughOutbox(
 
 /** Nothing to claim: sent already, or an earlier attempt's outcome is unknown. */
 async function settleUnclaimed(deps: ActivityDeps, dedupeKey: string, onState: EmailStateListener): Promise<void> {
-  const [row] = await deps.db.$queryRaw<{ id: string; status: EmailStatus; toEmail: string }[]>`
+  const [row] = await plainSql(deps.db).$queryRaw<{ id: string; status: EmailStatus; toEmail: string }[]>`
     SELECT id, status::text AS status, to_email AS "toEmail" FROM email_outbox WHERE dedupe_key = ${dedupeKey}`;
   // Only a move's deletion takes a row away (its emails go with it).
   if (!row) throw new Error(`Email ${dedupeKey} is no longer in the outbox`);
   if (row.status === 'SENT') return onState('SENT', null);
   if (row.status === 'SENDING') {
     const lastError = 'An earlier attempt stopped while sending; it is unknown whether the email left';
-    await deps.db.$executeRaw`
+    await plainSql(deps.db).$executeRaw`
       UPDATE email_outbox SET status = 'UNCERTAIN', last_error = ${lastError}
       WHERE id = ${row.id}::uuid AND status = 'SENDING'`;
     await onState('UNCERTAIN', lastError);
@@ -105,14 +106,14 @@ async function recordSendError(
 ): Promise<Error> {
   const { definite, message, retryAfterMs } = describeSendError(error);
   if (!definite) {
-    await deps.db.$executeRaw`
+    await plainSql(deps.db).$executeRaw`
       UPDATE email_outbox SET status = 'UNCERTAIN', last_error = ${message}
       WHERE id = ${email.id}::uuid AND status = 'SENDING'`;
     await onState('UNCERTAIN', message);
     return uncertain(email.id, email.toEmail, message);
   }
   // Not sent: back in the queue with the reason; the caller's retry tries again after a while.
-  await deps.db.$executeRaw`
+  await plainSql(deps.db).$executeRaw`
     UPDATE email_outbox SET status = 'PENDING', last_error = ${message}
     WHERE id = ${email.id}::uuid AND status IN ('SENDING', 'UNCERTAIN')`;
   await onState('PENDING', `Not sent yet, trying again: ${message}`);

@@ -6,6 +6,7 @@
 import type { Db } from '../../db/client';
 import { ACTIVE_PHASES, type MoveCheck } from '../../domain/move';
 import type { WarningsTarget } from './warnings';
+import { plainSql } from '../../db/plainSql';
 
 interface PreflightRow {
   clientId: string;
@@ -34,7 +35,7 @@ export async function preflightProblems(db: Db, moveId: string): Promise<MoveChe
 
 /** The move's problems, and its client, destination and spaces for its warnings; null: no such move. */
 export async function preflightOf(db: Db, moveId: string): Promise<Preflight | null> {
-  const [move] = await db.$queryRaw<PreflightRow[]>`
+  const [move] = await plainSql(db).$queryRaw<PreflightRow[]>`
     SELECT c.id AS "clientId", c.name AS "clientName", c.status::text AS "clientStatus", c.site_id AS "clientSiteId",
            src.id AS "sourceSiteId", src.name AS "sourceSiteName",
            dst.id AS "destinationSiteId", dst.name AS "destinationSiteName",

@@ -5,6 +5,7 @@
 // it is read in one plain SQL statement (no ORM calls: each is compiled on the event loop).
 import type { Db } from '../../db/client';
 import type { MoveCheck } from '../../domain/move';
+import { plainSql } from '../../db/plainSql';
 
 export interface WarningsTarget {
   clientId: string;
@@ -30,7 +31,7 @@ export async function moveWarnings(db: Db, target: WarningsTarget): Promise<Move
   const { clientId, destinationSiteId, spaceIds } = target;
   // Names are unique per site exactly; one that differs only in case or spacing is allowed, but
   // people will mix them up.
-  const [row] = await db.$queryRaw<WarningsRow[]>`
+  const [row] = await plainSql(db).$queryRaw<WarningsRow[]>`
     SELECT c.name AS "clientName", d.name AS "destinationName",
            (SELECT count(*)::int FROM client_user u WHERE u.client_id = c.id) AS users,
            COALESCE((
