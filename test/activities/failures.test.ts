@@ -2,62 +2,50 @@
 // names the item, leaves the data consistent, and goes away once its cause is fixed and the step
 // retried; a rollback after it still restores the client exactly.
 import { ApplicationFailure } from '@temporalio/common';
-import { createActivities } from '../../src/activities';
-import type { MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/dev/seed';
 import type { MoveFailureDetails } from '../../src/domain/errors';
 import { isFinalPhase } from '../../src/domain/move';
 import { MOVE_STEPS, MOVE_STEP_TABLE, type MoveStep } from '../../src/domain/steps';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   clientIdOf,
   clientState,
   drain,
   insertMove,
-  noMail,
   progressFor,
   runCompensations,
   runStep,
   siteIdOf,
   spaceIdOf,
   type MoveFixture,
+  seededActivities,
 } from '../support/moveFixtures';
 
-let database: TestDatabase;
-let activities: MoveActivities;
+const seeded = seededActivities();
 let fixture: MoveFixture | null = null;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await seedDemoData(database.db, { env: 'test' });
-  activities = createActivities({ db: database.db, mailer: noMail });
-});
-afterAll(() => database.drop());
 
 afterEach(async () => {
   if (!fixture) return;
-  const move = await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
+  const move = await seeded.database.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
   if (!isFinalPhase(move.status)) await finishRolledBack(fixture.moveId);
   fixture = null;
 });
 
 /** Schedules and snapshots a move, as the workflow does before its first step. */
 async function startMove(options: Parameters<typeof insertMove>[1]): Promise<MoveFixture> {
-  fixture = await insertMove(database.db, options);
-  await activities.markMoveScheduled({ moveId: fixture.moveId });
-  await activities.snapshotMoveItems({ moveId: fixture.moveId });
+  fixture = await insertMove(seeded.database.db, options);
+  await seeded.activities.markMoveScheduled({ moveId: fixture.moveId });
+  await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
   return fixture;
 }
 
 async function finishRolledBack(moveId: string): Promise<void> {
   const progress = progressFor(moveId, 'ROLLED_BACK', { finishedAt: new Date().toISOString() });
-  await activities.finishMove({ moveId, phase: 'ROLLED_BACK', progress });
+  await seeded.activities.finishMove({ moveId, phase: 'ROLLED_BACK', progress });
 }
 
 /** Runs every step before `step`, as the workflow would have. */
 async function runStepsBefore(step: MoveStep, moveId: string): Promise<void> {
   for (const row of MOVE_STEP_TABLE.slice(0, MOVE_STEPS.indexOf(step))) {
-    await runStep(activities, row, 'forward', moveId, 10);
+    await runStep(seeded.activities, row, 'forward', moveId, 10);
   }
 }
 
@@ -78,90 +66,92 @@ async function failureOf(
 describe('PhoneNumberBlocked (Evergreen Health has one blocked number of 80)', () => {
   const evergreen = { client: 'Evergreen Health', to: 'LDN-SHO', targetSpaces: [7] };
   const blockedNumber = () =>
-    database.db.phoneNumber.findFirstOrThrow({
+    seeded.database.db.phoneNumber.findFirstOrThrow({
       where: { clientId: clientIdOf('Evergreen Health'), status: 'BLOCKED' },
     });
 
   it('moves the rest of the batch, fails the blocked number non-retryably, and succeeds once unblocked', async () => {
-    const before = await clientState(database.db, clientIdOf('Evergreen Health'));
+    const before = await clientState(seeded.database.db, clientIdOf('Evergreen Health'));
     const { moveId, destinationSiteId } = await startMove(evergreen);
     const blocked = await blockedNumber();
-    await drain(activities.provisionServices, { moveId, batchSize: 50 });
+    await drain(seeded.activities.provisionServices, { moveId, batchSize: 50 });
     // The blocked number sorts last, so it is in the second batch of 50.
-    expect(await activities.rehomePhoneNumbers({ moveId, batchSize: 50 })).toEqual({
+    expect(await seeded.activities.rehomePhoneNumbers({ moveId, batchSize: 50 })).toEqual({
       processed: 50,
       remaining: 30,
       done: 50,
     });
 
-    const { failure, details } = await failureOf(activities.rehomePhoneNumbers({ moveId, batchSize: 50 }));
+    const { failure, details } = await failureOf(seeded.activities.rehomePhoneNumbers({ moveId, batchSize: 50 }));
     expect(failure.type).toBe('PhoneNumberBlocked');
     expect(failure.message).toContain(blocked.number);
     expect(details).toEqual({
       item: { kind: 'PHONE_NUMBER', id: blocked.id, label: blocked.number },
       moreFailedItems: 0,
     });
-    const item = await database.db.moveItem.findFirstOrThrow({ where: { moveId, itemId: blocked.id } });
+    const item = await seeded.database.db.moveItem.findFirstOrThrow({ where: { moveId, itemId: blocked.id } });
     expect(item).toMatchObject({ status: 'FAILED', error: expect.stringContaining('blocked') as unknown });
-    const moved = await database.db.phoneNumber.count({
+    const moved = await seeded.database.db.phoneNumber.count({
       where: { clientId: blocked.clientId, siteId: destinationSiteId },
     });
     expect(moved).toBe(79);
     expect((await blockedNumber()).siteId).toBe(before.client.siteId);
 
     // An operator's retry before the carrier unblocks it fails the same way and changes nothing.
-    await expect(activities.rehomePhoneNumbers({ moveId, batchSize: 50 })).rejects.toMatchObject({
+    await expect(seeded.activities.rehomePhoneNumbers({ moveId, batchSize: 50 })).rejects.toMatchObject({
       type: 'PhoneNumberBlocked',
     });
 
-    await database.db.phoneNumber.update({ where: { id: blocked.id }, data: { status: 'ACTIVE' } });
-    expect(await activities.rehomePhoneNumbers({ moveId, batchSize: 50 })).toEqual({
+    await seeded.database.db.phoneNumber.update({ where: { id: blocked.id }, data: { status: 'ACTIVE' } });
+    expect(await seeded.activities.rehomePhoneNumbers({ moveId, batchSize: 50 })).toEqual({
       processed: 1,
       remaining: 0,
       done: 80,
     });
-    expect(await database.db.moveItem.findFirstOrThrow({ where: { moveId, itemId: blocked.id } })).toMatchObject({
-      status: 'MOVED',
-      error: null,
-    });
+    expect(await seeded.database.db.moveItem.findFirstOrThrow({ where: { moveId, itemId: blocked.id } })).toMatchObject(
+      {
+        status: 'MOVED',
+        error: null,
+      },
+    );
 
-    await runCompensations(activities, moveId, 50);
-    await database.db.phoneNumber.update({ where: { id: blocked.id }, data: { status: 'BLOCKED' } });
+    await runCompensations(seeded.activities, moveId, 50);
+    await seeded.database.db.phoneNumber.update({ where: { id: blocked.id }, data: { status: 'BLOCKED' } });
     await finishRolledBack(moveId);
-    expect(await clientState(database.db, blocked.clientId)).toEqual(before);
+    expect(await clientState(seeded.database.db, blocked.clientId)).toEqual(before);
   });
 
   it('a rollback after the failure puts back the numbers that moved, and leaves the blocked one alone', async () => {
-    const before = await clientState(database.db, clientIdOf('Evergreen Health'));
+    const before = await clientState(seeded.database.db, clientIdOf('Evergreen Health'));
     const { moveId } = await startMove(evergreen);
-    await drain(activities.provisionServices, { moveId, batchSize: 500 });
-    await expect(activities.rehomePhoneNumbers({ moveId, batchSize: 500 })).rejects.toMatchObject({
+    await drain(seeded.activities.provisionServices, { moveId, batchSize: 500 });
+    await expect(seeded.activities.rehomePhoneNumbers({ moveId, batchSize: 500 })).rejects.toMatchObject({
       type: 'PhoneNumberBlocked',
     });
-    await runCompensations(activities, moveId, 500);
+    await runCompensations(seeded.activities, moveId, 500);
     await finishRolledBack(moveId);
-    expect(await clientState(database.db, clientIdOf('Evergreen Health'))).toEqual(before);
+    expect(await clientState(seeded.database.db, clientIdOf('Evergreen Health'))).toEqual(before);
   });
 
   it('beside a number gone since the snapshot (which sorts first), the step still fails as PhoneNumberBlocked', async () => {
     const { moveId } = await startMove(evergreen);
     const blocked = await blockedNumber();
-    const gone = await database.db.phoneNumber.findFirstOrThrow({
+    const gone = await seeded.database.db.phoneNumber.findFirstOrThrow({
       where: { clientId: blocked.clientId },
       orderBy: { number: 'asc' },
     });
-    await database.db.phoneNumber.delete({ where: { id: gone.id } });
+    await seeded.database.db.phoneNumber.delete({ where: { id: gone.id } });
     try {
-      await drain(activities.provisionServices, { moveId, batchSize: 500 });
-      const { failure, details } = await failureOf(activities.rehomePhoneNumbers({ moveId, batchSize: 500 }));
+      await drain(seeded.activities.provisionServices, { moveId, batchSize: 500 });
+      const { failure, details } = await failureOf(seeded.activities.rehomePhoneNumbers({ moveId, batchSize: 500 }));
       expect(failure.type).toBe('PhoneNumberBlocked');
       expect(details).toEqual({
         item: { kind: 'PHONE_NUMBER', id: blocked.id, label: blocked.number },
         moreFailedItems: 1,
       });
-      await runCompensations(activities, moveId, 500);
+      await runCompensations(seeded.activities, moveId, 500);
     } finally {
-      await database.db.phoneNumber.create({ data: gone });
+      await seeded.database.db.phoneNumber.create({ data: gone });
     }
   });
 });
@@ -172,69 +162,71 @@ describe('spaces', () => {
   const cobalt = clientIdOf('Cobalt Legal LLP');
 
   it('SpaceOccupied: a chosen space taken by another client fails the step with nothing assigned', async () => {
-    const before = await clientState(database.db, dune);
+    const before = await clientState(seeded.database.db, dune);
     const taken = spaceIdOf('LDS-WEL', 2);
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL', targetSpaces: [1, 2] });
     await runStepsBefore('ASSIGN_SPACES', moveId);
-    await database.db.space.update({ where: { id: taken }, data: { clientId: cobalt } });
+    await seeded.database.db.space.update({ where: { id: taken }, data: { clientId: cobalt } });
 
-    const { failure, details } = await failureOf(activities.assignSpaces({ moveId }));
+    const { failure, details } = await failureOf(seeded.activities.assignSpaces({ moveId }));
     expect(failure.type).toBe('SpaceOccupied');
     expect(details).toEqual({ item: { kind: 'SPACE', id: taken, label: 'Suite 1.02' }, moreFailedItems: 0 });
-    expect((await clientState(database.db, dune)).spaceIds).toEqual(before.spaceIds);
-    expect((await database.db.space.findUniqueOrThrow({ where: { id: taken } })).clientId).toBe(cobalt);
+    expect((await clientState(seeded.database.db, dune)).spaceIds).toEqual(before.spaceIds);
+    expect((await seeded.database.db.space.findUniqueOrThrow({ where: { id: taken } })).clientId).toBe(cobalt);
 
-    await database.db.space.update({ where: { id: taken }, data: { clientId: null } });
-    await activities.assignSpaces({ moveId });
-    expect((await clientState(database.db, dune)).spaceIds).toEqual([spaceIdOf('LDS-WEL', 1), taken].sort());
+    await seeded.database.db.space.update({ where: { id: taken }, data: { clientId: null } });
+    await seeded.activities.assignSpaces({ moveId });
+    expect((await clientState(seeded.database.db, dune)).spaceIds).toEqual([spaceIdOf('LDS-WEL', 1), taken].sort());
 
-    await runCompensations(activities, moveId, 10);
+    await runCompensations(seeded.activities, moveId, 10);
     await finishRolledBack(moveId);
-    expect(await clientState(database.db, dune)).toEqual(before);
+    expect(await clientState(seeded.database.db, dune)).toEqual(before);
   });
 
   it('a rollback after SpaceOccupied frees only what this move took: the other client keeps its space', async () => {
-    const before = await clientState(database.db, dune);
+    const before = await clientState(seeded.database.db, dune);
     const taken = spaceIdOf('LDS-WEL', 2);
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL', targetSpaces: [1, 2] });
     await runStepsBefore('ASSIGN_SPACES', moveId);
-    await database.db.space.update({ where: { id: taken }, data: { clientId: cobalt } });
-    expect((await failureOf(activities.assignSpaces({ moveId }))).failure.type).toBe('SpaceOccupied');
+    await seeded.database.db.space.update({ where: { id: taken }, data: { clientId: cobalt } });
+    expect((await failureOf(seeded.activities.assignSpaces({ moveId }))).failure.type).toBe('SpaceOccupied');
 
     // The workflow undoes every begun step, the failed one included.
-    await runCompensations(activities, moveId, 10);
+    await runCompensations(seeded.activities, moveId, 10);
     await finishRolledBack(moveId);
-    expect((await database.db.space.findUniqueOrThrow({ where: { id: taken } })).clientId).toBe(cobalt);
-    expect(await clientState(database.db, dune)).toEqual(before);
-    await database.db.space.update({ where: { id: taken }, data: { clientId: null } });
+    expect((await seeded.database.db.space.findUniqueOrThrow({ where: { id: taken } })).clientId).toBe(cobalt);
+    expect(await clientState(seeded.database.db, dune)).toEqual(before);
+    await seeded.database.db.space.update({ where: { id: taken }, data: { clientId: null } });
   });
 
   it('SpaceNotRestorable: rollback releases the new spaces and gives back what it can, then fails non-retryably', async () => {
-    const before = await clientState(database.db, dune);
+    const before = await clientState(seeded.database.db, dune);
     const original = spaceIdOf('BRS-TQY', 1);
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL', targetSpaces: [3] });
     await runStepsBefore('DECOMMISSION_SOURCE_SERVICES', moveId);
-    await activities.assignSpaces({ moveId });
-    await database.db.space.update({ where: { id: original }, data: { clientId: cobalt } });
+    await seeded.activities.assignSpaces({ moveId });
+    await seeded.database.db.space.update({ where: { id: original }, data: { clientId: cobalt } });
 
-    const { failure, details } = await failureOf(activities.restoreSpaces({ moveId }));
+    const { failure, details } = await failureOf(seeded.activities.restoreSpaces({ moveId }));
     expect(failure.type).toBe('SpaceNotRestorable');
     expect(details).toEqual({ item: { kind: 'SPACE', id: original, label: 'Suite 1.01' }, moreFailedItems: 0 });
-    expect((await clientState(database.db, dune)).spaceIds).toEqual([]);
-    expect((await database.db.space.findUniqueOrThrow({ where: { id: spaceIdOf('LDS-WEL', 3) } })).clientId).toBeNull();
+    expect((await clientState(seeded.database.db, dune)).spaceIds).toEqual([]);
+    expect(
+      (await seeded.database.db.space.findUniqueOrThrow({ where: { id: spaceIdOf('LDS-WEL', 3) } })).clientId,
+    ).toBeNull();
 
     // Once a person frees the space, the compensation completes.
-    await database.db.space.update({ where: { id: original }, data: { clientId: null } });
-    await runCompensations(activities, moveId, 10);
+    await seeded.database.db.space.update({ where: { id: original }, data: { clientId: null } });
+    await runCompensations(seeded.activities, moveId, 10);
     await finishRolledBack(moveId);
-    expect(await clientState(database.db, dune)).toEqual(before);
+    expect(await clientState(seeded.database.db, dune)).toEqual(before);
   });
 
   it('InvalidChoice: a chosen space that is not at the destination is refused', async () => {
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL' });
     const elsewhere = spaceIdOf('MAN-SPF', 11);
-    await database.db.clientSiteMoveSpace.create({ data: { moveId, spaceId: elsewhere, role: 'TARGET' } });
-    const { failure, details } = await failureOf(activities.assignSpaces({ moveId }));
+    await seeded.database.db.clientSiteMoveSpace.create({ data: { moveId, spaceId: elsewhere, role: 'TARGET' } });
+    const { failure, details } = await failureOf(seeded.activities.assignSpaces({ moveId }));
     expect(failure.type).toBe('InvalidChoice');
     expect(details.item).toMatchObject({ kind: 'SPACE', id: elsewhere });
   });
@@ -243,84 +235,84 @@ describe('spaces', () => {
 describe('services', () => {
   it("removing provisioned services removes only this move's own, never a service an item wrongly points at", async () => {
     const dune = clientIdOf('Dune & Finch');
-    const before = await clientState(database.db, dune);
+    const before = await clientState(seeded.database.db, dune);
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL' });
     await runStepsBefore('REHOME_PHONE_NUMBERS', moveId);
     // One item now names another client's live service, as a bug or a hand edit might leave it.
-    const foreign = await database.db.service.findFirstOrThrow({
+    const foreign = await seeded.database.db.service.findFirstOrThrow({
       where: { clientId: clientIdOf('Cobalt Legal LLP'), status: 'ACTIVE' },
     });
-    const item = await database.db.moveItem.findFirstOrThrow({ where: { moveId, kind: 'SERVICE' } });
-    await database.db.moveItem.update({ where: { id: item.id }, data: { newItemId: foreign.id } });
+    const item = await seeded.database.db.moveItem.findFirstOrThrow({ where: { moveId, kind: 'SERVICE' } });
+    await seeded.database.db.moveItem.update({ where: { id: item.id }, data: { newItemId: foreign.id } });
 
-    await drain(activities.removeProvisionedServices, { moveId, batchSize: 10 });
-    expect(await database.db.service.findUnique({ where: { id: foreign.id } })).toMatchObject({
+    await drain(seeded.activities.removeProvisionedServices, { moveId, batchSize: 10 });
+    expect(await seeded.database.db.service.findUnique({ where: { id: foreign.id } })).toMatchObject({
       clientId: foreign.clientId,
       status: 'ACTIVE',
     });
     // The service this move did make for that item is still there; tidy it away by hand.
-    await database.db.service.deleteMany({ where: { replacesServiceId: item.itemId } });
-    await runCompensations(activities, moveId, 10);
+    await seeded.database.db.service.deleteMany({ where: { replacesServiceId: item.itemId } });
+    await runCompensations(seeded.activities, moveId, 10);
     await finishRolledBack(moveId);
-    expect(await clientState(database.db, dune)).toEqual(before);
+    expect(await clientState(seeded.database.db, dune)).toEqual(before);
   });
 });
 
 describe('provisioning an item whose service already exists', () => {
   it('adopts the one this move made at the destination; one at another site fails the item, and no second is made', async () => {
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL' });
-    await drain(activities.provisionServices, { moveId, batchSize: 10 });
-    const [adopted, leftover] = await database.db.moveItem.findMany({
+    await drain(seeded.activities.provisionServices, { moveId, batchSize: 10 });
+    const [adopted, leftover] = await seeded.database.db.moveItem.findMany({
       where: { moveId, kind: 'SERVICE' },
       orderBy: { label: 'asc' },
       take: 2,
     });
     // Both records lose their link, as if never provisioned: a retry must find the services made.
-    await database.db.moveItem.updateMany({
+    await seeded.database.db.moveItem.updateMany({
       where: { id: { in: [adopted!.id, leftover!.id] } },
       data: { status: 'PENDING', newItemId: null },
     });
-    await database.db.service.update({
+    await seeded.database.db.service.update({
       where: { id: leftover!.newItemId! },
       data: { siteId: siteIdOf('BRS-TQY') },
     });
-    const services = await database.db.service.count();
+    const services = await seeded.database.db.service.count();
 
-    const { failure, details } = await failureOf(activities.provisionServices({ moveId, batchSize: 10 }));
+    const { failure, details } = await failureOf(seeded.activities.provisionServices({ moveId, batchSize: 10 }));
     expect(failure.type).toBe('MoveDataMissing');
     expect(details.item).toMatchObject({ kind: 'SERVICE', id: leftover!.itemId });
-    expect(await database.db.service.count()).toBe(services);
-    expect(await database.db.moveItem.findUniqueOrThrow({ where: { id: adopted!.id } })).toMatchObject({
+    expect(await seeded.database.db.service.count()).toBe(services);
+    expect(await seeded.database.db.moveItem.findUniqueOrThrow({ where: { id: adopted!.id } })).toMatchObject({
       status: 'MOVED',
       newItemId: adopted!.newItemId,
     });
-    expect(await database.db.moveItem.findUniqueOrThrow({ where: { id: leftover!.id } })).toMatchObject({
+    expect(await seeded.database.db.moveItem.findUniqueOrThrow({ where: { id: leftover!.id } })).toMatchObject({
       status: 'FAILED',
       newItemId: null,
     });
     // Tidy the leftover away by hand, so the rollback leaves the client as it was.
-    await database.db.service.delete({ where: { id: leftover!.newItemId! } });
+    await seeded.database.db.service.delete({ where: { id: leftover!.newItemId! } });
   });
 });
 
 describe('an item that disappeared after the snapshot', () => {
   it('fails the step as MoveDataMissing, naming it, after moving the rest of the batch', async () => {
-    const before = await clientState(database.db, clientIdOf('Dune & Finch'));
-    const client = await database.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Dune & Finch') } });
-    const leaver = await database.db.clientUser.create({
+    const before = await clientState(seeded.database.db, clientIdOf('Dune & Finch'));
+    const client = await seeded.database.db.client.findUniqueOrThrow({ where: { id: clientIdOf('Dune & Finch') } });
+    const leaver = await seeded.database.db.clientUser.create({
       data: { clientId: client.id, siteId: client.siteId, name: 'Gone Soon', email: 'gone.soon@dunefinch.example' },
     });
     const { moveId } = await startMove({ client: 'Dune & Finch', to: 'LDS-WEL' });
-    await database.db.clientUser.delete({ where: { id: leaver.id } });
+    await seeded.database.db.clientUser.delete({ where: { id: leaver.id } });
 
-    const { failure, details } = await failureOf(activities.moveUsers({ moveId, batchSize: 10 }));
+    const { failure, details } = await failureOf(seeded.activities.moveUsers({ moveId, batchSize: 10 }));
     expect(failure.type).toBe('MoveDataMissing');
     expect(details).toEqual({ item: { kind: 'USER', id: leaver.id, label: 'Gone Soon' }, moreFailedItems: 0 });
-    expect(await database.db.moveItem.count({ where: { moveId, kind: 'USER', status: 'MOVED' } })).toBe(3);
+    expect(await seeded.database.db.moveItem.count({ where: { moveId, kind: 'USER', status: 'MOVED' } })).toBe(3);
 
-    await runCompensations(activities, moveId, 10);
+    await runCompensations(seeded.activities, moveId, 10);
     await finishRolledBack(moveId);
-    expect(await clientState(database.db, client.id)).toEqual(before);
+    expect(await clientState(seeded.database.db, client.id)).toEqual(before);
   });
 });
 
@@ -329,21 +321,21 @@ describe('an unknown move', () => {
   const batch = { moveId, batchSize: 10 };
   const finish = { moveId, phase: 'COMPLETED' as const, progress: progressFor(moveId, 'COMPLETED') };
   const calls: [string, () => Promise<unknown>][] = [
-    ['snapshotMoveItems', () => activities.snapshotMoveItems({ moveId })],
-    ['provisionServices', () => activities.provisionServices(batch)],
-    ['rehomePhoneNumbers', () => activities.rehomePhoneNumbers(batch)],
-    ['moveUsers', () => activities.moveUsers(batch)],
-    ['applyTariffAndBundle', () => activities.applyTariffAndBundle({ moveId })],
-    ['assignSpaces', () => activities.assignSpaces({ moveId })],
-    ['decommissionSourceServices', () => activities.decommissionSourceServices(batch)],
-    ['removeProvisionedServices', () => activities.removeProvisionedServices(batch)],
-    ['restorePhoneNumbers', () => activities.restorePhoneNumbers(batch)],
-    ['restoreUsers', () => activities.restoreUsers(batch)],
-    ['restoreTariffAndBundle', () => activities.restoreTariffAndBundle({ moveId })],
-    ['restoreSpaces', () => activities.restoreSpaces({ moveId })],
-    ['recommissionSourceServices', () => activities.recommissionSourceServices(batch)],
-    ['finishMove', () => activities.finishMove(finish)],
-    ['sendOutcomeEmail', () => activities.sendOutcomeEmail(finish)],
+    ['snapshotMoveItems', () => seeded.activities.snapshotMoveItems({ moveId })],
+    ['provisionServices', () => seeded.activities.provisionServices(batch)],
+    ['rehomePhoneNumbers', () => seeded.activities.rehomePhoneNumbers(batch)],
+    ['moveUsers', () => seeded.activities.moveUsers(batch)],
+    ['applyTariffAndBundle', () => seeded.activities.applyTariffAndBundle({ moveId })],
+    ['assignSpaces', () => seeded.activities.assignSpaces({ moveId })],
+    ['decommissionSourceServices', () => seeded.activities.decommissionSourceServices(batch)],
+    ['removeProvisionedServices', () => seeded.activities.removeProvisionedServices(batch)],
+    ['restorePhoneNumbers', () => seeded.activities.restorePhoneNumbers(batch)],
+    ['restoreUsers', () => seeded.activities.restoreUsers(batch)],
+    ['restoreTariffAndBundle', () => seeded.activities.restoreTariffAndBundle({ moveId })],
+    ['restoreSpaces', () => seeded.activities.restoreSpaces({ moveId })],
+    ['recommissionSourceServices', () => seeded.activities.recommissionSourceServices(batch)],
+    ['finishMove', () => seeded.activities.finishMove(finish)],
+    ['sendOutcomeEmail', () => seeded.activities.sendOutcomeEmail(finish)],
   ];
 
   it.each(calls)('%s fails non-retryably with MoveDataMissing', async (_, call) => {

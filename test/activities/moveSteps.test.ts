@@ -2,54 +2,48 @@
 // every activity run twice leaves the same state, and each compensation (run after the steps before
 // it, as the workflow does) gives the client back exactly as it was.
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../src/activities';
-import type { BatchResult, MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/dev/seed';
+import type { BatchResult } from '../../src/activities/contract';
 import type { ItemKind } from '../../src/domain/move';
 import { MOVE_STEPS, isBatched, stepRow, type MoveStep } from '../../src/domain/steps';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   bundleIdOf,
   clientState,
   fullState,
   insertMove,
-  noMail,
   progressFor,
   runCompensations,
   runStep,
   spaceIdOf,
   tariffIdOf,
   type MoveFixture,
+  seededActivities,
 } from '../support/moveFixtures';
 
 // A small demo client at London Shoreditch, with one space there; counts come from its data.
 const CLIENT = 'Brightwave Studios';
 const BATCH = 4;
 
-let database: TestDatabase;
-let activities: MoveActivities;
+const seeded = seededActivities();
 let fixture: MoveFixture;
 let before: Awaited<ReturnType<typeof clientState>>;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await seedDemoData(database.db, { env: 'test' });
-  activities = createActivities({ db: database.db, mailer: noMail });
-});
-afterAll(() => database.drop());
-
 beforeEach(async () => {
-  fixture = await insertMove(database.db, { client: CLIENT, to: 'MAN-SPF', tariff: 'Premium', targetSpaces: [5, 6] });
-  await activities.markMoveScheduled({ moveId: fixture.moveId });
+  fixture = await insertMove(seeded.database.db, {
+    client: CLIENT,
+    to: 'MAN-SPF',
+    tariff: 'Premium',
+    targetSpaces: [5, 6],
+  });
+  await seeded.activities.markMoveScheduled({ moveId: fixture.moveId });
   // Taken once scheduled: compensations restore items, finishMove restores the client's status.
-  before = await clientState(database.db, fixture.clientId);
+  before = await clientState(seeded.database.db, fixture.clientId);
 });
 
 afterEach(async () => {
   // Whatever a test did, undo it and close the move, so the next test can start one for the client.
-  await runCompensations(activities, fixture.moveId, 100);
+  await runCompensations(seeded.activities, fixture.moveId, 100);
   const finishedAt = new Date().toISOString();
-  await activities.finishMove({
+  await seeded.activities.finishMove({
     moveId: fixture.moveId,
     phase: 'ROLLED_BACK',
     progress: progressFor(fixture.moveId, 'ROLLED_BACK', { finishedAt }),
@@ -58,8 +52,8 @@ afterEach(async () => {
 
 const input = () => ({ moveId: fixture.moveId, batchSize: BATCH });
 
-const forward = (step: MoveStep) => runStep(activities, stepRow(step), 'forward', fixture.moveId, BATCH);
-const compensate = (step: MoveStep) => runStep(activities, stepRow(step), 'undo', fixture.moveId, BATCH);
+const forward = (step: MoveStep) => runStep(seeded.activities, stepRow(step), 'forward', fixture.moveId, BATCH);
+const compensate = (step: MoveStep) => runStep(seeded.activities, stepRow(step), 'undo', fixture.moveId, BATCH);
 
 /** How many items of a kind the client has, from the data (what a batched step carries). */
 const itemsOf = (kind: ItemKind): number =>
@@ -71,9 +65,9 @@ const itemsOf = (kind: ItemKind): number =>
 
 /** Runs `run` again and expects nothing to change. */
 async function expectSameStateWhenRepeated(run: () => Promise<void>): Promise<void> {
-  const once = await fullState(database.db, fixture);
+  const once = await fullState(seeded.database.db, fixture);
   await run();
-  expect(await fullState(database.db, fixture)).toEqual(once);
+  expect(await fullState(seeded.database.db, fixture)).toEqual(once);
 }
 
 type State = Awaited<ReturnType<typeof clientState>>;
@@ -104,13 +98,13 @@ const EFFECT: Record<MoveStep, (after: State) => void> = {
 
 describe('snapshotMoveItems', () => {
   it('records one pending item per user, number and active service, and what a rollback restores', async () => {
-    const items = await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    const items = await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
     expect(items).toEqual({
       users: { total: itemsOf('USER'), done: 0 },
       phoneNumbers: { total: itemsOf('PHONE_NUMBER'), done: 0 },
       services: { total: itemsOf('SERVICE'), done: 0 },
     });
-    const { move, items: rows, spaces } = (await fullState(database.db, fixture)).move;
+    const { move, items: rows, spaces } = (await fullState(seeded.database.db, fixture)).move;
     expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
     expect(move.originalMinuteBundleId).toBe(bundleIdOf('LDN-SHO', '500 minutes'));
     expect(spaces.filter((s) => s.role === 'ORIGINAL').map((s) => s.spaceId)).toEqual([spaceIdOf('LDN-SHO', 4)]);
@@ -121,14 +115,14 @@ describe('snapshotMoveItems', () => {
     const numberItem = rows.find((r) => r.kind === 'PHONE_NUMBER' && r.itemId === before.phoneNumbers[0]!.id);
     expect(numberItem?.label).toBe(before.phoneNumbers[0]!.number);
     await expectSameStateWhenRepeated(
-      async () => void (await activities.snapshotMoveItems({ moveId: fixture.moveId })),
+      async () => void (await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId })),
     );
   });
 
   it('on a re-run adds what is new, keeps the first originals and reports what already moved', async () => {
-    await activities.snapshotMoveItems({ moveId: fixture.moveId });
-    await activities.moveUsers({ moveId: fixture.moveId, batchSize: 10 });
-    const late = await database.db.clientUser.create({
+    await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
+    await seeded.activities.moveUsers({ moveId: fixture.moveId, batchSize: 10 });
+    const late = await seeded.database.db.clientUser.create({
       data: {
         clientId: fixture.clientId,
         siteId: fixture.sourceSiteId,
@@ -136,28 +130,28 @@ describe('snapshotMoveItems', () => {
         email: 'late.joiner@brightwave.example',
       },
     });
-    const again = await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    const again = await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
     expect(again.users).toEqual({ total: itemsOf('USER') + 1, done: 10 });
     expect(again.phoneNumbers).toEqual({ total: itemsOf('PHONE_NUMBER'), done: 0 });
-    const move = await database.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
+    const move = await seeded.database.db.clientSiteMove.findUniqueOrThrow({ where: { id: fixture.moveId } });
     expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
-    await database.db.clientUser.delete({ where: { id: late.id } });
+    await seeded.database.db.clientUser.delete({ where: { id: late.id } });
   });
 
   it('a late attempt, after the steps up to the new tariff ran, keeps the first originals and changes nothing', async () => {
-    await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
     for (const step of MOVE_STEPS.slice(0, MOVE_STEPS.indexOf('APPLY_TARIFF_AND_BUNDLE') + 1)) await forward(step);
     // An attempt Temporal gave up on commits after its retry, and the steps after it, went on.
     await expectSameStateWhenRepeated(
-      async () => void (await activities.snapshotMoveItems({ moveId: fixture.moveId })),
+      async () => void (await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId })),
     );
-    const { move } = (await fullState(database.db, fixture)).move;
+    const { move } = (await fullState(seeded.database.db, fixture)).move;
     expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
   });
 
   it('refuses, non-retryably, when the client is no longer at the source site', async () => {
-    const original = await database.db.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
-    await database.db.client.update({
+    const original = await seeded.database.db.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
+    await seeded.database.db.client.update({
       where: { id: fixture.clientId },
       data: {
         siteId: fixture.destinationSiteId,
@@ -166,13 +160,13 @@ describe('snapshotMoveItems', () => {
       },
     });
     try {
-      await expect(activities.snapshotMoveItems({ moveId: fixture.moveId })).rejects.toMatchObject({
+      await expect(seeded.activities.snapshotMoveItems({ moveId: fixture.moveId })).rejects.toMatchObject({
         type: 'MoveDataMissing',
         nonRetryable: true,
       });
-      expect(await database.db.moveItem.count({ where: { moveId: fixture.moveId } })).toBe(0);
+      expect(await seeded.database.db.moveItem.count({ where: { moveId: fixture.moveId } })).toBe(0);
     } finally {
-      await database.db.client.update({
+      await seeded.database.db.client.update({
         where: { id: fixture.clientId },
         data: { siteId: original.siteId, tariffId: original.tariffId, minuteBundleId: original.minuteBundleId },
       });
@@ -182,12 +176,13 @@ describe('snapshotMoveItems', () => {
 
 describe('batches', () => {
   it('take at most batchSize items and report processed, remaining and done', async () => {
-    await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
     const users = itemsOf('USER');
     expect(users % 10).not.toBe(0); // so the last batch is a short one
     const calls = Math.ceil(users / 10) + 1;
     const results = [];
-    for (let i = 0; i < calls; i++) results.push(await activities.moveUsers({ moveId: fixture.moveId, batchSize: 10 }));
+    for (let i = 0; i < calls; i++)
+      results.push(await seeded.activities.moveUsers({ moveId: fixture.moveId, batchSize: 10 }));
     // Full batches of 10, a short last one, then a call that finds nothing left to do.
     expect(results.map((r) => r.processed)).toEqual([...Array<number>(calls - 2).fill(10), users % 10, 0]);
     expect(results.map((r) => r.done)).toEqual(results.map((_, i) => Math.min(users, 10 * (i + 1))));
@@ -195,9 +190,9 @@ describe('batches', () => {
   });
 
   it('go in a fixed order, so the same items make the same batch', async () => {
-    await activities.snapshotMoveItems({ moveId: fixture.moveId });
-    await activities.rehomePhoneNumbers({ moveId: fixture.moveId, batchSize: 5 });
-    const moved = await database.db.phoneNumber.findMany({
+    await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
+    await seeded.activities.rehomePhoneNumbers({ moveId: fixture.moveId, batchSize: 5 });
+    const moved = await seeded.database.db.phoneNumber.findMany({
       where: { clientId: fixture.clientId, siteId: fixture.destinationSiteId },
       orderBy: { number: 'asc' },
     });
@@ -206,11 +201,11 @@ describe('batches', () => {
   });
 
   it('heartbeat when run as an activity', async () => {
-    await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => beats.push(details));
-    const result: BatchResult = await env.run(activities.provisionServices, {
+    const result: BatchResult = await env.run(seeded.activities.provisionServices, {
       moveId: fixture.moveId,
       batchSize: BATCH,
     });
@@ -224,18 +219,18 @@ describe('batches', () => {
 
 describe.each(MOVE_STEPS.map((step, index) => [step, index] as const))('%s', (step, index) => {
   beforeEach(async () => {
-    await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
     for (const earlier of MOVE_STEPS.slice(0, index)) await forward(earlier);
   });
 
   it('does its part, and doing it again changes nothing', async () => {
     await forward(step);
-    EFFECT[step]((await fullState(database.db, fixture)).client);
+    EFFECT[step]((await fullState(seeded.database.db, fixture)).client);
     await expectSameStateWhenRepeated(() => forward(step));
     const row = stepRow(step);
     if (isBatched(row)) {
       // What the workflow sees when it calls a finished step again: nothing to do, all done.
-      expect(await activities[row.forward](input())).toEqual({
+      expect(await seeded.activities[row.forward](input())).toEqual({
         processed: 0,
         remaining: 0,
         done: itemsOf(row.batchedKind),
@@ -249,22 +244,22 @@ describe.each(MOVE_STEPS.map((step, index) => [step, index] as const))('%s', (st
     await expectSameStateWhenRepeated(() => compensate(step));
     const row = stepRow(step);
     if (isBatched(row)) {
-      expect(await activities[row.compensation](input())).toEqual({ processed: 0, remaining: 0, done: 0 });
+      expect(await seeded.activities[row.compensation](input())).toEqual({ processed: 0, remaining: 0, done: 0 });
     }
     for (const earlier of MOVE_STEPS.slice(0, index).reverse()) await compensate(earlier);
-    expect(await clientState(database.db, fixture.clientId)).toEqual(before);
+    expect(await clientState(seeded.database.db, fixture.clientId)).toEqual(before);
   });
 });
 
 describe('a move run to the end and rolled back', () => {
   it('leaves every item ROLLED_BACK and the client exactly as before', async () => {
-    await activities.snapshotMoveItems({ moveId: fixture.moveId });
+    await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
     for (const step of MOVE_STEPS) await forward(step);
-    await runCompensations(activities, fixture.moveId, BATCH);
-    const { items } = (await fullState(database.db, fixture)).move;
+    await runCompensations(seeded.activities, fixture.moveId, BATCH);
+    const { items } = (await fullState(seeded.database.db, fixture)).move;
     expect(items.every((i) => i.status === 'ROLLED_BACK' && i.newItemId === null && i.decommissionedAt === null)).toBe(
       true,
     );
-    expect(await clientState(database.db, fixture.clientId)).toEqual(before);
+    expect(await clientState(seeded.database.db, fixture.clientId)).toEqual(before);
   });
 });

@@ -1,36 +1,24 @@
 // The minute bundle is optional (issue 11): a client without one moves, a move may leave the bundle
 // empty at the destination, and a rollback restores exactly what was there, none included. Every
 // step and its compensation, against real PostgreSQL.
-import { createActivities } from '../../src/activities';
-import type { MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/dev/seed';
 import { MOVE_STEP_TABLE } from '../../src/domain/steps';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   bundleIdOf,
   clientIdOf,
   clientState,
   insertMove,
-  noMail,
   progressFor,
   runCompensations,
   runStep,
   siteIdOf,
   tariffIdOf,
   type MoveOptions,
+  seededActivities,
 } from '../support/moveFixtures';
 
 const BATCH = 50;
 
-let database: TestDatabase;
-let activities: MoveActivities;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await seedDemoData(database.db, { env: 'test' });
-  activities = createActivities({ db: database.db, mailer: noMail });
-});
-afterAll(() => database.drop());
+const seeded = seededActivities();
 
 type State = Awaited<ReturnType<typeof clientState>>;
 
@@ -42,22 +30,22 @@ async function moveAndMaybeUndo(
   options: MoveOptions,
   undo: boolean,
 ): Promise<{ before: State; moved: State; after: State }> {
-  const fixture = await insertMove(database.db, options);
+  const fixture = await insertMove(seeded.database.db, options);
   // Before scheduling: finishMove gives the client its ACTIVE status back either way.
-  const before = await clientState(database.db, fixture.clientId);
-  await activities.markMoveScheduled({ moveId: fixture.moveId });
-  await activities.snapshotMoveItems({ moveId: fixture.moveId });
-  for (const row of MOVE_STEP_TABLE) await runStep(activities, row, 'forward', fixture.moveId, BATCH);
-  const moved = await clientState(database.db, fixture.clientId);
-  if (undo) await runCompensations(activities, fixture.moveId, BATCH);
+  const before = await clientState(seeded.database.db, fixture.clientId);
+  await seeded.activities.markMoveScheduled({ moveId: fixture.moveId });
+  await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
+  for (const row of MOVE_STEP_TABLE) await runStep(seeded.activities, row, 'forward', fixture.moveId, BATCH);
+  const moved = await clientState(seeded.database.db, fixture.clientId);
+  if (undo) await runCompensations(seeded.activities, fixture.moveId, BATCH);
   const finishedAt = new Date().toISOString();
   const phase = undo ? 'ROLLED_BACK' : 'COMPLETED';
-  await activities.finishMove({
+  await seeded.activities.finishMove({
     moveId: fixture.moveId,
     phase,
     progress: progressFor(fixture.moveId, phase, { finishedAt }),
   });
-  return { before, moved, after: await clientState(database.db, fixture.clientId) };
+  return { before, moved, after: await clientState(seeded.database.db, fixture.clientId) };
 }
 
 it('moves a client without a bundle into one, and a rollback leaves it with none again', async () => {
@@ -87,7 +75,7 @@ it('moves a client without a bundle and leaves it without one at the destination
 
 it('may leave the bundle empty for a client that has one, and a rollback gives its bundle back', async () => {
   const brightwave = clientIdOf('Brightwave Studios');
-  const had = (await database.db.client.findUniqueOrThrow({ where: { id: brightwave } })).minuteBundleId;
+  const had = (await seeded.database.db.client.findUniqueOrThrow({ where: { id: brightwave } })).minuteBundleId;
   expect(had).not.toBeNull();
   const { before, moved, after } = await moveAndMaybeUndo(
     { client: 'Brightwave Studios', to: 'MAN-SPF', bundle: null },

@@ -1,23 +1,19 @@
 // The pre-move check over real rows: every finding preflightCheck can make, each worded and ordered
 // as the move, its task and its warnings email show it. One move meets them all at once.
-import { createActivities } from '../../src/activities';
-import type { MoveActivities } from '../../src/activities/contract';
-import { seedDemoData } from '../../src/dev/seed';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { bundleIdOf, clientIdOf, insertMove, noMail, siteIdOf, spaceIdOf, tariffIdOf } from '../support/moveFixtures';
+import {
+  bundleIdOf,
+  clientIdOf,
+  insertMove,
+  siteIdOf,
+  spaceIdOf,
+  tariffIdOf,
+  seededActivities,
+} from '../support/moveFixtures';
 
-let database: TestDatabase;
-let activities: MoveActivities;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await seedDemoData(database.db, { env: 'test' });
-  activities = createActivities({ db: database.db, mailer: noMail });
-});
-afterAll(() => database.drop());
+const seeded = seededActivities();
 
 it('finds what would stop the move and what could surprise it, in a fixed order', async () => {
-  const db = database.db;
+  const db = seeded.database.db;
   const clientAt = (name: string, site: string) =>
     db.client.create({
       data: { name, siteId: siteIdOf(site), tariffId: tariffIdOf(site, 'Standard'), minuteBundleId: null },
@@ -55,7 +51,7 @@ it('finds what would stop the move and what could surprise it, in a fixed order'
     { id: spaceIdOf('AMS-ZUI', 4), label: 'Suite 1.04', why: null },
   ].sort((a, b) => a.id.localeCompare(b.id));
   const clientItem = { kind: 'CLIENT', id: move.clientId, label: 'Evergreen Health' };
-  const found = await activities.preflightCheck({ moveId: move.moveId });
+  const found = await seeded.activities.preflightCheck({ moveId: move.moveId });
   expect(found.problems).toEqual([
     {
       type: 'client-not-active',
@@ -118,6 +114,6 @@ it('finds what would stop the move and what could surprise it, in a fixed order'
 
 it('a move that does not exist is missing, not a check with no findings', async () => {
   for (const moveId of ['6d3c1a4e-0000-4000-8000-000000000000', 'not-a-move']) {
-    await expect(activities.preflightCheck({ moveId })).rejects.toMatchObject({ type: 'MoveDataMissing' });
+    await expect(seeded.activities.preflightCheck({ moveId })).rejects.toMatchObject({ type: 'MoveDataMissing' });
   }
 });

@@ -2,9 +2,10 @@
 // the way the workflow does (batches until nothing remains, compensations in reverse), and take
 // snapshots of a client and a move that tests compare for "exactly as before" and "same state twice".
 import { randomUUID } from 'node:crypto';
+import { createActivities } from '../../src/activities';
 import type { BatchInput, BatchResult, MoveActivities } from '../../src/activities/contract';
 import type { Db } from '../../src/db/client';
-import { seedId } from '../../src/dev/seed';
+import { seedDemoData, seedId } from '../../src/dev/seed';
 import {
   scheduledProgress,
   moveWorkflowId,
@@ -15,6 +16,7 @@ import {
 } from '../../src/domain/move';
 import { MOVE_STEP_TABLE, isBatched, type StepRow } from '../../src/domain/steps';
 import type { Mailer } from '../../src/mail/mailer';
+import { createTestDatabase, type TestDatabase } from './database';
 
 export const clientIdOf = (name: string): string => seedId(`client/${name}`);
 export const siteIdOf = (code: string): string => seedId(`site/${code}`);
@@ -222,3 +224,18 @@ export async function fullState(db: Db, fixture: MoveFixture) {
 export const noMail: Mailer = {
   send: () => Promise.reject(new Error('This test sends no mail')),
 };
+
+/**
+ * For a file of activity tests: a database with the demo seed and the activities over it (no mail),
+ * made before the file's tests and dropped after them. Its fields are there once the tests run.
+ */
+export function seededActivities(): { database: TestDatabase; activities: MoveActivities } {
+  const seeded = {} as { database: TestDatabase; activities: MoveActivities };
+  beforeAll(async () => {
+    seeded.database = await createTestDatabase();
+    await seedDemoData(seeded.database.db, { env: 'test' });
+    seeded.activities = createActivities({ db: seeded.database.db, mailer: noMail });
+  });
+  afterAll(() => seeded.database.drop());
+  return seeded;
+}
