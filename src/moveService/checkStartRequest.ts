@@ -4,11 +4,12 @@
 // and every refusal is collected: the start (recordMove.ts, under its locks) is refused with the
 // first, the check (POST /api/client-site-moves/check, writing nothing) lists them all. One code
 // path, so the two never disagree.
-import type { Db, Prisma } from '../db/client';
+import { Prisma } from '../db/client';
 import { ACTIVE_PHASES, type ReviewedCounts } from '../domain/move';
 import { instantOfLocalTime } from '../domain/timeZones';
 import { findActiveMove } from './activeMove';
 import { MoveRequestError, MoveRequestErrorCode as Code, type FieldError } from './errors';
+import { readRows, type Reader } from './sqlReader';
 
 export interface StartMoveRequest {
   clientId: string;
@@ -43,11 +44,20 @@ export interface StartEvaluation {
   checked: CheckedRequest | null;
 }
 
-type Reader = Db | Prisma.TransactionClient;
+export type { Reader } from './sqlReader';
 
-/** Runs every rule; the first refusal is the start's answer. */
+/** The moves that still hold their client, destination and spaces. */
+const activePhases = () => Prisma.sql`${[...ACTIVE_PHASES]}::"MovePhase"[]`;
+
+/**
+ * Runs every rule; the first refusal is the start's answer. Plain SQL, one statement per question in
+ * the order the rules ask them (a start runs this under its destination's lock).
+ */
 export async function evaluateStart(db: Reader, request: StartMoveRequest, now: Date): Promise<StartEvaluation> {
-  const client = await db.client.findUnique({ where: { id: request.clientId } });
+  const [client] = await readRows<CheckedRequest['client'] & { status: string }>(
+    db,
+    Prisma.sql`SELECT id, name, site_id AS "siteId", status::text AS status FROM client WHERE id = ${request.clientId}::uuid`,
+  );
   if (!client) {
     return {
       problems: [new MoveRequestError(Code.ClientNotFound, `Client ${request.clientId} does not exist`)],
@@ -67,7 +77,7 @@ export async function evaluateStart(db: Reader, request: StartMoveRequest, now: 
   if (destination) await checkChoices(db, request, destination, problems);
   const time = destination ? moveTime(request, destination, now, problems) : null;
   const notifyOperatorId = request.notifyOperatorId ?? null;
-  if (notifyOperatorId !== null && !(await db.operator.findUnique({ where: { id: notifyOperatorId } }))) {
+  if (notifyOperatorId !== null && !(await operatorExists(db, notifyOperatorId))) {
     problems.push(
       new MoveRequestError(Code.NotifyOperatorUnknown, `Operator ${notifyOperatorId} does not exist`, [
         { field: 'notifyOperatorId', message: 'is not a known T2 contact' },
@@ -103,7 +113,10 @@ async function findDestination(
     );
     return null;
   }
-  const destination = await db.site.findUnique({ where: { id: request.destinationSiteId } });
+  const [destination] = await readRows<CheckedRequest['destination']>(
+    db,
+    Prisma.sql`SELECT id, name, time_zone AS "timeZone" FROM site WHERE id = ${request.destinationSiteId}::uuid`,
+  );
   if (!destination) {
     problems.push(
       new MoveRequestError(Code.DestinationUnknown, `Site ${request.destinationSiteId} does not exist`, [
@@ -122,19 +135,21 @@ async function checkChoices(
   destination: CheckedRequest['destination'],
   problems: MoveRequestError[],
 ): Promise<void> {
-  // One after the other: inside a transaction they share one connection anyway.
-  const tariff = await db.tariff.findUnique({ where: { id: request.tariffId } });
-  const bundle = request.minuteBundleId
-    ? await db.minuteBundle.findUnique({ where: { id: request.minuteBundleId } })
-    : null;
-  const spaces = await db.space.findMany({
-    where: { id: { in: request.spaceIds } },
-    select: { id: true, name: true, siteId: true },
-  });
+  // One after the other: inside a transaction they share one connection anyway. Null: no such row.
+  const [sites] = await readRows<{ tariffSiteId: string | null; bundleSiteId: string | null }>(
+    db,
+    Prisma.sql`
+      SELECT (SELECT site_id FROM tariff WHERE id = ${request.tariffId}::uuid) AS "tariffSiteId",
+             (SELECT site_id FROM minute_bundle WHERE id = ${request.minuteBundleId ?? null}::uuid) AS "bundleSiteId"`,
+  );
+  const spaces = await readRows<{ id: string; name: string; siteId: string }>(
+    db,
+    Prisma.sql`SELECT id, name, site_id AS "siteId" FROM space WHERE id = ANY(${request.spaceIds}::uuid[])`,
+  );
   const elsewhere: FieldError[] = [];
   const atDestination = `is not available at ${destination.name}`;
-  if (tariff?.siteId !== destination.id) elsewhere.push({ field: 'tariffId', message: atDestination });
-  if (request.minuteBundleId && bundle?.siteId !== destination.id) {
+  if (sites?.tariffSiteId !== destination.id) elsewhere.push({ field: 'tariffId', message: atDestination });
+  if (request.minuteBundleId && sites?.bundleSiteId !== destination.id) {
     elsewhere.push({ field: 'minuteBundleId', message: atDestination });
   }
   const byId = new Map(spaces.map((s) => [s.id, s]));
@@ -234,17 +249,16 @@ async function checkDestinationClaims(
   destination: CheckedRequest['destination'],
   problems: MoveRequestError[],
 ): Promise<void> {
-  const namesake = await db.client.findFirst({
-    where: {
-      name: client.name,
-      id: { not: client.id },
-      OR: [
-        { siteId: destination.id },
-        { moves: { some: { destinationSiteId: destination.id, status: { in: [...ACTIVE_PHASES] } } } },
-      ],
-    },
-    select: { id: true, siteId: true },
-  });
+  const [namesake] = await readRows<{ id: string; siteId: string }>(
+    db,
+    Prisma.sql`
+      SELECT c.id, c.site_id AS "siteId" FROM client c
+      WHERE c.name = ${client.name} AND c.id <> ${client.id}::uuid
+        AND (c.site_id = ${destination.id}::uuid OR EXISTS (
+          SELECT 1 FROM client_site_move m
+          WHERE m.client_id = c.id AND m.destination_site_id = ${destination.id}::uuid AND m.status = ANY(${activePhases()})))
+      LIMIT 1`,
+  );
   if (namesake) {
     const clash =
       namesake.siteId === destination.id
@@ -259,16 +273,17 @@ async function checkDestinationClaims(
     );
   }
 
-  const spaces = await db.space.findMany({
-    where: { id: { in: request.spaceIds }, siteId: destination.id },
-    select: {
-      id: true,
-      name: true,
-      clientId: true,
-      // A space already promised to another unfinished move is as good as taken.
-      moveSpaces: { where: { role: 'TARGET', move: { status: { in: [...ACTIVE_PHASES] } } }, select: { moveId: true } },
-    },
-  });
+  const spaces = await readRows<{ id: string; name: string; clientId: string | null; promised: boolean }>(
+    db,
+    Prisma.sql`
+      SELECT s.id, s.name, s.client_id AS "clientId",
+        -- A space already promised to another unfinished move is as good as taken.
+        EXISTS (
+          SELECT 1 FROM client_site_move_space ms JOIN client_site_move m ON m.id = ms.move_id
+          WHERE ms.space_id = s.id AND ms.role = 'TARGET' AND m.status = ANY(${activePhases()})) AS promised
+      FROM space s
+      WHERE s.id = ANY(${request.spaceIds}::uuid[]) AND s.site_id = ${destination.id}::uuid`,
+  );
   const byId = new Map(spaces.map((s) => [s.id, s]));
   const taken: FieldError[] = [];
   request.spaceIds.forEach((id, i) => {
@@ -280,11 +295,16 @@ async function checkDestinationClaims(
       taken.push({ field: `spaceIds.${i}`, message: `${space.name} is occupied by ${client.name} already`, item });
     } else if (space.clientId !== null) {
       taken.push({ field: `spaceIds.${i}`, message: `${space.name} is occupied`, item });
-    } else if (space.moveSpaces.length > 0) {
+    } else if (space.promised) {
       taken.push({ field: `spaceIds.${i}`, message: `${space.name} is promised to another scheduled move`, item });
     }
   });
   if (taken.length > 0) problems.push(new MoveRequestError(Code.SpaceOccupied, 'A chosen space is not vacant', taken));
+}
+
+async function operatorExists(db: Reader, operatorId: string): Promise<boolean> {
+  const rows = await readRows<{ id: string }>(db, Prisma.sql`SELECT id FROM operator WHERE id = ${operatorId}::uuid`);
+  return rows.length > 0;
 }
 
 export function activeMoveExists(clientName: string, active: { id: string; status: string } | null): MoveRequestError {

@@ -3,9 +3,11 @@
 // claimed before anything else a start does, so requests sent together with one key never race each
 // other through the checks: one goes ahead, the others get its move or "in progress".
 import { createHash } from 'node:crypto';
-import type { Db, Prisma } from '../db/client';
+import { Prisma } from '../db/client';
+import type { SqlTx } from '../db/plainSql';
 import { MoveRequestError, MoveRequestErrorCode as Code } from './errors';
 import type { StartMoveRequest } from './checkStartRequest';
+import { readRows, type Reader } from './sqlReader';
 
 /** The outcome of a start: the move, and whether an earlier request with the same key made it. */
 export interface StartedMove {
@@ -25,11 +27,7 @@ export interface IdempotentMove {
  * Claims the operator's key for the rest of the transaction (a transaction-scoped advisory lock).
  * Does not wait: a key already claimed belongs to a request in progress, and the caller says so.
  */
-export async function claimIdempotencyKey(
-  tx: Prisma.TransactionClient,
-  operatorId: string,
-  idempotencyKey: string,
-): Promise<void> {
+export async function claimIdempotencyKey(tx: SqlTx, operatorId: string, idempotencyKey: string): Promise<void> {
   const [row] = await tx.$queryRaw<{ claimed: boolean }[]>`
     SELECT pg_try_advisory_xact_lock(hashtextextended(${`idempotency-key:${operatorId}:${idempotencyKey}`}, 0)) AS claimed`;
   if (!row?.claimed) {
@@ -41,14 +39,17 @@ export async function claimIdempotencyKey(
 }
 
 export async function findByIdempotencyKey(
-  db: Db | Prisma.TransactionClient,
+  db: Reader,
   operatorId: string,
   idempotencyKey: string,
 ): Promise<IdempotentMove | null> {
-  return db.clientSiteMove.findUnique({
-    where: { requestedById_idempotencyKey: { requestedById: operatorId, idempotencyKey } },
-    select: { id: true, runId: true, requestFingerprint: true },
-  });
+  const [move] = await readRows<IdempotentMove>(
+    db,
+    Prisma.sql`
+      SELECT id, run_id AS "runId", request_fingerprint AS "requestFingerprint" FROM client_site_move
+      WHERE requested_by_id = ${operatorId}::uuid AND idempotency_key = ${idempotencyKey}::text`,
+  );
+  return move ?? null;
 }
 
 export function replay(earlier: IdempotentMove, fingerprint: string | null): StartedMove {

@@ -8,9 +8,11 @@
 // instances can sweep at once.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Config } from '../config';
-import type { Db } from '../db/client';
-import { toJson } from '../db/json';
+import { insertAuditEntries } from '../activities/shared/audit';
+import { Prisma, type Db } from '../db/client';
+import { plainRows, plainTransaction } from '../db/plainSql';
 import { outcomeEmailKey, scheduledProgress, type EmailState, type MoveProgress } from '../domain/move';
+import type { EmailStatus } from '../generated/prisma/client';
 import { outcomeEmailWorkflowOptions } from '../workflows/startOptions';
 import { findStartedRun, type TemporalDeps } from './startedRun';
 import { withTemporalDeadline } from './temporal';
@@ -71,8 +73,10 @@ async function closeIfNeverStarted(
   graceEnd: Date,
 ): Promise<SettleOutcome> {
   // The describe and the email's start are each bounded by startMs; the row lock is held that long.
-  return deps.db.$transaction(
-    async (tx) => {
+  return plainTransaction(
+    deps.db,
+    { timeout: 2 * deps.timeouts.startMs + 10_000, maxWait: 5_000 },
+    async (tx): Promise<SettleOutcome> => {
       const [move] = await tx.$queryRaw<UnstartedRow[]>`
         SELECT id, workflow_id AS "workflowId", client_id AS "clientId", scheduled_for AS "scheduledFor",
                notify_operator_id IS NOT NULL AS notify
@@ -83,41 +87,35 @@ async function closeIfNeverStarted(
       const run = await findStartedRun(deps, move.workflowId, move.id);
       if (run.found === 'unknown') return 'unknown';
       if (run.found === 'this-move') {
-        await tx.clientSiteMove.update({ where: { id: move.id }, data: { runId: run.runId } });
+        await tx.$executeRaw`
+          UPDATE client_site_move SET run_id = ${run.runId}::text, updated_at = CURRENT_TIMESTAMP
+          WHERE id = ${move.id}::uuid`;
         return 'adopted';
       }
       // Nothing ran, so nothing moved: the move is closed as cancelled, with the reason, the client is
       // ACTIVE again and its task closes. Its Idempotency-Key is let go, so the caller's retry with
       // that key starts a move of its own.
-      await tx.clientSiteMove.update({
-        where: { id: move.id },
-        data: {
-          status: 'CANCELLED',
-          finishedAt: now,
-          cancelReason: reason,
-          idempotencyKey: null,
-          requestFingerprint: null,
-        },
-      });
-      await tx.client.updateMany({
-        where: { id: move.clientId, status: 'ACTIVE_MOVE_SCHEDULED' },
-        data: { status: 'ACTIVE' },
-      });
+      await tx.$executeRaw`
+        UPDATE client_site_move
+        SET status = 'CANCELLED'::"MovePhase", finished_at = ${now}::timestamptz, cancel_reason = ${reason}::text,
+            idempotency_key = NULL, request_fingerprint = NULL, updated_at = CURRENT_TIMESTAMP
+        WHERE id = ${move.id}::uuid`;
+      await tx.$executeRaw`
+        UPDATE client SET status = 'ACTIVE'::"ClientStatus", updated_at = CURRENT_TIMESTAMP
+        WHERE id = ${move.clientId}::uuid AND status = 'ACTIVE_MOVE_SCHEDULED'::"ClientStatus"`;
       // An email that already has an outbox row (an earlier close that did not commit) shows its state.
-      const earlier = await tx.emailOutbox.findUnique({
-        where: { dedupeKey: outcomeEmailKey(move.id, 'CANCELLED') },
-        select: { status: true },
-      });
+      const [earlier] = await tx.$queryRaw<{ status: EmailStatus }[]>`
+        SELECT status::text AS status FROM email_outbox WHERE dedupe_key = ${outcomeEmailKey(move.id, 'CANCELLED')}::text`;
       // SENDING shows as PENDING, as the email's own attempts show it until they know.
       const email: EmailState = !earlier || earlier.status === 'SENDING' ? 'PENDING' : earlier.status;
       const progress = cancelledProgress(move, now, reason, email);
-      await tx.dashboardTask.updateMany({
-        where: { moveId: move.id },
-        data: { phase: 'CANCELLED', open: false, closedAt: now, progress: toJson(progress) },
-      });
-      await tx.auditEntry.createMany({
-        skipDuplicates: true,
-        data: [
+      await tx.$executeRaw`
+        UPDATE dashboard_task
+        SET phase = 'CANCELLED'::"MovePhase", open = false, closed_at = ${now}::timestamptz,
+            progress = ${JSON.stringify(progress)}::jsonb, updated_at = CURRENT_TIMESTAMP
+        WHERE move_id = ${move.id}::uuid`;
+      await tx.$executeRaw(
+        insertAuditEntries([
           {
             action: 'MOVE_NEVER_STARTED',
             clientId: move.clientId,
@@ -126,14 +124,13 @@ async function closeIfNeverStarted(
             details: { workflowId: move.workflowId, reason },
             dedupeKey: `move:${move.id}:never-started`,
           },
-        ],
-      });
+        ]),
+      );
       // Last, so the row commits only with the email on its way. Its activity's first write to the
       // task waits for this transaction's lock, so it lands on the CANCELLED task, not under it.
       if (move.notify) await startOutcomeEmail(deps, move.id, progress);
       return 'closed';
     },
-    { timeout: 2 * deps.timeouts.startMs + 10_000, maxWait: 5_000 },
   );
 }
 
@@ -151,17 +148,17 @@ export function findUnstartedMoves(
   where: { clientId?: string } = {},
   limit = 20,
 ): Promise<{ id: string }[]> {
-  return db.clientSiteMove.findMany({
-    where: {
-      ...where,
-      status: 'SCHEDULED',
-      runId: null,
-      createdAt: { lt: new Date(now.getTime() - UNSTARTED_GRACE_MS) },
-    },
-    select: { id: true },
-    orderBy: { createdAt: 'asc' },
-    take: limit,
-  });
+  const graceEnd = new Date(now.getTime() - UNSTARTED_GRACE_MS);
+  // Runs before every start: one plain statement on the pool, planned once per connection.
+  const ofClient = where.clientId === undefined ? Prisma.empty : Prisma.sql`AND client_id = ${where.clientId}::uuid`;
+  return plainRows<{ id: string }>(
+    db,
+    Prisma.sql`
+      SELECT id FROM client_site_move
+      WHERE status = 'SCHEDULED' AND run_id IS NULL AND created_at < ${graceEnd}::timestamptz ${ofClient}
+      ORDER BY created_at LIMIT ${limit}::int`,
+    where.clientId === undefined ? 'unstarted_moves' : 'unstarted_moves_of_client',
+  );
 }
 
 /** Starts (or finds) the move's outcome email workflow, as a finished move's workflow does. */

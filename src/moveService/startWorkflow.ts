@@ -3,7 +3,8 @@
 // answer, the start may still have happened: the workflow is described, and the row goes only once
 // Temporal confirms no run of this move exists.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Db } from '../db/client';
+import { Prisma, type Db } from '../db/client';
+import { plainRows, plainTransaction } from '../db/plainSql';
 import type { ClientSiteMoveInput } from '../domain/move';
 import type { MoveDescription } from '../domain/moveSummary';
 import { clientSiteMove } from '../workflows/clientSiteMove';
@@ -95,7 +96,12 @@ function startOutcomeUnknown(moveId: string, clientName: string): MoveRequestErr
 /** The workflow runs whatever happens here: if the write fails, its first activity fills the run id in. */
 async function recordRunId(deps: StartWorkflowDeps, moveId: string, runId: string): Promise<void> {
   try {
-    await deps.db.clientSiteMove.updateMany({ where: { id: moveId, runId: null }, data: { runId } });
+    await plainRows(
+      deps.db,
+      Prisma.sql`
+        UPDATE client_site_move SET run_id = ${runId}::text, updated_at = CURRENT_TIMESTAMP
+        WHERE id = ${moveId}::uuid AND run_id IS NULL`,
+    );
   } catch (error) {
     deps.log.warn(
       { err: error, moveId, runId },
@@ -104,16 +110,20 @@ async function recordRunId(deps: StartWorkflowDeps, moveId: string, runId: strin
   }
 }
 
+/** Prisma's defaults for an interactive transaction, which this one had. */
+const REMOVE_TX_OPTIONS = { timeout: 5_000, maxWait: 2_000 } as const;
+
 async function removeUnstartedMove(deps: StartWorkflowDeps, moveId: string): Promise<void> {
   try {
-    await deps.db.$transaction(async (tx) => {
+    await plainTransaction(deps.db, REMOVE_TX_OPTIONS, async (tx) => {
       // Spaces, the task and the audit entry go with it (ON DELETE CASCADE).
-      const move = await tx.clientSiteMove.delete({ where: { id: moveId }, select: { clientId: true } });
+      const [move] = await tx.$queryRaw<{ clientId: string }[]>`
+        DELETE FROM client_site_move WHERE id = ${moveId}::uuid RETURNING client_id AS "clientId"`;
+      if (!move) throw new Error(`Move ${moveId} was not there to remove`);
       // Recording the move showed the client as "Active - move scheduled"; nothing is scheduled now.
-      await tx.client.updateMany({
-        where: { id: move.clientId, status: 'ACTIVE_MOVE_SCHEDULED' },
-        data: { status: 'ACTIVE' },
-      });
+      await tx.$executeRaw`
+        UPDATE client SET status = 'ACTIVE'::"ClientStatus", updated_at = CURRENT_TIMESTAMP
+        WHERE id = ${move.clientId}::uuid AND status = 'ACTIVE_MOVE_SCHEDULED'::"ClientStatus"`;
     });
   } catch (error) {
     deps.log.error({ err: error, moveId }, 'Could not remove a move whose workflow did not start');

@@ -19,6 +19,7 @@ import {
   anyString,
   api,
   clientIdOf,
+  eventually,
   expectProblem,
   footprint as footprintOf,
   inOneDay,
@@ -195,7 +196,48 @@ describe('racing starts for one client', () => {
     const described = await harness.temporal.workflow.getHandle(moveWorkflowId(clientId)).describe();
     expect(described.runId).toBe(rows[0]!.runId);
   });
+
+  it('to two sites (no lock in common): the one that loses at the insert is told 409, not 500', async () => {
+    const clientId = clientIdOf('Brightwave Studios');
+    // Both starts pass their checks, then wait at the insert for the client row (its foreign key), so
+    // the second meets the first's row in the one-active-move index: PostgreSQL's unique violation.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const holder = harness.db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM client WHERE id = ${clientId}::uuid FOR UPDATE`;
+        held = true;
+        await released;
+      },
+      { timeout: 60_000 },
+    );
+    await eventually(() => Promise.resolve(held ? true : undefined), { what: 'the client row to be held' });
+    const responses = Promise.all(
+      ['MAN-SPF', 'BRS-TQY'].map((site) => post(startBody('Brightwave Studios', site, { moveAt: inOneDay() }))),
+    );
+    await eventually(async () => ((await backendsWaitingOnLocks()) >= 2 ? true : undefined), {
+      what: 'both starts to wait at their insert',
+    });
+    release();
+    await holder;
+    const answered = await responses;
+    expect(answered.map((r) => r.status).sort()).toEqual([201, 409]);
+    expectProblem(
+      answered.find((r) => r.status === 409)!,
+      409,
+      'active-move-exists',
+    );
+    expect(await harness.db.clientSiteMove.count({ where: { clientId } })).toBe(1);
+  });
 });
+
+async function backendsWaitingOnLocks(): Promise<number> {
+  const [row] = await harness.db.$queryRaw<{ waiting: number }[]>`
+    SELECT count(*)::int AS waiting FROM pg_stat_activity
+    WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+  return row?.waiting ?? 0;
+}
 
 describe('Temporal refuses the start', () => {
   it('409 when a workflow for the client already runs; the move row is removed again', async () => {
