@@ -18,7 +18,7 @@ import { seedDemoData } from '../src/dev/seed';
 import { startTemporalDevServer, type RunningDevServer } from '../src/dev/temporalDevServer';
 import { readTemporalTool } from '../src/dev/tools';
 import { PROJECT_ROOT } from '../src/paths';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/telemetry/tracing';
+import { workflowInterceptorModules } from '../src/telemetry/tracing';
 
 export const TASK_QUEUE = 'bench';
 const DATABASE = 'bench';
@@ -203,11 +203,14 @@ async function startTemporal(
   });
 }
 
-/** The production bundle (the workflow with its tracing interceptors), built once for the worker. */
+/**
+ * The bundle a worker without tracing makes (`npm run worker` with no OTLP endpoint, as the bench's
+ * worker runs): the workflow without the tracing interceptors (workflowInterceptorModules), built once.
+ */
 async function bundle(dir: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    workflowInterceptorModules: workflowInterceptorModules(undefined),
     logger: { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop },
   });
   const file = path.join(dir, 'workflow-bundle.js');

@@ -8,7 +8,7 @@ import { createDb, type Db } from './db/client';
 import { createSendGridMailer, type Mailer } from './mail/mailer';
 import { serveMetrics, type MetricsServer } from './telemetry/metricsServer';
 import {
-  WORKFLOW_INTERCEPTOR_MODULES,
+  workflowInterceptorModules,
   startConfiguredTracing,
   tracingActivityInterceptor,
   tracingClientInterceptors,
@@ -64,7 +64,7 @@ export async function createMoveWorker(deps: MoveWorkerDeps): Promise<Worker> {
     interceptors: {
       // Outermost first: the activity's span covers the time the metrics measure.
       activity: [tracingActivityInterceptor, ...(deps.metrics ? [deps.metrics.activityInterceptor] : [])],
-      ...(deps.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+      ...(deps.workflowBundle ? {} : { workflowModules: workflowInterceptorModules(deps.tracing) }),
     },
     sinks: workflowTracingSinks(deps.tracing),
   });

@@ -109,3 +109,13 @@ export function workflowTracingSinks(tracing: Tracing | undefined): InjectedSink
 
 /** The module the worker's workflow bundle loads for the workflow-side interceptors. */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/interceptors')];
+
+/**
+ * The workflow-side interceptors a worker bundles: only with tracing on. Off, their spans would be
+ * dropped, yet making them cost the workflow thread about a fifth of its CPU (100 concurrent moves:
+ * worker CPU 17.1 s with them, 12.1-12.4 s without; docs/performance.md). They add no commands, so
+ * a history recorded with them replays without them, and the other way round.
+ */
+export function workflowInterceptorModules(tracing: Tracing | undefined): string[] {
+  return tracing ? WORKFLOW_INTERCEPTOR_MODULES : [];
+}

@@ -1,10 +1,17 @@
 // With OTEL_EXPORTER_OTLP_ENDPOINT set, spans leave the process as OTLP/HTTP protobuf, with the
-// OTEL_EXPORTER_OTLP_HEADERS and the service name; a stand-in collector receives them.
+// OTEL_EXPORTER_OTLP_HEADERS and the service name; a stand-in collector receives them. Without it,
+// nothing traces, and the worker leaves the workflow's tracing interceptors out of its bundle.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { loadConfig } from '../../src/config';
-import { startConfiguredTracing } from '../../src/telemetry/tracing';
+import {
+  WORKFLOW_INTERCEPTOR_MODULES,
+  startConfiguredTracing,
+  startTracing,
+  workflowInterceptorModules,
+} from '../../src/telemetry/tracing';
 
 it('exports spans to the configured collector, with its headers and the service name', async () => {
   const received: { path?: string; headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
@@ -41,4 +48,15 @@ it('exports spans to the configured collector, with its headers and the service 
 
 it('is off without an endpoint: nothing is started', () => {
   expect(startConfiguredTracing(loadConfig({}).observability.tracing, 'connect-site-move-api')).toBeUndefined();
+});
+
+it('bundles the workflow-side interceptors only with tracing on (off, their spans would be dropped)', async () => {
+  expect(workflowInterceptorModules(undefined)).toEqual([]);
+  const tracing = startTracing({ serviceName: 'connect-site-move-test', exporter: new InMemorySpanExporter() });
+  try {
+    expect(workflowInterceptorModules(tracing)).toEqual(WORKFLOW_INTERCEPTOR_MODULES);
+    expect(WORKFLOW_INTERCEPTOR_MODULES).toEqual([require.resolve('../../src/workflows/interceptors')]);
+  } finally {
+    await tracing.shutdown();
+  }
 });
