@@ -23,15 +23,24 @@ import {
 import {
   createFakeMoveActivities,
   type ActivityName,
+  type FakeMoveActivities,
   type FakeOptions,
   type Gate,
 } from '../support/fakeMoveActivities';
-import { DAY_MS, moveInput, waitForProgress, withMove, type MoveHandle } from '../support/moveWorkflow';
+import {
+  DAY_MS,
+  moveInput,
+  waitForProgress,
+  waitUntilAsleep,
+  withMove,
+  type MoveHandle,
+} from '../support/moveWorkflow';
+import type { MoveCheck } from '../../src/domain/move';
 import { startTimeSkippingEnv } from '../support/temporal';
 import { outcomeEmailWorkflowId } from '../../src/workflows/moveOutcomeEmail';
 
 /** The generation of the workflow the current code records (bump it with the next patched change). */
-const GENERATION = 'gen2';
+const GENERATION = 'gen4';
 
 interface Scenario {
   name: string;
@@ -41,12 +50,40 @@ interface Scenario {
   moveNow?: boolean;
   /** An activity that waits until the scenario opens it (to act while a step is in flight). */
   gate?: ActivityName;
-  drive(handle: MoveHandle, env: TestWorkflowEnvironment, gate: Gate | undefined): Promise<void>;
+  /** What the fake activities find before the move starts (e.g. the pre-move check's warnings). */
+  prepare?(fake: FakeMoveActivities): void;
+  drive(
+    handle: MoveHandle,
+    env: TestWorkflowEnvironment,
+    gate: Gate | undefined,
+    fake: FakeMoveActivities,
+  ): Promise<void>;
 }
 
 const needsAttention = (handle: MoveHandle) =>
   waitForProgress(handle, (p) => p.phase === 'NEEDS_ATTENTION', 'NEEDS_ATTENTION');
 const blocked = { rehomePhoneNumbers: { times: 1, type: 'PhoneNumberBlocked', nonRetryable: true } };
+
+const blockedNumber: MoveCheck = {
+  type: 'phone-number-blocked',
+  message: '+442070000001 is blocked by the carrier',
+  field: null,
+  item: { kind: 'PHONE_NUMBER', id: 'number-1', label: '+442070000001' },
+};
+const spaceLet: MoveCheck = {
+  type: 'space-occupied',
+  message: 'Space 5 was let to another client',
+  field: 'spaceIds.0',
+  item: { kind: 'SPACE', id: 'space-5', label: 'Space 5' },
+};
+
+/** Lets the chosen space go during the week: the check an hour before the move holds it. */
+async function heldByTheCheck(h: MoveHandle, env: TestWorkflowEnvironment, fake: FakeMoveActivities): Promise<void> {
+  await waitUntilAsleep(h, fake);
+  fake.preflightFinds({ problems: [spaceLet] });
+  await env.sleep(7 * DAY_MS - 3_600_000 + 60_000);
+  await needsAttention(h);
+}
 
 const SCENARIOS: Scenario[] = [
   { name: 'scheduled-completed', drive: async (h) => void (await h.result()) },
@@ -158,6 +195,28 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'preflight-warnings-emailed',
+    prepare: (fake) => fake.preflightFinds({ warnings: [blockedNumber] }),
+    drive: async (h) => void (await h.result()),
+  },
+  {
+    name: 'preflight-held-retried',
+    drive: async (h, env, _gate, fake) => {
+      await heldByTheCheck(h, env, fake);
+      fake.preflightFinds({});
+      await h.executeUpdate(retryUpdate, { args: [{ operatorId: 'operator-1' }] });
+      await h.result();
+    },
+  },
+  {
+    name: 'preflight-held-cancelled',
+    drive: async (h, env, _gate, fake) => {
+      await heldByTheCheck(h, env, fake);
+      await h.executeUpdate(cancelUpdate, { args: ['Space gone; choosing another', { operatorId: 'operator-1' }] });
+      await h.result();
+    },
+  },
+  {
     name: 'email-given-up',
     moveNow: true,
     emailScenario: 'email-given-up-email',
@@ -186,13 +245,14 @@ async function main(): Promise<void> {
       }
       const fake = createFakeMoveActivities(scenario.fake);
       const gate = scenario.gate ? fake.gate(scenario.gate) : undefined;
+      scenario.prepare?.(fake);
       const input = await moveInput(env, {
         moveNow: scenario.moveNow ?? false,
         batchSize: 2,
         emailDeliveryWindow: '2 hours',
       });
       const histories = await withMove(env, fake, input, async (handle) => {
-        await scenario.drive(handle, env, gate);
+        await scenario.drive(handle, env, gate, fake);
         const emailHandle = env.client.workflow.getHandle(outcomeEmailWorkflowId(input.moveId));
         // The email's workflow runs on after the move: its whole history, once it has finished.
         const email = scenario.emailScenario ? await emailHandle.result().then(() => emailHandle.fetchHistory()) : null;

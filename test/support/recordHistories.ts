@@ -2,9 +2,9 @@
 // histories:record`). The replay test runs them against the current code, so a change that is not
 // replay-safe fails the suite. Histories are never re-recorded: each workflow generation (a set of
 // patched() changes) records its own files, named `<generation>-<scenario>.json`, beside the older
-// ones, and a file that exists is left as it is. The first generation's files have no prefix; they
-// were recorded by test/histories/record.ts, kept as it was then (it writes unprefixed files: do not
-// run it).
+// ones, and a file that exists is left as it is. Generations up to gen4 were recorded by
+// test/histories/record.ts, kept exactly as it was then (it knows neither the later scenarios nor the
+// later workflow: do not run it).
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
