@@ -3,8 +3,8 @@
 // answer, the start may still have happened: the workflow is described, and the row goes only once
 // Temporal confirms no run of this move exists.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { Prisma, type Db } from '../db/client';
-import { plainRows, plainTransaction } from '../db/plainSql';
+import type { Db } from '../db/client';
+import { plainSql, plainTransaction } from '../db/plainSql';
 import type { ClientSiteMoveInput } from '../domain/move';
 import type { MoveDescription } from '../domain/moveSummary';
 import { clientSiteMove } from '../workflows/clientSiteMove';
@@ -96,12 +96,9 @@ function startOutcomeUnknown(moveId: string, clientName: string): MoveRequestErr
 /** The workflow runs whatever happens here: if the write fails, its first activity fills the run id in. */
 async function recordRunId(deps: StartWorkflowDeps, moveId: string, runId: string): Promise<void> {
   try {
-    await plainRows(
-      deps.db,
-      Prisma.sql`
-        UPDATE client_site_move SET run_id = ${runId}::text, updated_at = CURRENT_TIMESTAMP
-        WHERE id = ${moveId}::uuid AND run_id IS NULL`,
-    );
+    await plainSql(deps.db).$executeRaw`
+      UPDATE client_site_move SET run_id = ${runId}::text, updated_at = CURRENT_TIMESTAMP
+      WHERE id = ${moveId}::uuid AND run_id IS NULL`;
   } catch (error) {
     deps.log.warn(
       { err: error, moveId, runId },
