@@ -3,7 +3,7 @@
 import autocannon from 'autocannon';
 import { DEMO_TOKENS } from '../src/domain/tokens';
 import { siteIdOf } from '../test/support/moveFixtures';
-import { cpuDelta, cpuSample, round, type ProcessRole } from './measure';
+import { cpuDelta, cpuSample, percentile, round, type ProcessRole } from './measure';
 import type { BenchStack } from './stack';
 import { startThroughApi, type StartedMove } from './throughput';
 
@@ -12,6 +12,9 @@ export const DASHBOARD_SITE = 'LDS-WEL';
 
 /** Seconds of load at the same rate before each measured run, not counted (at most half the run). */
 const WARM_UP_S = 2;
+
+/** At most this many one-connection autocannon instances share a load (pacedLoad). */
+const MAX_LANES = 100;
 
 export type Endpoint = 'move-running' | 'move-finished' | 'dashboard-tasks';
 
@@ -61,47 +64,79 @@ export async function loadApi(
 ): Promise<LoadResult> {
   let fromDatabase = 0;
   let fromTemporal = 0;
-  const options = {
-    url: stack.apiUrl,
-    // Enough connections that a slow answer does not hold the rate down (autocannon waits per connection).
-    connections: Math.max(10, Math.round(rate / 5)),
-    overallRate: rate,
-    timeout: 10,
-    headers: { authorization: `Bearer ${DEMO_TOKENS.admin}` },
-  };
+  const request = { method: 'GET' as const, path };
   // Steady state, as a dashboard that has been polling meets it: the API's first answers on fresh
   // connections (its pool's connections opening, each preparing the read's statement) are not counted.
-  await autocannon({ ...options, duration: Math.min(WARM_UP_S, durationS / 2), requests: [{ method: 'GET', path }] });
+  await pacedLoad(stack.apiUrl, rate, Math.min(WARM_UP_S, durationS / 2), request);
   const cpuBefore = await cpuSample();
-  const result = await autocannon({
-    ...options,
-    duration: durationS,
-    requests: [
-      {
-        method: 'GET',
-        path,
-        onResponse: (_status, body) => {
-          fromDatabase += count(body, '"progressSource":"database"');
-          fromTemporal += count(body, '"progressSource":"temporal"');
-        },
-      },
-    ],
+  const run = await pacedLoad(stack.apiUrl, rate, durationS, {
+    ...request,
+    onResponse: (_status: number, body: string) => {
+      fromDatabase += count(body, '"progressSource":"database"');
+      fromTemporal += count(body, '"progressSource":"temporal"');
+    },
   });
+  const latencies = run.latenciesMs.sort((a, b) => a - b);
   return {
     endpoint,
     path,
     rate,
     durationS,
-    sent: result.requests.sent,
-    requests: result.requests.total,
-    p50Ms: round(result.latency.p50, 1),
-    p99Ms: round(result.latency.p99, 1),
-    maxMs: round(result.latency.max, 1),
-    errors: result.errors + result.non2xx,
-    non2xx: result.non2xx,
+    sent: run.sent,
+    requests: latencies.length,
+    p50Ms: latencies.length ? round(percentile(latencies, 50), 1) : 0,
+    p99Ms: latencies.length ? round(percentile(latencies, 99), 1) : 0,
+    maxMs: latencies.length ? round(latencies[latencies.length - 1]!, 1) : 0,
+    errors: run.errors + run.non2xx,
+    non2xx: run.non2xx,
     fromDatabase,
     fromTemporal,
     cpuSeconds: cpuDelta(cpuBefore, await cpuSample()),
+  };
+}
+
+/**
+ * `rate` requests per second for `durationS`, spread over each second. autocannon's rate limit lets
+ * each connection send its share of a second back to back as that second begins
+ * (node_modules/autocannon/lib/httpClient.js), and its connections' seconds begin together: one
+ * autocannon at 100 rps sends 100 requests at once, then nothing for the rest of the second, a burst
+ * ten times the rate. So the load runs as `lanes` autocannon instances of one connection each, every
+ * lane started 1/lanes of a second after the one before (at 100 rps, one request every 10 ms), as a
+ * dashboard's polls arrive. Each lane's latencies are what it measured per request.
+ */
+async function pacedLoad(
+  url: string,
+  rate: number,
+  durationS: number,
+  request: { method: 'GET'; path: string; onResponse?: (status: number, body: string) => void },
+): Promise<{ sent: number; latenciesMs: number[]; errors: number; non2xx: number }> {
+  const lanes = Math.min(rate, MAX_LANES);
+  const latenciesMs: number[] = [];
+  const runs = Array.from({ length: lanes }, async (_, lane) => {
+    await new Promise((resolve) => setTimeout(resolve, (lane * 1000) / lanes));
+    return new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url,
+          connections: 1,
+          // The rate split evenly, the remainder to the first lanes.
+          overallRate: Math.floor(rate / lanes) + (lane < rate % lanes ? 1 : 0),
+          duration: durationS,
+          timeout: 10,
+          headers: { authorization: `Bearer ${DEMO_TOKENS.admin}` },
+          requests: [request],
+        },
+        (error: Error | null, result) => (error ? reject(error) : resolve(result)),
+      );
+      instance.on('response', (_client, _status, _bytes, responseTime) => latenciesMs.push(responseTime));
+    });
+  });
+  const results = await Promise.all(runs);
+  return {
+    sent: results.reduce((sum, result) => sum + result.requests.sent, 0),
+    latenciesMs,
+    errors: results.reduce((sum, result) => sum + result.errors, 0),
+    non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
   };
 }
 

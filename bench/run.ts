@@ -77,6 +77,8 @@ async function main(): Promise<void> {
       'temporal-config': { type: 'string', multiple: true },
       // For experiments: Temporal's state in memory instead of a SQLite file.
       'temporal-memory': { type: 'boolean', default: false },
+      // For experiments: SQLite pragmas for Temporal's file, name=value (repeatable).
+      'temporal-pragma': { type: 'string', multiple: true },
       // Keep the worker's and the API's output in this folder.
       logs: { type: 'string' },
       // For experiments: worker tuning as JSON, e.g. '{"workflowThreadPoolSize":2}'.
@@ -113,15 +115,11 @@ async function main(): Promise<void> {
   const stack = await startBenchStack({
     portBase: values['port-base'] === undefined ? undefined : Number(values['port-base']),
     workflowBundle: values['workflow-bundle'],
-    temporalDynamicConfig: Object.fromEntries(
-      (values['temporal-config'] ?? []).map((pair) => [
-        pair.slice(0, pair.indexOf('=')),
-        pair.slice(pair.indexOf('=') + 1),
-      ]),
-    ),
+    temporalDynamicConfig: pairs(values['temporal-config']),
     profileWorkerDir: values['profile-worker'],
     profileApiDir: values['profile-api'],
     temporalStore: values['temporal-memory'] ? 'memory' : 'file',
+    temporalPragmas: pairs(values['temporal-pragma']),
     logDir: values.logs,
     workerTuning: values['worker-tuning'],
     log,
@@ -194,7 +192,7 @@ async function main(): Promise<void> {
     settings: {
       batchSize,
       repeats: plan.repeats,
-      temporal: 'Temporal CLI dev server (SQLite file), one worker process',
+      temporal: 'Temporal CLI dev server (SQLite file, write-ahead log), one worker process',
       postgres: 'embedded PostgreSQL 17, pg_stat_statements loaded',
     },
     moves,
@@ -213,6 +211,13 @@ async function main(): Promise<void> {
   await writeResults(resultsFile, results);
   await writePerformancePage(pageFile, results);
   console.log(`Wrote ${path.relative(process.cwd(), resultsFile)} and ${path.relative(process.cwd(), pageFile)}`);
+}
+
+/** `name=value` arguments as an object. */
+function pairs(args: string[] | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (args ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -36,6 +36,8 @@ export interface StackOptions {
   temporalDynamicConfig?: Record<string, string>;
   /** Temporal's store: a SQLite file as `npm start` has (default), or memory (an experiment). */
   temporalStore?: 'file' | 'memory';
+  /** SQLite pragmas for Temporal's file store (an experiment), e.g. {journal_mode: 'WAL'}. */
+  temporalPragmas?: Record<string, string>;
   /** Worker tuning other than the product's (an experiment), as JSON, e.g. {"workflowThreadPoolSize":2}. */
   workerTuning?: string;
   /** Where the worker's and the API's output goes; by default the throwaway folder. */
@@ -200,6 +202,7 @@ async function startTemporal(
     // A SQLite file, as `npm start` runs it (not the in-memory store).
     dbFile: options.temporalStore === 'memory' ? null : path.join(dir, 'temporal.db'),
     dynamicConfig: options.temporalDynamicConfig,
+    sqlitePragmas: options.temporalPragmas,
   });
 }
 

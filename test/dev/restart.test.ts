@@ -1,9 +1,9 @@
 // Two promises the README makes of `npm start`, on the real stack as a child process with its own
 // data folder: Ctrl-C while a move's batch runs lets that batch finish (the worker drains) before
 // everything stops, and the next `npm start` on the same folder still has the move and its Temporal
-// history. The demo's largest client moves in small batches; the test holds its users' rows locked,
+// history (kept in a write-ahead log). The demo's largest client moves in small batches; the test holds its users' rows locked,
 // so a batch of the users step is in flight (waiting on them) when Ctrl-C comes, for as long as needed.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -11,6 +11,7 @@ import { temporal } from '@temporalio/proto';
 import pg from 'pg';
 import { EMBEDDED_DATABASE_NAME, embeddedDatabaseUrl } from '../../src/config';
 import { stopLeftovers } from '../../src/dev/leftovers';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../src/dev/temporalDevServer';
 import { SUPER, clientIdOf, startBody } from '../api/harness';
 import { canConnect, freePorts, runStart, waitFor, type Run } from '../support/npmStart';
 
@@ -154,7 +155,33 @@ it('Ctrl-C during a batch lets it finish before the stack stops; the next npm st
   );
   expect(cutOff).toEqual([]);
 
+  // Its dev server runs with the project's settings (src/dev/temporalDevServer.ts).
+  const serverArgs = await commandLineWith(path.join(dir, 'temporal.sqlite'));
+  expect(serverArgs).toEqual(
+    expect.arrayContaining([
+      'journal_mode=WAL',
+      'synchronous=FULL',
+      `history.transferProcessorMaxPollRPS=${DEV_SERVER_DYNAMIC_CONFIG['history.transferProcessorMaxPollRPS']}`,
+    ]),
+  );
+
   second.kill('SIGTERM');
   await stopWith(second);
+  // Temporal's file keeps a write-ahead log (FILE_STORE_PRAGMAS): the header's read and write
+  // versions (bytes 18 and 19) are 2 in WAL mode, 1 with SQLite's default rollback journal.
+  const header = await readFile(path.join(dir, 'temporal.sqlite'));
+  expect([header[18], header[19]]).toEqual([2, 2]);
   // Two starts of the whole stack (each bundles the workflow for its worker) on a shared 2-core machine.
 }, 300_000);
+
+/** The arguments of the running process whose command line names `arg` (from /proc). */
+async function commandLineWith(arg: string): Promise<string[]> {
+  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    const args = await readFile(`/proc/${pid}/cmdline`, 'utf8').then(
+      (text) => text.split('\0'),
+      (): string[] => [],
+    );
+    if (args.includes(arg)) return args;
+  }
+  throw new Error(`no process runs with ${arg}`);
+}
