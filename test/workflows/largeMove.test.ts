@@ -1,7 +1,9 @@
 // A client with 10,000 items: batches keep the workflow history small (one activity per batch), and
-// the dashboard mirror is written on phase changes, not before every step.
+// the dashboard mirror is written on phase changes, not before every step (nor twice before a move
+// that is due at once).
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { MoveCheck } from '../../src/domain/move';
 import { MOVE_STEPS, stepRow } from '../../src/domain/steps';
 import { createFakeMoveActivities } from '../support/fakeMoveActivities';
 import { moveInput, withMove } from '../support/moveWorkflow';
@@ -51,6 +53,46 @@ it("mirrors progress to the database on phase changes, not before each of a quic
   const mirrors = fake.calls.filter((c) => c === 'recordProgress').length;
   expect(mirrors).toBeGreaterThan(0);
   expect(mirrors).toBeLessThan(MOVE_STEPS.length);
+});
+
+describe('mirrors before the move', () => {
+  const warning: MoveCheck = {
+    type: 'phone-number-blocked',
+    message: '+442070000001 is blocked by the carrier',
+    field: null,
+    item: { kind: 'PHONE_NUMBER', id: 'number-1', label: '+442070000001' },
+  };
+  const BOOKKEEPING_BEFORE_MOVING = ['markMoveScheduled', 'recordProgress', 'preflightCheck'];
+  const beforeSnapshot = (calls: readonly string[]) =>
+    calls.slice(0, calls.indexOf('snapshotMoveItems')).filter((c) => BOOKKEEPING_BEFORE_MOVING.includes(c));
+
+  it('a move due as it starts mirrors once before it moves: as MOVING, with what the check found', async () => {
+    const fake = createFakeMoveActivities({ totals: { USER: 4, PHONE_NUMBER: 2, SERVICE: 2 } });
+    fake.preflightFinds({ warnings: [warning] });
+    const input = await moveInput(env, { moveNow: true });
+    const result = await withMove(env, fake, input, (handle) => handle.result());
+    expect(result.phase).toBe('COMPLETED');
+    // Not also as SCHEDULED and after the check: the MOVING mirror replaced both at once.
+    expect(beforeSnapshot(fake.calls)).toEqual(['markMoveScheduled', 'preflightCheck', 'recordProgress']);
+    expect(fake.progressLog[0]).toMatchObject({ phase: 'MOVING', currentStep: 'SNAPSHOT', warnings: [warning] });
+  });
+
+  it('a move that waits for its time mirrors as it is scheduled and again with what the check found', async () => {
+    const fake = createFakeMoveActivities({ totals: { USER: 4, PHONE_NUMBER: 2, SERVICE: 2 } });
+    fake.preflightFinds({ warnings: [warning] });
+    const input = await moveInput(env, { notify: false });
+    const result = await withMove(env, fake, input, (handle) => handle.result());
+    expect(result.phase).toBe('COMPLETED');
+    // The dashboard shows the scheduled move and the check's warnings for the days it waits.
+    expect(beforeSnapshot(fake.calls).slice(0, 4)).toEqual([
+      'markMoveScheduled',
+      'recordProgress',
+      'preflightCheck',
+      'recordProgress',
+    ]);
+    expect(fake.progressLog[0]).toMatchObject({ phase: 'SCHEDULED', warnings: [] });
+    expect(fake.progressLog[1]).toMatchObject({ phase: 'SCHEDULED', warnings: [warning] });
+  });
 });
 
 it('runs the bookkeeping as local activities: only the snapshot and the steps go through the task queue', async () => {
