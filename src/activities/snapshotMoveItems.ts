@@ -12,6 +12,7 @@ import { moveFailure } from './shared/failures';
 import { heartbeat } from './shared/activityContext';
 import { TX_OPTIONS, loadMove, type MoveRecord, type Tx } from './shared/moveRecord';
 import { plainTransaction } from '../db/plainSql';
+import { Prisma } from '../db/client';
 
 export async function snapshotMoveItems(deps: ActivityDeps, { moveId }: MoveRef): Promise<ItemProgress> {
   const now = deps.now();
@@ -51,24 +52,32 @@ async function recordOriginals(tx: Tx, move: MoveRecord, now: Date): Promise<voi
  */
 async function insertItems(tx: Tx, move: MoveRecord, now: Date): Promise<void> {
   const [moveId, clientId, to] = [move.id, move.clientId, move.destinationSiteId];
-  await tx.$executeRaw`
-    INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
-    SELECT gen_random_uuid(), ${moveId}::uuid, 'USER'::"MoveItemKind", u.id, u.name, u.site_id, ${to}::uuid, ${now}
-    FROM client_user u WHERE u.client_id = ${clientId}::uuid AND u.site_id <> ${to}::uuid
-    ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
-  await tx.$executeRaw`
-    INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
-    SELECT gen_random_uuid(), ${moveId}::uuid, 'PHONE_NUMBER'::"MoveItemKind", p.id, p.number, p.site_id, ${to}::uuid, ${now}
-    FROM phone_number p WHERE p.client_id = ${clientId}::uuid AND p.site_id <> ${to}::uuid
-    ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
   // Only live services move; those provisioned by this move sit at the destination and are excluded.
   await tx.$executeRaw`
     INSERT INTO move_item (id, move_id, kind, item_id, label, from_site_id, to_site_id, updated_at)
-    SELECT gen_random_uuid(), ${moveId}::uuid, 'SERVICE'::"MoveItemKind", s.id, s.name, s.site_id, ${to}::uuid, ${now}
-    FROM service s
-    WHERE s.client_id = ${clientId}::uuid AND s.site_id <> ${to}::uuid AND s.status = 'ACTIVE'
+    SELECT ${TIME_ORDERED_ID}, ${moveId}::uuid, i.kind, i.item_id, i.label, i.site_id, ${to}::uuid, ${now}
+    FROM (
+      SELECT 'USER'::"MoveItemKind" AS kind, u.id AS item_id, u.name AS label, u.site_id
+      FROM client_user u WHERE u.client_id = ${clientId}::uuid AND u.site_id <> ${to}::uuid
+      UNION ALL
+      SELECT 'PHONE_NUMBER'::"MoveItemKind", p.id, p.number, p.site_id
+      FROM phone_number p WHERE p.client_id = ${clientId}::uuid AND p.site_id <> ${to}::uuid
+      UNION ALL
+      SELECT 'SERVICE'::"MoveItemKind", s.id, s.name, s.site_id
+      FROM service s
+      WHERE s.client_id = ${clientId}::uuid AND s.site_id <> ${to}::uuid AND s.status = 'ACTIVE'
+    ) AS i
     ON CONFLICT (move_id, kind, item_id) DO NOTHING`;
 }
+
+/**
+ * A UUID whose first 48 bits are the time in milliseconds (the layout of UUIDv7; PostgreSQL 17 has
+ * no uuidv7()): a snapshot's records go in at the end of the primary key's index, not at random
+ * places all over it.
+ */
+const TIME_ORDERED_ID = Prisma.sql`encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+  placing substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
+  52, 1), 53, 1), 'hex')::uuid`;
 
 async function countItems(tx: Tx, moveId: string): Promise<ItemProgress> {
   const groups = await tx.$queryRaw<{ kind: ItemKind; status: MoveItemStatus; count: number }[]>`
