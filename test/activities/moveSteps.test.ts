@@ -119,6 +119,22 @@ describe('snapshotMoveItems', () => {
     );
   });
 
+  it("gives the records time-ordered ids (UUIDv7's layout), so they go in at the end of the primary key", async () => {
+    const before = Date.now();
+    await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
+    const after = Date.now();
+    const { items: rows } = (await fullState(seeded.database.db, fixture)).move;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const { id } of rows) {
+      const hex = id.replaceAll('-', '');
+      // Version 7, RFC 9562 variant, and the first 48 bits the time of the insert in milliseconds.
+      expect({ version: hex[12], variant: '89ab'.includes(hex[16]!) }).toEqual({ version: '7', variant: true });
+      const ms = parseInt(hex.slice(0, 12), 16);
+      expect(ms).toBeGreaterThanOrEqual(before - 5_000);
+      expect(ms).toBeLessThanOrEqual(after + 5_000);
+    }
+  });
+
   it('on a re-run adds what is new, keeps the first originals and reports what already moved', async () => {
     await seeded.activities.snapshotMoveItems({ moveId: fixture.moveId });
     await seeded.activities.moveUsers({ moveId: fixture.moveId, batchSize: 10 });
