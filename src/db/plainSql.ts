@@ -65,8 +65,8 @@ export interface TxOptions {
 /** Past its timeout: as Prisma reports an expired transaction (P2028), so callers treat both alike. */
 export class TransactionExpired extends Error {
   readonly code = 'P2028';
-  constructor(timeout: number) {
-    super(`Transaction already closed: it took longer than its timeout of ${timeout} ms and was rolled back`);
+  constructor(timeout: number, options?: { cause: unknown }) {
+    super(`Transaction already closed: it took longer than its timeout of ${timeout} ms and was rolled back`, options);
     this.name = 'TransactionExpired';
   }
 }
@@ -82,8 +82,12 @@ export async function plainTransaction<T>(db: Db, options: TxOptions, work: (tx:
   let lost: Error | undefined;
   try {
     const began = Date.now();
-    await client.query('BEGIN');
-    const result = await work(statementsOn(client));
+    // No statement outlasts the whole transaction's time: PostgreSQL cancels it, rather than this
+    // connection (and whatever the transaction locked) waiting until it returns.
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(options.timeout))}`);
+    const result = await work(statementsOn(client)).catch((error: unknown) => {
+      throw isStatementTimeout(error) ? new TransactionExpired(options.timeout, { cause: error }) : error;
+    });
     if (Date.now() - began > options.timeout) throw new TransactionExpired(options.timeout);
     await client.query('COMMIT');
     return result;
@@ -97,6 +101,13 @@ export async function plainTransaction<T>(db: Db, options: TxOptions, work: (tx:
   } finally {
     client.release(lost);
   }
+}
+
+/** PostgreSQL cancelled the statement at its `statement_timeout` (SQLSTATE 57014; a user's cancel has another message). */
+function isStatementTimeout(error: unknown): boolean {
+  return (
+    error instanceof Error && (error as { code?: unknown }).code === '57014' && /statement timeout/.test(error.message)
+  );
 }
 
 /** SqlTx's two methods over a pool, or over one connection (a transaction's). */

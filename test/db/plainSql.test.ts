@@ -83,6 +83,28 @@ describe('plainTransaction', () => {
     expect(await count()).toBe(2);
   });
 
+  it('has PostgreSQL cancel a statement that outlasts its timeout, and leaves the connection as it was', async () => {
+    const stuck = plainTransaction(db, { ...options, timeout: 300 }, async (tx) => {
+      await tx.$executeRaw`INSERT INTO plain_tx_test VALUES (${5}::int)`;
+      await tx.$queryRaw`SELECT pg_sleep(30)`;
+    });
+    const error: unknown = await stuck.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransactionExpired);
+    // Cancelled by the server at the transaction's timeout, not waited for and found late at commit.
+    expect((error as TransactionExpired).cause).toMatchObject({ code: '57014' });
+    expect(await count()).toBe(2);
+    // The limit was the transaction's own (SET LOCAL): the pool's one connection has none now.
+    const [setting] = await plainTransaction(
+      db,
+      options,
+      (tx) => tx.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`,
+    );
+    expect(setting?.statement_timeout).toBe('5s');
+    expect(await db.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`).toEqual([
+      { statement_timeout: '0' },
+    ]);
+  });
+
   it('gives up waiting for a connection after maxWait, as an outage the callers wait out', async () => {
     let release = () => undefined as void;
     const holding = plainTransaction(db, options, () => new Promise<void>((resolve) => (release = resolve)));
