@@ -3,6 +3,7 @@
 // stop or surprise the move later (checks/warnings.ts), including a review the client has since
 // outgrown. Writes nothing.
 import type { Db } from '../db/client';
+import { plainSql } from '../db/plainSql';
 import type { MoveCheck } from '../domain/move';
 import { evaluateStart, type StartMoveRequest } from './checkStartRequest';
 import { moveWarnings } from './checks/warnings';
@@ -23,10 +24,18 @@ export async function checkStart(db: Db, request: StartMoveRequest, now: Date): 
     destinationSiteId: request.destinationSiteId,
     spaceIds: request.spaceIds,
   });
-  if (request.reviewed && (await db.client.count({ where: { id: request.clientId } })) > 0) {
+  if (request.reviewed && (await clientExists(db, request.clientId))) {
     warnings.push(...changedSinceReview(request.reviewed, await itemDigests(db, request.clientId)));
   }
   return { ok: problems.length === 0, problems: problems.flatMap(asChecks), warnings };
+}
+
+/** Plain SQL, as every read on the check's path (Prisma compiles each ORM call on the event loop). */
+async function clientExists(db: Db, clientId: string): Promise<boolean> {
+  // The API's schema lets only a UUID through as clientId.
+  const [row] = await plainSql(db).$queryRaw<{ found: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM client WHERE id = ${clientId}::uuid) AS found`;
+  return row?.found ?? false;
 }
 
 /** A refusal as findings: one per field it names (with the item it is about), or one for the whole. */

@@ -316,6 +316,24 @@ describe('the check and the start agree on every refusal (one table, run through
     expectProblem(await post(request), 409, 'active-move-exists');
   });
 
+  it("a review the client has outgrown is a warning of the check; an unknown client's review is not compared", async () => {
+    const stale = { count: 1, digest: '0'.repeat(32) };
+    const reviewed = { users: stale, phoneNumbers: stale, services: stale };
+    const request = { ...startBody('Cobalt Legal LLP', 'LDS-WEL', { moveAt: inOneDay() }), reviewed };
+    const check = StartCheckResponse.parse((await api(harness.app).post('/api/client-site-moves/check', request)).body);
+    expect(check.warnings.filter((w) => w.type === 'changed-since-review').map((w) => w.field)).toEqual([
+      'reviewed.users',
+      'reviewed.phoneNumbers',
+      'reviewed.services',
+    ]);
+    const unknown = { ...request, clientId: randomUUID() };
+    const res = await api(harness.app).post('/api/client-site-moves/check', unknown);
+    expect(res.status).toBe(200);
+    const forUnknown = StartCheckResponse.parse(res.body);
+    expect(forUnknown.ok).toBe(false);
+    expect(forUnknown.warnings.filter((w) => w.type === 'changed-since-review')).toEqual([]);
+  });
+
   it('a bad body is a 400 on both, naming the same fields', async () => {
     const request = { ...brightwave(), clientId: 'acme', moveAt: 'soon' };
     const check = await api(harness.app).post('/api/client-site-moves/check', request);
