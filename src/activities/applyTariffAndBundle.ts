@@ -4,16 +4,18 @@
 // was there, none included. After the move's lock, one statement checks and updates (plain SQL:
 // docs/performance.md): a refused move changes nothing.
 import { MoveFailureType } from '../domain/errors';
-import type { MoveRef } from './contract';
+import type { MoveRef, StepRef } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { moveFailure } from './shared/failures';
 import { TX_OPTIONS, loadMove, type MoveRecord, type Tx } from './shared/moveRecord';
 import { plainTransaction } from '../db/plainSql';
+import { writeProgress } from './recordProgress';
 
-export async function applyTariffAndBundle(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
+export async function applyTariffAndBundle(deps: ActivityDeps, { moveId, mirror }: StepRef): Promise<void> {
   const now = deps.now();
   await plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
     const move = await loadMove(tx, moveId);
+    if (mirror) await writeProgress(tx, move, mirror, now);
     const site = { id: move.destinationSiteId, name: move.destinationSiteName };
     const placed = await placeClient(tx, move, site, move.tariffId, move.minuteBundleId, now, 'offered');
     if (!placed.tariffOffered || !placed.bundleOffered) {

@@ -5,11 +5,12 @@
 // one plain UPDATE after the lock (docs/performance.md).
 import { MoveFailureType } from '../domain/errors';
 import type { MoveSpaceRole } from '../generated/prisma/client';
-import type { MoveRef } from './contract';
+import type { MoveRef, StepRef } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { describeItems, moveFailure, type FailedItem } from './shared/failures';
 import { TX_OPTIONS, loadMove, type Tx } from './shared/moveRecord';
 import { plainTransaction } from '../db/plainSql';
+import { writeProgress } from './recordProgress';
 
 interface SpaceRow {
   id: string;
@@ -18,9 +19,10 @@ interface SpaceRow {
   clientId: string | null;
 }
 
-export async function assignSpaces(deps: ActivityDeps, { moveId }: MoveRef): Promise<void> {
+export async function assignSpaces(deps: ActivityDeps, { moveId, mirror }: StepRef): Promise<void> {
   await plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
     const move = await loadMove(tx, moveId);
+    if (mirror) await writeProgress(tx, move, mirror, deps.now());
     const { targets, originals } = await lockMoveSpaces(tx, moveId);
     const elsewhere = targets.filter((s) => s.siteId !== move.destinationSiteId);
     if (elsewhere.length > 0) {

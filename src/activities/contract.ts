@@ -8,7 +8,16 @@ export interface MoveRef {
   moveId: string;
 }
 
-export interface BatchInput extends MoveRef {
+/** What a step's activity (and the snapshot) is called with. */
+export interface StepRef extends MoveRef {
+  /**
+   * The progress to mirror as the step begins, written in the step's own transaction after the
+   * move's lock, as recordProgress would (PATCHES.mirrorInStep): one local activity fewer per mirror.
+   */
+  mirror?: MoveProgress;
+}
+
+export interface BatchInput extends StepRef {
   batchSize: number;
 }
 
@@ -80,14 +89,14 @@ export interface MoveActivities {
    * Reads the client's users, phone numbers and services as they are now, records one move item
    * each, and the tariff, bundle and spaces the client holds (what a rollback restores).
    */
-  snapshotMoveItems(input: MoveRef): Promise<ItemProgress>;
+  snapshotMoveItems(input: StepRef): Promise<ItemProgress>;
 
   // Forward steps, in the order of the step table (src/domain/steps.ts).
   provisionServices(input: BatchInput): Promise<BatchResult>;
   rehomePhoneNumbers(input: BatchInput): Promise<BatchResult>;
   moveUsers(input: BatchInput): Promise<BatchResult>;
-  applyTariffAndBundle(input: MoveRef): Promise<void>;
-  assignSpaces(input: MoveRef): Promise<void>;
+  applyTariffAndBundle(input: StepRef): Promise<void>;
+  assignSpaces(input: StepRef): Promise<void>;
   decommissionSourceServices(input: BatchInput): Promise<BatchResult>;
 
   // Compensations, one per forward step; each undoes only what its step did.

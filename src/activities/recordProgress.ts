@@ -20,41 +20,53 @@ const RECORD_TX_OPTIONS = { timeout: 20_000, maxWait: 5_000 } as const;
 const FINAL = Prisma.join(FINAL_PHASES.map((phase) => Prisma.sql`${phase}::"MovePhase"`));
 
 export async function recordProgress(deps: ActivityDeps, progress: MoveProgress): Promise<void> {
+  await plainTransaction(deps.db, RECORD_TX_OPTIONS, async (tx) => {
+    await writeProgress(tx, await lockMove(tx, progress.moveId), progress, deps.now());
+  });
+}
+
+/**
+ * The mirror's write, in a transaction that holds the move's lock (`before`, with the run check
+ * made): recordProgress's, or a step's that was handed the progress to mirror as it begins
+ * (StepRef.mirror).
+ */
+export async function writeProgress(
+  tx: Tx,
+  before: Pick<LockedMove, 'id' | 'status' | 'clientId'>,
+  progress: MoveProgress,
+  now: Date,
+): Promise<void> {
   const final = isFinalPhase(progress.phase);
   // The CHECKs want finished_at (and the task's closed_at) set exactly in a final phase; taking them
   // from the progress, not the clock, makes a retry write the same values.
-  const finishedAt = final ? new Date(progress.finishedAt ?? deps.now().toISOString()) : null;
+  const finishedAt = final ? new Date(progress.finishedAt ?? now.toISOString()) : null;
   const needsHuman = progress.needsHuman.length > 0 ? JSON.stringify(progress.needsHuman) : null;
-  const now = deps.now();
-  await plainTransaction(deps.db, RECORD_TX_OPTIONS, async (tx) => {
-    const before = await lockMove(tx, progress.moveId);
-    const [written] = await tx.$queryRaw<{ moved: boolean }[]>`
-      WITH move AS (
-        UPDATE client_site_move SET
-          status = ${progress.phase}::"MovePhase",
-          scheduled_for = ${new Date(progress.scheduledFor)},
-          started_at = ${progress.startedAt ? new Date(progress.startedAt) : null},
-          finished_at = ${finishedAt},
-          last_error = ${progress.lastError?.message ?? null},
-          needs_human = ${needsHuman}::jsonb,
-          cancel_reason = ${progress.cancelReason},
-          updated_at = ${now}
-        -- A late, stale report must not reopen a finished move.
-        WHERE id = ${before.id}::uuid AND (${final} OR status NOT IN (${FINAL}))
-        RETURNING id
-      ), task AS (
-        UPDATE dashboard_task SET
-          phase = ${progress.phase}::"MovePhase",
-          open = ${!final},
-          closed_at = ${finishedAt},
-          progress = ${JSON.stringify(progress)}::jsonb,
-          updated_at = ${now}
-        WHERE move_id IN (SELECT id FROM move)
-        RETURNING id
-      )
-      SELECT EXISTS (SELECT 1 FROM move) AS moved`;
-    if (written?.moved) await auditProgress(tx, before, progress);
-  });
+  const [written] = await tx.$queryRaw<{ moved: boolean }[]>`
+    WITH move AS (
+      UPDATE client_site_move SET
+        status = ${progress.phase}::"MovePhase",
+        scheduled_for = ${new Date(progress.scheduledFor)},
+        started_at = ${progress.startedAt ? new Date(progress.startedAt) : null},
+        finished_at = ${finishedAt},
+        last_error = ${progress.lastError?.message ?? null},
+        needs_human = ${needsHuman}::jsonb,
+        cancel_reason = ${progress.cancelReason},
+        updated_at = ${now}
+      -- A late, stale report must not reopen a finished move.
+      WHERE id = ${before.id}::uuid AND (${final} OR status NOT IN (${FINAL}))
+      RETURNING id
+    ), task AS (
+      UPDATE dashboard_task SET
+        phase = ${progress.phase}::"MovePhase",
+        open = ${!final},
+        closed_at = ${finishedAt},
+        progress = ${JSON.stringify(progress)}::jsonb,
+        updated_at = ${now}
+      WHERE move_id IN (SELECT id FROM move)
+      RETURNING id
+    )
+    SELECT EXISTS (SELECT 1 FROM move) AS moved`;
+  if (written?.moved) await auditProgress(tx, before, progress);
 }
 
 /**
@@ -62,7 +74,11 @@ export async function recordProgress(deps: ActivityDeps, progress: MoveProgress)
  * phase it never saw, e.g. while the database was down), and every action taken in Temporal itself
  * (Temporal Web, the CLI): an operator's action through the API is audited by the API, with its name.
  */
-async function auditProgress(tx: Tx, before: LockedMove, progress: MoveProgress): Promise<void> {
+async function auditProgress(
+  tx: Tx,
+  before: Pick<LockedMove, 'status' | 'clientId'>,
+  progress: MoveProgress,
+): Promise<void> {
   const { moveId } = progress;
   if (before.status !== progress.phase) {
     await auditOnce(tx, {

@@ -6,18 +6,20 @@
 import { emptyItemProgress, PROGRESS_KEY, type ItemKind, type ItemProgress } from '../domain/move';
 import type { MoveItemStatus } from '../generated/prisma/client';
 import { MoveFailureType } from '../domain/errors';
-import type { MoveRef } from './contract';
+import type { StepRef } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { moveFailure } from './shared/failures';
 import { heartbeat } from './shared/activityContext';
 import { TX_OPTIONS, loadMove, type MoveRecord, type Tx } from './shared/moveRecord';
 import { plainTransaction } from '../db/plainSql';
+import { writeProgress } from './recordProgress';
 import { Prisma } from '../db/client';
 
-export async function snapshotMoveItems(deps: ActivityDeps, { moveId }: MoveRef): Promise<ItemProgress> {
+export async function snapshotMoveItems(deps: ActivityDeps, { moveId, mirror }: StepRef): Promise<ItemProgress> {
   const now = deps.now();
   return plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
     const move = await loadMove(tx, moveId);
+    if (mirror) await writeProgress(tx, move, mirror, now);
     if (move.originalTariffId === null) await recordOriginals(tx, move, now);
     heartbeat({ step: 'SNAPSHOT', stage: 'items' });
     await insertItems(tx, move, now);

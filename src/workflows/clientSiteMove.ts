@@ -24,7 +24,7 @@ import {
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
-import type { MoveActivities, PreflightResult } from '../activities/contract';
+import type { MoveActivities, PreflightResult, StepRef } from '../activities/contract';
 import { durationMs } from '../domain/durations';
 import { NON_RETRYABLE_MOVE_FAILURES, OUTAGE_FAILURES, type MoveFailureDetails } from '../domain/errors';
 import {
@@ -142,6 +142,12 @@ const PATCHES = {
    * that the check holds, mirrors as before.
    */
   leanStart: 'lean-start',
+  /**
+   * The mirror as moving begins (MOVING) and as the first step begins (with the snapshot's totals) is
+   * handed to the snapshot's and the first step's activity, which writes it in its own transaction
+   * after the move's lock, instead of a local activity before each (docs/performance.md).
+   */
+  mirrorInStep: 'mirror-in-step',
 } as const;
 
 // ------------------------------------------------------------------------------ activity policies
@@ -342,6 +348,8 @@ interface Move {
   warningSetsEmailed: string[];
   /** PATCHES.leanStart: a move due at once skips the mirrors its MOVING mirror replaces. */
   leanStart: boolean;
+  /** PATCHES.mirrorInStep: the snapshot and the first step write the mirror due as they begin. */
+  mirrorsInStep: boolean;
 }
 
 /** How moving ended: everything moved, cancelled before any step began, or steps to undo. */
@@ -370,6 +378,7 @@ function newMove(input: ClientSiteMoveInput): Move {
     leadCheckedFor: null,
     warningSetsEmailed: [],
     leanStart: patched(PATCHES.leanStart),
+    mirrorsInStep: patched(PATCHES.mirrorInStep),
   };
 }
 
@@ -632,9 +641,10 @@ async function moveEverything(move: Move): Promise<MoveOutcome> {
     progress.startedAt = new Date().toISOString();
     progress.currentStep = 'SNAPSHOT';
     setPhase(move, 'MOVING');
-    await mirrorProgress(move);
+    const snapshotMirror = await mirrorBeforeStep(move);
     const snapshot = await runOrAskOperator(move, 'SNAPSHOT', async () => {
-      progress.items = await snapshotMoveItems({ moveId: move.input.moveId });
+      progress.items = await snapshotMoveItems(handOver(move, snapshotMirror, { moveId: move.input.moveId }));
+      snapshotMirror.written();
       if (move.checksBeforeMoving)
         progress.sinceReview = await move.bookkeeping.compareWithReview({ moveId: move.input.moveId });
     });
@@ -645,8 +655,8 @@ async function moveEverything(move: Move): Promise<MoveOutcome> {
       progress.currentStep = row.step;
       // The first step's mirror always goes: it carries what the snapshot found (item totals, what
       // changed since the review) to the dashboard.
-      await (begun.length === 1 ? mirrorProgress(move) : mirrorStep(move));
-      if ((await runOrAskOperator(move, row.step, () => runStep(move, row, 'forward'))) === 'rollback') {
+      const stepMirror = begun.length === 1 ? await mirrorBeforeStep(move) : (await mirrorStep(move), NO_MIRROR);
+      if ((await runOrAskOperator(move, row.step, () => runStep(move, row, 'forward', stepMirror))) === 'rollback') {
         return { undo: begun };
       }
     }
@@ -707,14 +717,21 @@ async function runOrAskOperator(move: Move, step: string, run: () => Promise<voi
 }
 
 /** Runs one step's activity, forward or undoing it; a batched step calls it until no item remains. */
-async function runStep(move: Move, row: StepRow, direction: 'forward' | 'undo'): Promise<void> {
+async function runStep(
+  move: Move,
+  row: StepRow,
+  direction: 'forward' | 'undo',
+  mirror: StepMirror = NO_MIRROR,
+): Promise<void> {
   const moveId = move.input.moveId;
   const undo = direction === 'undo';
   if (!isBatched(row)) {
     const summary = summaryFor(move, stepActivitySummary(row.step, { undo }));
-    return direction === 'forward'
-      ? moveStep(summary)[row.forward]({ moveId })
-      : undoStep(summary)[row.compensation]({ moveId });
+    await (direction === 'forward'
+      ? moveStep(summary)[row.forward](handOver(move, mirror, { moveId }))
+      : undoStep(summary)[row.compensation]({ moveId }));
+    mirror.written();
+    return;
   }
   const kind = move.progress.items[PROGRESS_KEY[row.batchedKind]];
   const batches = batchCount(kind.total, move.input.batchSize);
@@ -722,8 +739,9 @@ async function runStep(move: Move, row: StepRow, direction: 'forward' | 'undo'):
     const input = { moveId, batchSize: move.input.batchSize };
     const summary = summaryFor(move, stepActivitySummary(row.step, { undo, batch: { number: batch, of: batches } }));
     const result = await (direction === 'forward'
-      ? moveStep(summary)[row.forward](input)
+      ? moveStep(summary)[row.forward](handOver(move, mirror, input))
       : undoStep(summary)[row.compensation](input));
+    mirror.written();
     if (row.countsProgress) kind.done = result.done;
     markUpdated(move);
     showDetails(move);
@@ -850,6 +868,49 @@ function summaryFor(move: Move, summary: string): string | undefined {
 async function mirrorStep(move: Move): Promise<void> {
   if (move.throttlesStepMirror && !move.mirrorBehind && Date.now() - move.lastMirroredAt < STEP_MIRROR_EVERY_MS) return;
   await mirrorProgress(move);
+}
+
+/** A mirror owed as a step begins, for its activity to write (PATCHES.mirrorInStep). */
+interface StepMirror {
+  /** True until a call of the step's activity carrying it has succeeded. */
+  readonly owed: boolean;
+  /** After each successful call: the mirror, if carried, is written. */
+  written(): void;
+}
+
+const NO_MIRROR: StepMirror = { owed: false, written: () => undefined };
+
+/**
+ * The mirror due as a step begins: owed to the step's activity, which writes it in its own
+ * transaction (PATCHES.mirrorInStep), or written now by a local activity (runs from before it).
+ */
+async function mirrorBeforeStep(move: Move): Promise<StepMirror> {
+  if (!move.mirrorsInStep) {
+    await mirrorProgress(move);
+    return NO_MIRROR;
+  }
+  let owed = true;
+  return {
+    get owed() {
+      return owed;
+    },
+    written() {
+      if (!owed) return;
+      owed = false;
+      move.lastMirroredAt = Date.now();
+      move.mirrorBehind = false;
+    },
+  };
+}
+
+/**
+ * The step's input, carrying the progress as it is now while the mirror is owed: each attempt the
+ * current one (an operator's retry, or an outage's, has changed it since).
+ */
+function handOver<T extends StepRef>(move: Move, mirror: StepMirror, input: T): T {
+  if (!mirror.owed) return input;
+  markUpdated(move);
+  return { ...input, mirror: JSON.parse(JSON.stringify(move.progress)) as MoveProgress };
 }
 
 /** Copies the progress to the database for the dashboard; a mirror that lags never fails the move. */

@@ -125,6 +125,24 @@ describe('recordProgress', () => {
     expect(task).toMatchObject({ phase: 'NEEDS_ATTENTION', open: true, closedAt: null, progress });
   });
 
+  it("is written by the step it is handed to, in the step's own transaction, as recordProgress writes it", async () => {
+    const progress = progressFor(moveId(), 'MOVING', {
+      startedAt: '2026-12-09T09:00:01.000Z',
+      currentStep: 'SNAPSHOT',
+    });
+    const expected = async () => {
+      const { move, task } = (await fullState(database.db, fixture)).move;
+      return { status: move.status, startedAt: move.startedAt, task: { phase: task?.phase, progress: task?.progress } };
+    };
+    await activities.recordProgress(progress);
+    const byRecordProgress = await expected();
+    // Back to as it was scheduled, then the same report handed to the snapshot instead.
+    await activities.recordProgress(progressFor(moveId(), 'SCHEDULED'));
+    await sameStateWhenRepeated(() => activities.snapshotMoveItems({ moveId: moveId(), mirror: progress }));
+    expect(await expected()).toEqual(byRecordProgress);
+    expect(byRecordProgress).toMatchObject({ status: 'MOVING', task: { phase: 'MOVING', progress } });
+  });
+
   it('closes the task in a final phase, with finished and closed times from the progress', async () => {
     const needsHuman = [
       anError({ type: 'SpaceNotRestorable', message: 'Suite 1.01 is taken', step: 'rollback:ASSIGN_SPACES' }),

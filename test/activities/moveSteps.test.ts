@@ -165,8 +165,9 @@ describe('snapshotMoveItems', () => {
     expect(move.originalTariffId).toBe(tariffIdOf('LDN-SHO', 'Standard'));
   });
 
-  it('refuses, non-retryably, when the client is no longer at the source site', async () => {
+  it('refuses, non-retryably, when the client is no longer at the source site (and its mirror with it)', async () => {
     const original = await seeded.database.db.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
+    const before = (await fullState(seeded.database.db, fixture)).move;
     await seeded.database.db.client.update({
       where: { id: fixture.clientId },
       data: {
@@ -176,11 +177,18 @@ describe('snapshotMoveItems', () => {
       },
     });
     try {
-      await expect(seeded.activities.snapshotMoveItems({ moveId: fixture.moveId })).rejects.toMatchObject({
+      const mirror = progressFor(fixture.moveId, 'MOVING', { currentStep: 'SNAPSHOT' });
+      await expect(seeded.activities.snapshotMoveItems({ moveId: fixture.moveId, mirror })).rejects.toMatchObject({
         type: 'MoveDataMissing',
         nonRetryable: true,
       });
       expect(await seeded.database.db.moveItem.count({ where: { moveId: fixture.moveId } })).toBe(0);
+      // The progress handed to it to mirror went with its transaction.
+      const after = (await fullState(seeded.database.db, fixture)).move;
+      expect({ status: after.move.status, task: after.task }).toEqual({
+        status: before.move.status,
+        task: before.task,
+      });
     } finally {
       await seeded.database.db.client.update({
         where: { id: fixture.clientId },

@@ -8,6 +8,7 @@ import { deliverWarningsEmail } from '../../src/activities/deliverWarningsEmail'
 import { ApplicationFailure } from '@temporalio/common';
 import type {
   BatchInput,
+  StepRef,
   BatchResult,
   EmailGiveUpInput,
   FinishInput,
@@ -159,12 +160,17 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
     MOVE_STEP_TABLE.flatMap((row) =>
       (['forward', 'back'] as const).map((direction) => {
         const name: ActivityName = direction === 'forward' ? row.forward : row.compensation;
+        // A step handed the progress to mirror writes it with its own work, as the real ones do.
         const run = isBatched(row)
-          ? async ({ batchSize }: BatchInput) => {
+          ? async ({ batchSize, mirror }: BatchInput) => {
               await enter(name);
+              if (mirror) progressLog.push(mirror);
               return batch(row, batchSize, direction);
             }
-          : async () => enter(name);
+          : async ({ mirror }: StepRef) => {
+              await enter(name);
+              if (mirror) progressLog.push(mirror);
+            };
         return [name, run];
       }),
     ),
@@ -190,8 +196,9 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
       await enter('compareWithReview');
       return sinceReview;
     },
-    snapshotMoveItems: async () => {
+    snapshotMoveItems: async ({ mirror }) => {
       await enter('snapshotMoveItems');
+      if (mirror) progressLog.push(mirror);
       return snapshot();
     },
     finishMove: async (input) => {

@@ -39,7 +39,7 @@ import { warningsEmailWorkflowId } from '../../src/workflows/moveWarningsEmail';
 const HISTORIES = path.join(__dirname, '..', 'histories');
 
 /** The generation of the workflow the current code records (bump it with the next patched change). */
-const GENERATION = 'gen8';
+const GENERATION = 'gen9';
 
 interface Scenario {
   name: string;

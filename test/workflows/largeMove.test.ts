@@ -50,7 +50,8 @@ it("mirrors progress to the database on phase changes, not before each of a quic
   // The check's report, the move's start (MOVING) and the first step (with the snapshot's totals)
   // are mirrored; the later steps, seconds apart at most, are not; finishMove records the final
   // progress itself. Before: one mirror per step.
-  const mirrors = fake.calls.filter((c) => c === 'recordProgress').length;
+  // (Written by recordProgress, or by the step it was handed to: the fake logs both.)
+  const mirrors = fake.progressLog.length;
   expect(mirrors).toBeGreaterThan(0);
   expect(mirrors).toBeLessThan(MOVE_STEPS.length);
 });
@@ -72,9 +73,30 @@ describe('mirrors before the move', () => {
     const input = await moveInput(env, { moveNow: true });
     const result = await withMove(env, fake, input, (handle) => handle.result());
     expect(result.phase).toBe('COMPLETED');
-    // Not also as SCHEDULED and after the check: the MOVING mirror replaced both at once.
-    expect(beforeSnapshot(fake.calls)).toEqual(['markMoveScheduled', 'preflightCheck', 'recordProgress']);
+    // Not also as SCHEDULED and after the check: the MOVING mirror replaced both at once, and the
+    // snapshot writes it (no local activity of its own).
+    expect(beforeSnapshot(fake.calls)).toEqual(['markMoveScheduled', 'preflightCheck']);
     expect(fake.progressLog[0]).toMatchObject({ phase: 'MOVING', currentStep: 'SNAPSHOT', warnings: [warning] });
+  });
+
+  it("hands the mirrors as moving begins and as the first step begins to the snapshot's and the step's activity", async () => {
+    const fake = createFakeMoveActivities({ totals: { USER: 4, PHONE_NUMBER: 2, SERVICE: 2 } });
+    const input = await moveInput(env, { moveNow: true, batchSize: 500 });
+    const result = await withMove(env, fake, input, (handle) => handle.result());
+    expect(result.phase).toBe('COMPLETED');
+    const firstStep = stepRow(MOVE_STEPS[0]!).forward;
+    const between = fake.calls.slice(fake.calls.indexOf('snapshotMoveItems') + 1, fake.calls.indexOf(firstStep));
+    expect(between).toEqual(['compareWithReview']);
+    expect(fake.calls).not.toContain('recordProgress');
+    // What the dashboard got: MOVING from the snapshot, then the first step's, with the snapshot's totals.
+    expect(fake.progressLog.slice(0, 2)).toEqual([
+      expect.objectContaining({ phase: 'MOVING', currentStep: 'SNAPSHOT' }),
+      expect.objectContaining({
+        phase: 'MOVING',
+        currentStep: MOVE_STEPS[0],
+        items: expect.objectContaining({ users: { total: 4, done: 0 } }) as unknown,
+      }),
+    ]);
   });
 
   it('a move that waits for its time mirrors as it is scheduled and again with what the check found', async () => {

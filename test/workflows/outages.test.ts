@@ -81,11 +81,21 @@ describe('the dashboard mirror', () => {
     const fake = createFakeMoveActivities({
       failures: { recordProgress: { times: Infinity, type: 'DatabaseUnavailable', nonRetryable: false } },
     });
-    const input = await moveInput(env, { moveNow: true });
+    // A move that waits a few minutes for its time: mirrored as it is scheduled and after the check
+    // (a move due at once has no mirror of its own left: the steps write them).
+    const input = await moveInput(env, {
+      scheduledFor: new Date((await env.currentTimeMs()) + 5 * 60_000).toISOString(),
+    });
     const result = await withMove(env, fake, input, (handle) => handle.result());
     expect(result.phase).toBe('COMPLETED');
     expect(fake.finished.map((f) => f.phase)).toEqual(['COMPLETED']);
-    expect(fake.progressLog).toEqual([]);
+    // recordProgress wrote nothing; only the mirrors handed to the snapshot and the first step (which
+    // write them with their own work) got through.
+    expect(fake.calls).toContain('recordProgress');
+    expect(fake.progressLog.map((p) => [p.phase, p.currentStep])).toEqual([
+      ['MOVING', 'SNAPSHOT'],
+      ['MOVING', 'PROVISION_SERVICES'],
+    ]);
   });
 
   it('falling behind while the move waits for an operator catches up in the background', async () => {

@@ -12,6 +12,7 @@ import type { ActivityDeps } from './deps';
 import { describeItems, moveFailure, type FailedItem } from './failures';
 import { heartbeat } from './activityContext';
 import { TX_OPTIONS, lockMove } from './moveRecord';
+import { writeProgress } from '../recordProgress';
 
 /** An item of the batch that the step did not change. */
 export interface UnchangedItem {
@@ -64,7 +65,8 @@ export async function runBatch(deps: ActivityDeps, step: BatchStep, input: Batch
   const now = deps.now();
   const ofKind = Prisma.sql`move_id = ${input.moveId}::uuid AND kind = ${step.kind}::"MoveItemKind"`;
   const { result, failures } = await plainTransaction(deps.db, TX_OPTIONS, async (tx) => {
-    await lockMove(tx, input.moveId);
+    const move = await lockMove(tx, input.moveId);
+    if (input.mirror) await writeProgress(tx, move, input.mirror, now);
     heartbeat({ step: step.name, batchSize: limit });
     // The counts read move_item as the statement leaves it: the records `changed` returns stand in
     // for their old versions, which are all the statement itself can see. NOT IN over a CTE is a
