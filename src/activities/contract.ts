@@ -69,6 +69,11 @@ export interface WarningsGiveUpInput extends MoveRef {
   reason: string;
 }
 
+export interface WarningsNewsInput extends MoveRef {
+  /** The set's digest: names the email workflow that asks. */
+  digest: string;
+}
+
 export interface EmailGiveUpInput extends MoveRef {
   phase: FinalPhase;
   reason: string;
@@ -119,6 +124,11 @@ export interface MoveActivities {
   deliverWarningsEmail(input: WarningsEmailDelivery): Promise<void>;
   /** Delivery of a warnings email gave up: its outbox row says so for good. */
   giveUpWarningsEmail(input: WarningsGiveUpInput): Promise<void>;
+  /**
+   * Until when a set of warnings is news: the move's scheduled time while it still waits to run (it
+   * may have been rescheduled since the set was handed over); null once it runs, ran or was cancelled.
+   */
+  warningsNewsUntil(input: WarningsNewsInput): Promise<string | null>;
 }
 
 /** Compile-time: every activity the step table names is here, with the shape its row says. */

@@ -9,7 +9,7 @@ import { compareWithReview } from './compareWithReview';
 import { deliverOutcomeEmail } from './deliverOutcomeEmail';
 import { deliverWarningsEmail } from './deliverWarningsEmail';
 import { preflightCheck } from './preflightCheck';
-import { giveUpWarningsEmail, sendWarningsEmail } from './sendWarningsEmail';
+import { giveUpWarningsEmail, sendWarningsEmail, warningsNewsUntil } from './sendWarningsEmail';
 import { giveUpOutcomeEmail, sendOutcomeEmail } from './sendOutcomeEmail';
 import { rehomePhoneNumbers, restorePhoneNumbers } from './rehomePhoneNumbers';
 import { recordProgress } from './recordProgress';
@@ -62,6 +62,7 @@ export function createActivities({ now = () => new Date(), ...rest }: CreateActi
     giveUpOutcomeEmail: (input) => giveUpOutcomeEmail(deps, input),
     deliverWarningsEmail: (input) => deliverWarningsEmail(deps, input),
     giveUpWarningsEmail: (input) => giveUpWarningsEmail(deps, input),
+    warningsNewsUntil: (input) => warningsNewsUntil(deps, input),
   };
   // Every activity reports an unreachable database the same way, for the workflow to wait out.
   return Object.fromEntries(

@@ -3,7 +3,7 @@
 // the outcome email.
 import { warningsEmailWorkflowId } from '../domain/move';
 import { formatAtSite } from '../domain/timeZones';
-import type { EmailOutcome, WarningsEmailInput, WarningsGiveUpInput } from './contract';
+import type { EmailOutcome, WarningsEmailInput, WarningsGiveUpInput, WarningsNewsInput } from './contract';
 import type { ActivityDeps } from './shared/deps';
 import { loadMove, type MoveRecord } from './shared/moveRecord';
 import { escapeHtml } from './shared/outcomeMessage';
@@ -55,6 +55,13 @@ export async function giveUpWarningsEmail(deps: ActivityDeps, input: WarningsGiv
     SET status = CASE WHEN status = 'SENDING' THEN 'UNCERTAIN'::"EmailStatus" ELSE 'FAILED'::"EmailStatus" END,
         last_error = CASE WHEN status = 'SENDING' THEN ${stillSending} ELSE ${input.reason} END
     WHERE dedupe_key = ${dedupeKey} AND status IN ('PENDING', 'SENDING', 'FAILED')`;
+}
+
+export async function warningsNewsUntil(deps: ActivityDeps, input: WarningsNewsInput): Promise<string | null> {
+  const move = await loadMove(deps.db, input.moveId, false, {
+    emailWorkflowId: warningsEmailWorkflowId(input.moveId, input.digest),
+  });
+  return stillWaiting(move) ? move.scheduledFor.toISOString() : null;
 }
 
 function warningsEmailKey(moveId: string, digest: string): string {

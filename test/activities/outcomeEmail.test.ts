@@ -358,6 +358,21 @@ it('a warnings email is not sent once the move no longer waits to run; its queue
   }
 });
 
+it("warnings are news until the move's scheduled time, as it is now, while the move waits; then no longer", async () => {
+  const later = new Date(NOW.getTime() + 3 * 24 * 3_600_000);
+  await database.db.clientSiteMove.update({
+    where: { id: fixture.moveId },
+    data: { status: 'SCHEDULED', startedAt: null, finishedAt: null, scheduledFor: later },
+  });
+  const ask = () => activities.warningsNewsUntil({ moveId: fixture.moveId, digest: 'eeee0006' });
+  expect(await ask()).toBe(later.toISOString());
+  await database.db.clientSiteMove.update({
+    where: { id: fixture.moveId },
+    data: { status: 'MOVING', startedAt: NOW },
+  });
+  expect(await ask()).toBeNull();
+});
+
 it('giving up on a warnings email an attempt is still sending leaves it UNCERTAIN, not FAILED', async () => {
   sink.failNext(1);
   await rejectionOf(activities.sendWarningsEmail({ moveId: fixture.moveId, warnings, digest: 'dddd0004' }));

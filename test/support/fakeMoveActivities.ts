@@ -231,6 +231,13 @@ export function createFakeMoveActivities(options: FakeOptions = {}) {
       await enter('giveUpWarningsEmail');
       warningsGivenUp.push(input);
     },
+    // What the database says of the move is what was last mirrored there.
+    warningsNewsUntil: async ({ moveId }) => {
+      await enter('warningsNewsUntil');
+      const last = progressLog.filter((p) => p.moveId === moveId).at(-1);
+      const waiting = last && ['SCHEDULED', 'NEEDS_ATTENTION'].includes(last.phase) && last.startedAt === null;
+      return waiting ? last.scheduledFor : null;
+    },
   };
 
   const timed = Object.fromEntries(

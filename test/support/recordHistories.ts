@@ -39,7 +39,7 @@ import { warningsEmailWorkflowId } from '../../src/workflows/moveWarningsEmail';
 const HISTORIES = path.join(__dirname, '..', 'histories');
 
 /** The generation of the workflow the current code records (bump it with the next patched change). */
-const GENERATION = 'gen9';
+const GENERATION = 'gen10';
 
 interface Scenario {
   name: string;
@@ -49,6 +49,8 @@ interface Scenario {
   warningsEmail?: { scenario: string; warnings: MoveCheck[] };
   fake?: FakeOptions;
   moveNow?: boolean;
+  /** Hours from now to the move's time; a week without it. */
+  scheduledInHours?: number;
   /** An activity that waits until the scenario opens it (to act while a step is in flight). */
   gate?: ActivityName;
   /** What the fake activities find before the move starts (e.g. the pre-move check's warnings). */
@@ -209,6 +211,21 @@ const SCENARIOS: Scenario[] = [
     drive: async (h) => void (await h.result()),
   },
   {
+    name: 'preflight-warnings-rescheduled',
+    // The mail refuses for the two hours until the move's time and a little longer; meanwhile the
+    // move is put off by four hours, so its warnings email goes on trying until then.
+    warningsEmail: { scenario: 'warnings-email-followed-reschedule', warnings: [blockedNumber] },
+    scheduledInHours: 2,
+    fake: { failures: { sendWarningsEmail: { times: 20, type: 'SendFailed', nonRetryable: false } } },
+    prepare: (fake) => fake.preflightFinds({ warnings: [blockedNumber] }),
+    drive: async (h, env, _gate, fake) => {
+      await waitUntilAsleep(h, fake);
+      const later = new Date((await env.currentTimeMs()) + 6 * 3_600_000).toISOString();
+      await h.executeUpdate(rescheduleUpdate, { args: [later, null] });
+      await h.result();
+    },
+  },
+  {
     name: 'preflight-held-retried',
     drive: async (h, env, _gate, fake) => {
       await heldByTheCheck(h, env, fake);
@@ -263,6 +280,11 @@ async function main(): Promise<void> {
       scenario.prepare?.(fake);
       const input = await moveInput(env, {
         moveNow: scenario.moveNow ?? false,
+        ...(scenario.scheduledInHours === undefined
+          ? {}
+          : {
+              scheduledFor: new Date((await env.currentTimeMs()) + scenario.scheduledInHours * 3_600_000).toISOString(),
+            }),
         batchSize: 2,
         emailDeliveryWindow: '2 hours',
       });

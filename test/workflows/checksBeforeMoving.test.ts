@@ -4,7 +4,7 @@
 // cancel, or the deadline; what changed since the review is on the finished move and its email.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MoveCheck } from '../../src/domain/move';
-import { cancelUpdate, progressQuery, retryUpdate } from '../../src/workflows/clientSiteMove';
+import { cancelUpdate, progressQuery, rescheduleUpdate, retryUpdate } from '../../src/workflows/clientSiteMove';
 import { createFakeMoveActivities, type ActivityName } from '../support/fakeMoveActivities';
 import {
   DAY_MS,
@@ -119,6 +119,25 @@ it('a warnings email the mail never takes is given up once the move is due, and 
       reason: expect.stringMatching(/^Not delivered within 120 minutes: /) as unknown,
     }),
   ]);
+});
+
+it("a warnings email the mail holds up past the move's time is tried until its new time when the move is rescheduled", async () => {
+  const fake = createFakeMoveActivities();
+  fake.preflightFinds({ warnings: [blocked(1)] });
+  // Refused for the two hours until the move's first time (17 attempts), and a little after.
+  fake.fail('sendWarningsEmail', { times: 20, type: 'SendFailed', nonRetryable: false });
+  const start = await env.currentTimeMs();
+  const input = await moveInput(env, { scheduledFor: new Date(start + 2 * HOUR_MS).toISOString() });
+  const result = await withMove(env, fake, input, async (handle) => {
+    await waitUntilAsleep(handle, fake);
+    await handle.executeUpdate(rescheduleUpdate, { args: [new Date(start + 6 * HOUR_MS).toISOString(), null] });
+    expect(await warningsEmailResult(env, input.moveId, [blocked(1)])).toEqual({ state: 'SENT' });
+    return handle.result();
+  });
+  expect(result.phase).toBe('COMPLETED');
+  expect(fake.calls).toContain('warningsNewsUntil');
+  expect(fake.warningEmails).toHaveLength(1);
+  expect(fake.warningsGivenUp).toEqual([]);
 });
 
 it('no T2 contact, no warnings email; the warnings still show', async () => {
