@@ -148,6 +148,12 @@ const PATCHES = {
    * after the move's lock, instead of a local activity before each (docs/performance.md).
    */
   mirrorInStep: 'mirror-in-step',
+  /**
+   * The mirror's catch-up rests after MIRROR_CATCH_UP_ATTEMPTS tries in a row, until a later mirror
+   * of the move fails again: retrying every 5 minutes for as long as a move waits (days, months)
+   * grew its history towards Temporal's limit of 51,200 events.
+   */
+  mirrorCatchUpRests: 'mirror-catch-up-rests',
 } as const;
 
 // ------------------------------------------------------------------------------ activity policies
@@ -304,6 +310,8 @@ const OUTAGE_RETRY_MAX_MS = 5 * 60_000;
 /** Between attempts to catch the dashboard mirror up: 30 s, doubling, at most 5 minutes. */
 const MIRROR_RETRY_FIRST_MS = 30_000;
 const MIRROR_RETRY_MAX_MS = 5 * 60_000;
+/** Tries in a row (about 48 minutes) before the catch-up rests (PATCHES.mirrorCatchUpRests). */
+const MIRROR_CATCH_UP_ATTEMPTS = 12;
 /** Between two mirrors of step progress in one phase (PATCHES.stepMirrorThrottle). */
 const STEP_MIRROR_EVERY_MS = 5_000;
 
@@ -939,16 +947,25 @@ async function mirrorProgress(move: Move): Promise<void> {
 /**
  * While the mirror is behind, tries again with backoff, so the dashboard, `?status=` and metrics
  * catch up once the database is back, even while the move itself waits (e.g. in NEEDS_ATTENTION).
- * Ends with the move: finishMove records the final progress itself.
+ * Ends with the move: finishMove records the final progress itself. Rests after
+ * MIRROR_CATCH_UP_ATTEMPTS tries in a row (PATCHES.mirrorCatchUpRests).
  */
 async function catchUpMirror(move: Move): Promise<void> {
   let waitMs = MIRROR_RETRY_FIRST_MS;
+  let attempts = 0;
   for (;;) {
     await condition(() => move.mirrorBehind || move.finishRecorded);
     if (move.finishRecorded) return;
     if (await condition(() => !move.mirrorBehind || move.finishRecorded, waitMs)) {
       waitMs = MIRROR_RETRY_FIRST_MS;
+      attempts = 0;
       continue;
+    }
+    // Rests until the move's next mirror fails again (which starts it anew): a move that waits for
+    // its time keeps a small history however long the database stays away.
+    if (++attempts > MIRROR_CATCH_UP_ATTEMPTS && patched(PATCHES.mirrorCatchUpRests)) {
+      move.catchingUp = false;
+      return;
     }
     await mirrorProgress(move);
     waitMs = move.mirrorBehind ? Math.min(waitMs * 2, MIRROR_RETRY_MAX_MS) : MIRROR_RETRY_FIRST_MS;

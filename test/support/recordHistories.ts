@@ -198,6 +198,14 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // The mirror never works while the move waits three hours: the catch-up rests after 12 tries,
+    // and starts again when the check a while before the move fails to mirror too.
+    name: 'mirror-catch-up-rested',
+    scheduledInHours: 3,
+    fake: { failures: { recordProgress: { times: Infinity, type: 'DatabaseUnavailable', nonRetryable: false } } },
+    drive: async (h) => void (await h.result()),
+  },
+  {
     name: 'preflight-warnings-emailed',
     warningsEmail: { scenario: 'warnings-email-sent', warnings: [blockedNumber] },
     prepare: (fake) => fake.preflightFinds({ warnings: [blockedNumber] }),

@@ -98,6 +98,23 @@ describe('the dashboard mirror', () => {
     ]);
   });
 
+  it('failing for the whole week a move waits, the catch-up rests: the history stays small', async () => {
+    const fake = createFakeMoveActivities({
+      failures: { recordProgress: { times: Infinity, type: 'DatabaseUnavailable', nonRetryable: false } },
+    });
+    // A week ahead: retried every 5 minutes throughout, its catch-up grew the history past 9 MB.
+    const input = await moveInput(env);
+    const { result, events } = await withMove(env, fake, input, async (handle) => ({
+      result: await handle.result(),
+      events: (await handle.fetchHistory()).events?.length ?? 0,
+    }));
+    expect(result.phase).toBe('COMPLETED');
+    expect(fake.finished.map((f) => f.phase)).toEqual(['COMPLETED']);
+    // Each try is a few local attempts; it rests after 12 in a row, and starts again (12 more) only
+    // when a later mirror fails: before the move, a while before it, and as it runs.
+    expect(events).toBeLessThan(2_000);
+  });
+
   it('falling behind while the move waits for an operator catches up in the background', async () => {
     const fake = createFakeMoveActivities({
       failures: { moveUsers: { times: 1, type: 'StepBroken', nonRetryable: true } },
