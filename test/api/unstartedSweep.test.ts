@@ -162,6 +162,14 @@ it('two instances sweeping at once settle each move once: the one that never ran
   });
   // The start reached Temporal and only its answer was lost: the run exists.
   const ran = await unknownOutcomeStart('Evergreen Health', 'LDS-WEL', 'lose-answer');
+  // The run claims its move at its first activity (the worker runs it at once); the sweep is for a
+  // run that has not got there yet, so the claim is taken back once it is made (the run then sleeps
+  // until tomorrow and claims nothing more). Without this the race decides who records the run.
+  await eventually(
+    async () => ((await harness.db.clientSiteMove.findUniqueOrThrow({ where: { id: ran } })).runId ? true : undefined),
+    { what: 'the run to claim its move' },
+  );
+  await harness.db.clientSiteMove.update({ where: { id: ran }, data: { runId: null } });
 
   const rounds = await Promise.all([sweep().runOnce(), sweep().runOnce()]);
   const total = (key: 'closed' | 'adopted') => rounds.reduce((sum, round) => sum + round[key], 0);
