@@ -652,7 +652,7 @@ async function moveEverything(move: Move): Promise<MoveOutcome> {
     const snapshotMirror = await mirrorBeforeStep(move);
     const snapshot = await runOrAskOperator(move, 'SNAPSHOT', async () => {
       progress.items = await snapshotMoveItems(handOver(move, snapshotMirror, { moveId: move.input.moveId }));
-      snapshotMirror.written();
+      mirrorWritten(move, snapshotMirror);
       if (move.checksBeforeMoving)
         progress.sinceReview = await move.bookkeeping.compareWithReview({ moveId: move.input.moveId });
     });
@@ -663,7 +663,7 @@ async function moveEverything(move: Move): Promise<MoveOutcome> {
       progress.currentStep = row.step;
       // The first step's mirror always goes: it carries what the snapshot found (item totals, what
       // changed since the review) to the dashboard.
-      const stepMirror = begun.length === 1 ? await mirrorBeforeStep(move) : (await mirrorStep(move), NO_MIRROR);
+      const stepMirror = begun.length === 1 ? await mirrorBeforeStep(move) : await mirrorStep(move);
       if ((await runOrAskOperator(move, row.step, () => runStep(move, row, 'forward', stepMirror))) === 'rollback') {
         return { undo: begun };
       }
@@ -738,7 +738,7 @@ async function runStep(
     await (direction === 'forward'
       ? moveStep(summary)[row.forward](handOver(move, mirror, { moveId }))
       : undoStep(summary)[row.compensation]({ moveId }));
-    mirror.written();
+    mirrorWritten(move, mirror);
     return;
   }
   const kind = move.progress.items[PROGRESS_KEY[row.batchedKind]];
@@ -749,7 +749,7 @@ async function runStep(
     const result = await (direction === 'forward'
       ? moveStep(summary)[row.forward](handOver(move, mirror, input))
       : undoStep(summary)[row.compensation](input));
-    mirror.written();
+    mirrorWritten(move, mirror);
     if (row.countsProgress) kind.done = result.done;
     markUpdated(move);
     showDetails(move);
@@ -871,44 +871,40 @@ function summaryFor(move: Move, summary: string): string | undefined {
 /**
  * The mirror as a step begins: every step in histories from before PATCHES.stepMirrorThrottle; now
  * only when the last mirror is STEP_MIRROR_EVERY_MS old (or fell behind), as phase changes are
- * mirrored anyway and the live query answers at every step.
+ * mirrored anyway and the live query answers at every step. Written before the step: it owes it nothing.
  */
-async function mirrorStep(move: Move): Promise<void> {
-  if (move.throttlesStepMirror && !move.mirrorBehind && Date.now() - move.lastMirroredAt < STEP_MIRROR_EVERY_MS) return;
-  await mirrorProgress(move);
+async function mirrorStep(move: Move): Promise<StepMirror> {
+  const due =
+    !move.throttlesStepMirror || move.mirrorBehind || Date.now() - move.lastMirroredAt >= STEP_MIRROR_EVERY_MS;
+  if (due) await mirrorProgress(move);
+  return NO_MIRROR;
 }
 
 /** A mirror owed as a step begins, for its activity to write (PATCHES.mirrorInStep). */
 interface StepMirror {
-  /** True until a call of the step's activity carrying it has succeeded. */
-  readonly owed: boolean;
-  /** After each successful call: the mirror, if carried, is written. */
-  written(): void;
+  /** True until a call of the step's activity carrying it has succeeded (mirrorWritten). */
+  owed: boolean;
 }
 
-const NO_MIRROR: StepMirror = { owed: false, written: () => undefined };
+/** Nothing owed: the mirror was written before the step, or is not due. */
+const NO_MIRROR: Readonly<StepMirror> = { owed: false };
 
 /**
  * The mirror due as a step begins: owed to the step's activity, which writes it in its own
  * transaction (PATCHES.mirrorInStep), or written now by a local activity (runs from before it).
  */
 async function mirrorBeforeStep(move: Move): Promise<StepMirror> {
-  if (!move.mirrorsInStep) {
-    await mirrorProgress(move);
-    return NO_MIRROR;
-  }
-  let owed = true;
-  return {
-    get owed() {
-      return owed;
-    },
-    written() {
-      if (!owed) return;
-      owed = false;
-      move.lastMirroredAt = Date.now();
-      move.mirrorBehind = false;
-    },
-  };
+  if (move.mirrorsInStep) return { owed: true };
+  await mirrorProgress(move);
+  return NO_MIRROR;
+}
+
+/** After a call of the step's activity succeeded: a mirror it carried is written. */
+function mirrorWritten(move: Move, mirror: StepMirror): void {
+  if (!mirror.owed) return;
+  mirror.owed = false;
+  move.lastMirroredAt = Date.now();
+  move.mirrorBehind = false;
 }
 
 /**
