@@ -7,7 +7,7 @@
 import { FINAL_PHASES, isFinalPhase, type MoveProgress } from '../domain/move';
 import { Prisma } from '../db/client';
 import type { ActivityDeps } from './shared/deps';
-import { auditOnce, auditTemporalActions } from './shared/audit';
+import { insertAuditEntries, temporalActionEntries, type AuditInput } from './shared/audit';
 import { lockMove, type LockedMove, type Tx } from './shared/moveRecord';
 import { plainTransaction } from '../db/plainSql';
 
@@ -80,15 +80,20 @@ async function auditProgress(
   progress: MoveProgress,
 ): Promise<void> {
   const { moveId } = progress;
-  if (before.status !== progress.phase) {
-    await auditOnce(tx, {
-      dedupeKey: `move:${moveId}:phase:${before.status}:${progress.phase}:${progress.updatedAt}`,
-      action: 'PHASE_CHANGED',
-      clientId: before.clientId,
-      moveId,
-      at: new Date(progress.updatedAt),
-      details: { from: before.status, to: progress.phase, currentStep: progress.currentStep },
-    });
-  }
-  await auditTemporalActions(tx, before.clientId, progress);
+  const phaseChange: AuditInput[] =
+    before.status === progress.phase
+      ? []
+      : [
+          {
+            dedupeKey: `move:${moveId}:phase:${before.status}:${progress.phase}:${progress.updatedAt}`,
+            action: 'PHASE_CHANGED',
+            clientId: before.clientId,
+            moveId,
+            at: new Date(progress.updatedAt),
+            details: { from: before.status, to: progress.phase, currentStep: progress.currentStep },
+          },
+        ];
+  // One statement, and none when there is nothing to audit (most reports).
+  const entries = [...phaseChange, ...temporalActionEntries(before.clientId, progress)];
+  if (entries.length > 0) await tx.$executeRaw(insertAuditEntries(entries));
 }

@@ -15,7 +15,9 @@ import { plainSql } from '../db/plainSql';
 
 export async function sendOutcomeEmail(deps: ActivityDeps, input: FinishInput): Promise<EmailOutcome> {
   // Not a transaction (the send must not hold one open), so no lock: the outbox row is the guard.
-  const move = await loadMove(deps.db, input.moveId, false, { emailWorkflowId: outcomeEmailWorkflowId(input.moveId) });
+  const move = await loadMove(plainSql(deps.db), input.moveId, false, {
+    emailWorkflowId: outcomeEmailWorkflowId(input.moveId),
+  });
   if (!move.notifyEmail) return { state: 'NOT_REQUESTED' };
   const message = composeOutcomeMessage({
     clientName: move.clientName,

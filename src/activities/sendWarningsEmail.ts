@@ -11,7 +11,7 @@ import { sendThroughOutbox } from './shared/outbox';
 import { plainSql } from '../db/plainSql';
 
 export async function sendWarningsEmail(deps: ActivityDeps, input: WarningsEmailInput): Promise<EmailOutcome> {
-  const move = await loadMove(deps.db, input.moveId, false, {
+  const move = await loadMove(plainSql(deps.db), input.moveId, false, {
     emailWorkflowId: warningsEmailWorkflowId(input.moveId, input.digest),
   });
   if (!move.notifyEmail || input.warnings.length === 0) return { state: 'NOT_REQUESTED' };
@@ -58,7 +58,7 @@ export async function giveUpWarningsEmail(deps: ActivityDeps, input: WarningsGiv
 }
 
 export async function warningsNewsUntil(deps: ActivityDeps, input: WarningsNewsInput): Promise<string | null> {
-  const move = await loadMove(deps.db, input.moveId, false, {
+  const move = await loadMove(plainSql(deps.db), input.moveId, false, {
     emailWorkflowId: warningsEmailWorkflowId(input.moveId, input.digest),
   });
   return stillWaiting(move) ? move.scheduledFor.toISOString() : null;

@@ -28,7 +28,3 @@ export function insertMoveTask(task: MoveTaskInput): Prisma.Sql {
     ON CONFLICT DO NOTHING`;
 }
 
-/** Inserts the move's open task unless it has one: never resets progress reported since. */
-export async function openMoveTask(tx: Prisma.TransactionClient, task: MoveTaskInput): Promise<void> {
-  await tx.$executeRaw(insertMoveTask(task));
-}

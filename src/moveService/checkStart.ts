@@ -3,11 +3,10 @@
 // stop or surprise the move later (checks/warnings.ts), including a review the client has since
 // outgrown. Writes nothing.
 import type { Db } from '../db/client';
-import { plainSql } from '../db/plainSql';
 import type { MoveCheck } from '../domain/move';
 import { evaluateStart, type StartMoveRequest } from './checkStartRequest';
 import { moveWarnings } from './checks/warnings';
-import { MOVE_REFUSALS, type MoveRequestError } from './errors';
+import { MOVE_REFUSALS, MoveRequestErrorCode, type MoveRequestError } from './errors';
 import { changedSinceReview, itemDigests } from './reviewDigests';
 
 export interface StartCheck {
@@ -24,18 +23,12 @@ export async function checkStart(db: Db, request: StartMoveRequest, now: Date): 
     destinationSiteId: request.destinationSiteId,
     spaceIds: request.spaceIds,
   });
-  if (request.reviewed && (await clientExists(db, request.clientId))) {
+  // A client the start's own rules did not find has no items to compare with the review.
+  const clientFound = !problems.some((p) => p.code === MoveRequestErrorCode.ClientNotFound);
+  if (request.reviewed && clientFound) {
     warnings.push(...changedSinceReview(request.reviewed, await itemDigests(db, request.clientId)));
   }
   return { ok: problems.length === 0, problems: problems.flatMap(asChecks), warnings };
-}
-
-/** Plain SQL, as every read on the check's path (Prisma compiles each ORM call on the event loop). */
-async function clientExists(db: Db, clientId: string): Promise<boolean> {
-  // The API's schema lets only a UUID through as clientId.
-  const [row] = await plainSql(db).$queryRaw<{ found: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM client WHERE id = ${clientId}::uuid) AS found`;
-  return row?.found ?? false;
 }
 
 /** A refusal as findings: one per field it names (with the item it is about), or one for the whole. */

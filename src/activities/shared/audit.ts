@@ -3,7 +3,6 @@
 // createMany: Prisma compiles every ORM call on the event loop (docs/performance.md).
 import { Prisma } from '../../db/client';
 import type { MoveProgress } from '../../domain/move';
-import type { Tx } from './moveRecord';
 
 export interface AuditInput {
   dedupeKey: string;
@@ -31,11 +30,6 @@ export function insertAuditEntries(entries: AuditInput[]): Prisma.Sql {
     RETURNING dedupe_key`;
 }
 
-/** True when the entry is new; false when an earlier attempt already wrote it. */
-export async function auditOnce(tx: Tx, entry: AuditInput): Promise<boolean> {
-  return (await tx.$executeRaw(insertAuditEntries([entry]))) === 1;
-}
-
 /**
  * Every action taken in Temporal itself (Temporal Web, the CLI, a workflow cancel) is audited with the
  * actor `temporal`; an operator's action through the API is audited by the API, under its name.
@@ -57,10 +51,4 @@ export function temporalActionEntries(clientId: string, progress: MoveProgress):
           },
         ],
   );
-}
-
-/** Audits the actions taken in Temporal itself (temporalActionEntries), each once, in one statement. */
-export async function auditTemporalActions(tx: Tx, clientId: string, progress: MoveProgress): Promise<void> {
-  const entries = temporalActionEntries(clientId, progress);
-  if (entries.length > 0) await tx.$executeRaw(insertAuditEntries(entries));
 }

@@ -29,10 +29,6 @@ export interface Preflight {
   target: WarningsTarget;
 }
 
-export async function preflightProblems(db: Db, moveId: string): Promise<MoveCheck[]> {
-  return (await preflightOf(db, moveId))?.problems ?? [];
-}
-
 /** The move's problems, and its client, destination and spaces for its warnings; null: no such move. */
 export async function preflightOf(db: Db, moveId: string): Promise<Preflight | null> {
   const [move] = await plainSql(db).$queryRaw<PreflightRow[]>`
