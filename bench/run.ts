@@ -112,6 +112,13 @@ async function main(): Promise<void> {
   const load = { start: loadAverage(), moves: [0], throughput: [0], api: [0], end: [0] };
   log(`load average ${load.start.join(' / ')}; starting PostgreSQL, Temporal, the worker and the API`);
 
+  // What the results say Temporal kept its state in: the experiment options, if any, override the default.
+  const pragmas = pairs(values['temporal-pragma']);
+  const temporalStore = values['temporal-memory']
+    ? 'in memory'
+    : Object.keys(pragmas).length > 0
+      ? `SQLite file, pragmas ${JSON.stringify(pragmas)}`
+      : 'SQLite file, write-ahead log';
   const stack = await startBenchStack({
     portBase: values['port-base'] === undefined ? undefined : Number(values['port-base']),
     workflowBundle: values['workflow-bundle'],
@@ -119,7 +126,7 @@ async function main(): Promise<void> {
     profileWorkerDir: values['profile-worker'],
     profileApiDir: values['profile-api'],
     temporalStore: values['temporal-memory'] ? 'memory' : 'file',
-    temporalPragmas: pairs(values['temporal-pragma']),
+    temporalPragmas: pragmas,
     logDir: values.logs,
     workerTuning: values['worker-tuning'],
     log,
@@ -192,7 +199,7 @@ async function main(): Promise<void> {
     settings: {
       batchSize,
       repeats: plan.repeats,
-      temporal: 'Temporal CLI dev server (SQLite file, write-ahead log), one worker process',
+      temporal: `Temporal CLI dev server (${temporalStore}), one worker process`,
       postgres: 'embedded PostgreSQL 17, pg_stat_statements loaded',
     },
     moves,

@@ -8,6 +8,7 @@ import { Prisma, createDb } from '../src/db/client';
 import { plainRows, plainSql, plainTransaction, type SqlTx } from '../src/db/plainSql';
 import { startEmbeddedPostgres } from '../src/dev/embeddedPostgres';
 import { freePort } from '../src/dev/ports';
+import { loadAverage } from './measure';
 
 const CALLS = 3_000;
 const TX_OPTIONS = { timeout: 60_000, maxWait: 10_000 };
@@ -40,12 +41,7 @@ async function main(): Promise<void> {
       'Prisma transaction of 3': (i) => db.$transaction((tx) => threeInATransaction(tx, i), TX_OPTIONS),
       'pool, plainTransaction of 3': (i) => plainTransaction(db, TX_OPTIONS, (tx) => threeInATransaction(tx, i)),
     };
-    console.log(
-      `${CALLS} calls each, after 300 to warm up; load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' / ')}`,
-    );
+    console.log(`${CALLS} calls each, after 300 to warm up; load average ${loadAverage().join(' / ')}`);
     for (const [name, call] of Object.entries(ways)) {
       for (let i = 0; i < 300; i++) await call(i);
       const cpuBefore = process.cpuUsage();
