@@ -27,4 +27,3 @@ export function insertMoveTask(task: MoveTaskInput): Prisma.Sql {
             ${JSON.stringify(task.progress)}::jsonb, CURRENT_TIMESTAMP)
     ON CONFLICT DO NOTHING`;
 }
-

@@ -44,7 +44,6 @@ export interface StartEvaluation {
   checked: CheckedRequest | null;
 }
 
-
 /** The moves that still hold their client, destination and spaces. */
 const activePhases = () => Prisma.sql`${[...ACTIVE_PHASES]}::"MovePhase"[]`;
 
